@@ -1,0 +1,46 @@
+//! Authorization: the one policy decision point every Git operation and API call passes
+//! after authentication, before any object or ref lands.
+//!
+//! For now it allows every authenticated principal within its own account; IAM policy
+//! evaluation (explicit Deny > Allow > implicit deny) replaces [`decide`] alone.
+
+use crate::auth::Principal;
+
+/// What a caller wants to do, named as IAM names the action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    GitPull,
+    GitPush,
+}
+
+impl Action {
+    pub fn iam_name(self) -> &'static str {
+        match self {
+            Action::GitPull => "codecommit:GitPull",
+            Action::GitPush => "codecommit:GitPush",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny,
+}
+
+/// Decides whether `principal` may do `action` on the resource `resource_arn` owned by
+/// `resource_account`.
+pub fn decide(
+    principal: &Principal,
+    action: Action,
+    resource_account: &str,
+    resource_arn: &str,
+) -> Decision {
+    let decision = if principal.account_id == resource_account {
+        Decision::Allow
+    } else {
+        Decision::Deny
+    };
+    tracing::debug!(principal = %principal.arn, action = action.iam_name(), resource = resource_arn, ?decision, "authorization");
+    decision
+}

@@ -1,0 +1,163 @@
+//! The command line: `codecommit-local serve [flags]`, every flag also an environment
+//! variable `CODECOMMIT_LOCAL_<FLAG>`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{DataDir, ServerConfig};
+use crate::server;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "codecommit-local",
+    version,
+    about = "AWS CodeCommit, IAM and STS, offline"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    /// SQLite store, bare repositories, TLS files and SSH host keys.
+    #[arg(
+        long,
+        env = "CODECOMMIT_LOCAL_DATA_DIR",
+        default_value = "./.codecommit-local"
+    )]
+    data_dir: PathBuf,
+    /// Use a temporary data dir, removed at exit (for test suites).
+    #[arg(long, env = "CODECOMMIT_LOCAL_EPHEMERAL", conflicts_with = "data_dir")]
+    ephemeral: bool,
+    /// Fixture files applied at start (repeatable). Without any, an empty store gets the
+    /// embedded default fixture.
+    #[arg(
+        long = "fixtures",
+        env = "CODECOMMIT_LOCAL_FIXTURES",
+        value_delimiter = ','
+    )]
+    fixtures: Vec<PathBuf>,
+    /// HTTPS listener (Git smart HTTP and the AWS APIs). Port 0 picks a free port.
+    #[arg(
+        long,
+        env = "CODECOMMIT_LOCAL_HTTPS_ADDR",
+        default_value = "127.0.0.1:8443"
+    )]
+    https_addr: String,
+    /// Plain HTTP listener with the same routes.
+    #[arg(
+        long,
+        env = "CODECOMMIT_LOCAL_HTTP_ADDR",
+        default_value = "127.0.0.1:8080"
+    )]
+    http_addr: String,
+    /// SSH listener (reserved: the SSH endpoint is not served yet).
+    #[arg(
+        long,
+        env = "CODECOMMIT_LOCAL_SSH_ADDR",
+        default_value = "127.0.0.1:2222"
+    )]
+    ssh_addr: String,
+    #[arg(long, env = "CODECOMMIT_LOCAL_REGION", default_value = "us-east-1")]
+    region: String,
+    #[arg(
+        long,
+        env = "CODECOMMIT_LOCAL_ACCOUNT_ID",
+        default_value = "123456789012"
+    )]
+    account_id: String,
+    /// Host name used in clone URLs.
+    #[arg(
+        long,
+        env = "CODECOMMIT_LOCAL_PUBLIC_HOST",
+        default_value = "localhost"
+    )]
+    public_host: String,
+    /// Serve this certificate (PEM chain) instead of one from the generated local CA.
+    #[arg(long, env = "CODECOMMIT_LOCAL_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    #[arg(long, env = "CODECOMMIT_LOCAL_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Also write the endpoints JSON here once ready.
+    #[arg(long, env = "CODECOMMIT_LOCAL_READY_FILE")]
+    ready_file: Option<PathBuf>,
+}
+
+impl From<ServeArgs> for ServerConfig {
+    fn from(a: ServeArgs) -> Self {
+        ServerConfig {
+            data_dir: if a.ephemeral {
+                DataDir::Ephemeral
+            } else {
+                DataDir::Persistent(a.data_dir)
+            },
+            fixtures: a.fixtures,
+            https_addr: a.https_addr,
+            http_addr: a.http_addr,
+            ssh_addr: a.ssh_addr,
+            region: a.region,
+            account_id: a.account_id,
+            public_host: a.public_host,
+            tls_cert: a.tls_cert,
+            tls_key: a.tls_key,
+            ready_file: a.ready_file,
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CODECOMMIT_LOCAL_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Command::Serve(args) => runtime.block_on(serve(args.into())),
+    }
+}
+
+async fn serve(config: ServerConfig) -> ExitCode {
+    let running = match server::start(config).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", running.banner());
+    wait_for_signal().await;
+    tracing::info!("shutting down: letting in-flight requests finish");
+    running.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("install SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,3 @@
+//! The CodeCommit domain: repositories, their names, and what happens after a push.
+
+pub mod repositories;

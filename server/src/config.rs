@@ -1,0 +1,49 @@
+//! The server's configuration, as the command line (or a library caller) gives it.
+
+use std::path::PathBuf;
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub enum DataDir {
+    /// A directory kept across restarts.
+    Persistent(PathBuf),
+    /// A temporary directory removed when the server stops.
+    Ephemeral,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub data_dir: DataDir,
+    /// Fixture files applied at start; empty = the embedded default on an empty store.
+    pub fixtures: Vec<PathBuf>,
+    pub https_addr: String,
+    pub http_addr: String,
+    /// Reserved for the SSH endpoint.
+    pub ssh_addr: String,
+    pub region: String,
+    pub account_id: String,
+    /// The host name clone URLs and the banner use.
+    pub public_host: String,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Written with the endpoints JSON once the server is ready.
+    pub ready_file: Option<PathBuf>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            data_dir: DataDir::Persistent(PathBuf::from("./.codecommit-local")),
+            fixtures: Vec::new(),
+            https_addr: "127.0.0.1:8443".into(),
+            http_addr: "127.0.0.1:8080".into(),
+            ssh_addr: "127.0.0.1:2222".into(),
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+            public_host: "localhost".into(),
+            tls_cert: None,
+            tls_key: None,
+            ready_file: None,
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! What every transport hands to the domain: the store, the password hasher, where the
+//! bare repositories live, and this server's account and region.
+
+use std::path::PathBuf;
+
+use crate::iam::passwords::PasswordHasher;
+use crate::store::Store;
+
+pub struct Context {
+    pub store: Store,
+    pub hasher: PasswordHasher,
+    /// The directory holding the bare repositories, each named by repository ID.
+    pub repos_root: PathBuf,
+    pub account_id: String,
+    pub region: String,
+}

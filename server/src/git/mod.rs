@@ -1,0 +1,5 @@
+//! Bare Git repositories on disk: creating them with git2, and running `git upload-pack` /
+//! `git receive-pack` for the transports through one streaming service runner.
+
+pub mod repo;
+pub mod service;

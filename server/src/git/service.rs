@@ -1,0 +1,161 @@
+//! The one Git service runner the transports share: `{service, repository, protocol}` →
+//! a `git upload-pack|receive-pack` child whose stdin and stdout the transport streams.
+//! Nothing here buffers a pack. Only `GIT_PROTOCOL` comes from the client.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+/// The two Git services a client may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GitService {
+    UploadPack,
+    ReceivePack,
+}
+
+impl GitService {
+    /// From the name git uses on the wire (`git-upload-pack`, `git-receive-pack`).
+    pub fn from_wire_name(name: &str) -> Option<Self> {
+        match name {
+            "git-upload-pack" => Some(GitService::UploadPack),
+            "git-receive-pack" => Some(GitService::ReceivePack),
+            _ => None,
+        }
+    }
+
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            GitService::UploadPack => "git-upload-pack",
+            GitService::ReceivePack => "git-receive-pack",
+        }
+    }
+
+    /// The `git` subcommand.
+    fn subcommand(self) -> &'static str {
+        match self {
+            GitService::UploadPack => "upload-pack",
+            GitService::ReceivePack => "receive-pack",
+        }
+    }
+}
+
+/// How the service talks to its client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Smart HTTP `info/refs`: the ref (or v2 capability) advertisement, then exit.
+    AdvertiseRefs,
+    /// Smart HTTP POST: one request in, one response out.
+    StatelessRpc,
+    /// SSH: one bidirectional conversation.
+    Stateful,
+}
+
+/// What a transport asks the runner for.
+#[derive(Debug, Clone)]
+pub struct ServiceRequest {
+    pub service: GitService,
+    /// The bare repository, as the store names it (never a path from the client).
+    pub repo_dir: PathBuf,
+    pub mode: Mode,
+    /// The client's `Git-Protocol` header or `GIT_PROTOCOL` env request, if well-formed.
+    pub git_protocol: Option<String>,
+}
+
+/// A running service: the transport writes `stdin` and streams `stdout`.
+pub struct ServiceProcess {
+    pub child: Child,
+    pub stdin: Option<ChildStdin>,
+    pub stdout: ChildStdout,
+}
+
+/// Accepts a client-supplied protocol string only in the form git sends
+/// (`version=2`, `version=2:object-format=sha1`): short, no shell or control characters.
+pub fn sanitize_git_protocol(value: &str) -> Option<String> {
+    let ok = !value.is_empty()
+        && value.len() <= 256
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"=:._-".contains(&b));
+    ok.then(|| value.to_owned())
+}
+
+/// Whether the protocol string asks for protocol v2.
+pub fn is_protocol_v2(git_protocol: Option<&str>) -> bool {
+    git_protocol.is_some_and(|p| p.split(':').any(|kv| kv == "version=2"))
+}
+
+impl ServiceRequest {
+    /// Starts the child. Its stderr is drained into the log. It runs in its own process
+    /// group, so a Ctrl-C meant for the server does not kill a push half-way: on shutdown
+    /// the server lets in-flight services finish.
+    pub fn spawn(&self) -> std::io::Result<ServiceProcess> {
+        let mut cmd = Command::new("git");
+        cmd.arg(self.service.subcommand());
+        match self.mode {
+            Mode::AdvertiseRefs => {
+                cmd.args(["--stateless-rpc", "--http-backend-info-refs"]);
+            }
+            Mode::StatelessRpc => {
+                cmd.arg("--stateless-rpc");
+            }
+            Mode::Stateful => {}
+        }
+        cmd.arg(".")
+            .current_dir(&self.repo_dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("HOME", &self.repo_dir)
+            .stdin(if self.mode == Mode::AdvertiseRefs {
+                Stdio::null()
+            } else {
+                Stdio::piped()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        if let Some(p) = &self.git_protocol {
+            cmd.env("GIT_PROTOCOL", p);
+        }
+        let mut child = cmd.spawn()?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        if let Some(stderr) = child.stderr.take() {
+            let service = self.service.wire_name();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stderr).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    tracing::debug!(service, "git: {line}");
+                }
+            });
+        }
+        Ok(ServiceProcess {
+            child,
+            stdin,
+            stdout,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protocol_strings() {
+        assert_eq!(
+            sanitize_git_protocol("version=2").as_deref(),
+            Some("version=2")
+        );
+        assert!(sanitize_git_protocol("version=2; rm -rf /").is_none());
+        assert!(sanitize_git_protocol("").is_none());
+        assert!(is_protocol_v2(Some("version=2")));
+        assert!(is_protocol_v2(Some("object-format=sha1:version=2")));
+        assert!(!is_protocol_v2(Some("version=1")));
+        assert!(!is_protocol_v2(None));
+    }
+}

@@ -1,0 +1,309 @@
+//! Wires the layers together: data dir → store → fixtures → TLS → listeners, then the
+//! ready banner and `DATA_DIR/endpoints.json`; and a graceful stop.
+
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+use serde::Serialize;
+use tokio::task::JoinHandle;
+
+use crate::config::{DataDir, ServerConfig};
+use crate::context::Context;
+use crate::fixtures;
+use crate::iam::passwords::PasswordHasher;
+use crate::iam::{self, CODECOMMIT_SERVICE};
+use crate::store::Store;
+use crate::transport::{http, tls};
+
+/// How long a stop waits for in-flight requests (a push in progress) before closing.
+const GRACE: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error("data dir {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Fixture(#[from] fixtures::FixtureError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+}
+
+/// What a running server tells its users and tests (also `DATA_DIR/endpoints.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Endpoints {
+    pub https_addr: SocketAddr,
+    pub http_addr: SocketAddr,
+    pub https_url: String,
+    pub http_url: String,
+    /// Reserved: the SSH endpoint is not served yet.
+    pub ssh_addr: Option<SocketAddr>,
+    /// The CA clients trust (`GIT_SSL_CAINFO`, `AWS_CA_BUNDLE`); absent with `--tls-cert`.
+    pub ca_file: Option<PathBuf>,
+    pub data_dir: PathBuf,
+    pub store_file: PathBuf,
+    pub account_id: String,
+    pub region: String,
+    pub pid: u32,
+}
+
+pub struct RunningServer {
+    pub endpoints: Endpoints,
+    pub context: Arc<Context>,
+    handles: Vec<Handle<SocketAddr>>,
+    tasks: Vec<JoinHandle<std::io::Result<()>>>,
+    demo_password: Option<String>,
+    _ephemeral: Option<tempfile::TempDir>,
+}
+
+fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> StartError + '_ {
+    move |source| StartError::DataDir {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn validate(config: &ServerConfig) -> Result<(), StartError> {
+    if !(config.account_id.len() == 12 && config.account_id.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(StartError::Config("--account-id must be 12 digits".into()));
+    }
+    if config.region.is_empty()
+        || !config
+            .region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(StartError::Config(
+            "--region must look like us-east-1".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn bind(addr: &str) -> Result<TcpListener, StartError> {
+    let bind_err = |source| StartError::Bind {
+        addr: addr.to_owned(),
+        source,
+    };
+    let addrs: Vec<SocketAddr> = addr.to_socket_addrs().map_err(bind_err)?.collect();
+    TcpListener::bind(&addrs[..]).map_err(bind_err)
+}
+
+/// Starts the server; returns once every listener is bound and serving.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+    validate(&config)?;
+    let (data_dir, ephemeral) = match &config.data_dir {
+        DataDir::Persistent(p) => {
+            std::fs::create_dir_all(p).map_err(io_at(p))?;
+            (p.canonicalize().map_err(io_at(p))?, None)
+        }
+        DataDir::Ephemeral => {
+            let t = tempfile::Builder::new()
+                .prefix("codecommit-local-")
+                .tempdir()
+                .map_err(io_at(Path::new("(temporary dir)")))?;
+            (t.path().to_owned(), Some(t))
+        }
+    };
+    let repos_root = data_dir.join("repositories");
+    std::fs::create_dir_all(&repos_root).map_err(io_at(&repos_root))?;
+    let store_file = data_dir.join("store.sqlite3");
+    let store = Store::open(&store_file)?;
+    let hasher = PasswordHasher::for_store(&store)?;
+    let ctx = Arc::new(Context {
+        store,
+        hasher,
+        repos_root,
+        account_id: config.account_id.clone(),
+        region: config.region.clone(),
+    });
+
+    // Fixtures: the given files, or the embedded default on an empty store (written out to
+    // a temporary dir that lives until they are applied).
+    let default_dir = tempfile::tempdir().map_err(io_at(Path::new("(temporary dir)")))?;
+    let loaded = if !config.fixtures.is_empty() {
+        config
+            .fixtures
+            .iter()
+            .map(|p| fixtures::load(p))
+            .collect::<Result<Vec<_>, _>>()?
+    } else if ctx.store.is_empty()? {
+        vec![fixtures::load_default(default_dir.path())?]
+    } else {
+        Vec::new()
+    };
+    if !loaded.is_empty() {
+        let applied = fixtures::apply(&ctx, &loaded)?;
+        tracing::info!(
+            users_created = applied.users_created,
+            repositories_created = applied.repositories_created,
+            "fixtures applied"
+        );
+    }
+    drop(default_dir);
+
+    let material = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => tls::load_custom(cert, key)?,
+        _ => tls::load_or_create(
+            &data_dir.join("tls"),
+            &tls::server_names(&config.public_host, &config.region),
+        )?,
+    };
+    let rustls = RustlsConfig::from_pem(material.cert_chain_pem, material.key_pem)
+        .await
+        .map_err(|e| StartError::Config(format!("TLS certificate or key: {e}")))?;
+
+    let https_listener = bind(&config.https_addr)?;
+    let http_listener = bind(&config.http_addr)?;
+    let https_addr = https_listener.local_addr().map_err(io_at(&data_dir))?;
+    let http_addr = http_listener.local_addr().map_err(io_at(&data_dir))?;
+    let app = http::router(ctx.clone());
+    let https_handle = Handle::new();
+    let http_handle = Handle::new();
+    let https_server = axum_server::from_tcp_rustls(https_listener, rustls)
+        .map_err(|source| StartError::Bind {
+            addr: config.https_addr.clone(),
+            source,
+        })?
+        .handle(https_handle.clone());
+    let http_server = axum_server::from_tcp(http_listener)
+        .map_err(|source| StartError::Bind {
+            addr: config.http_addr.clone(),
+            source,
+        })?
+        .handle(http_handle.clone());
+    let tasks = vec![
+        tokio::spawn(https_server.serve(app.clone().into_make_service())),
+        tokio::spawn(http_server.serve(app.into_make_service())),
+    ];
+
+    let host = |addr: SocketAddr| {
+        if addr.ip().is_loopback() || addr.ip().is_unspecified() {
+            config.public_host.clone()
+        } else if addr.is_ipv6() {
+            format!("[{}]", addr.ip())
+        } else {
+            addr.ip().to_string()
+        }
+    };
+    let endpoints = Endpoints {
+        https_url: format!("https://{}:{}", host(https_addr), https_addr.port()),
+        http_url: format!("http://{}:{}", host(http_addr), http_addr.port()),
+        https_addr,
+        http_addr,
+        ssh_addr: None,
+        ca_file: material.ca_file,
+        data_dir: data_dir.clone(),
+        store_file,
+        account_id: config.account_id.clone(),
+        region: config.region.clone(),
+        pid: std::process::id(),
+    };
+    let json = serde_json::to_vec_pretty(&endpoints).expect("serializable");
+    let endpoints_file = data_dir.join("endpoints.json");
+    std::fs::write(&endpoints_file, &json).map_err(io_at(&endpoints_file))?;
+    if let Some(ready) = &config.ready_file {
+        // Written via rename so a watcher never reads half a file.
+        let tmp = ready.with_extension("tmp");
+        std::fs::write(&tmp, &json).map_err(io_at(ready))?;
+        std::fs::rename(&tmp, ready).map_err(io_at(ready))?;
+    }
+
+    let demo_password = demo_password(&ctx);
+    Ok(RunningServer {
+        endpoints,
+        context: ctx,
+        handles: vec![https_handle, http_handle],
+        tasks,
+        demo_password,
+        _ephemeral: ephemeral,
+    })
+}
+
+/// The embedded default's demo password, if that credential is in the store and active.
+fn demo_password(ctx: &Context) -> Option<String> {
+    let (user_name, password) = fixtures::default_demo_login()?;
+    let user = ctx
+        .store
+        .read(|c| crate::store::iam::find_user_by_name(c, &ctx.account_id, &user_name))
+        .ok()??;
+    let cred = ctx
+        .store
+        .read(|c| {
+            iam::credentials::find_by_password(
+                c,
+                &ctx.hasher,
+                &user.user_id,
+                CODECOMMIT_SERVICE,
+                &password,
+            )
+        })
+        .ok()??;
+    (cred.status == crate::store::CredentialStatus::Active).then(|| password.expose().to_owned())
+}
+
+impl RunningServer {
+    /// The ready banner: addresses, CA, and copy-paste commands.
+    pub fn banner(&self) -> String {
+        let e = &self.endpoints;
+        let ca = e
+            .ca_file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "(your --tls-cert's issuer)".into());
+        let login = iam::service_user_name("demo", &e.account_id);
+        let mut s = format!(
+            "codecommit-local is ready\n\
+             \n  HTTPS    {https}   (Git smart HTTP; CA: {ca})\
+             \n  HTTP     {http}\
+             \n  SSH      not served yet\
+             \n  account  {account}   region {region}\
+             \n  data dir {data}\n",
+            https = e.https_url,
+            http = e.http_url,
+            account = e.account_id,
+            region = e.region,
+            data = e.data_dir.display(),
+        );
+        if let Some(password) = &self.demo_password {
+            s.push_str(&format!(
+                "\nClone the demo repository with the demo user's Git credential\n\
+                 (user {login}, password {password}):\n\
+                 \n  GIT_SSL_CAINFO={ca} git clone https://{login}:{password}@{https_host}/v1/repos/demo\
+                 \n  git clone http://{login}:{password}@{http_host}/v1/repos/demo\n",
+                https_host = e.https_url.trim_start_matches("https://"),
+                http_host = e.http_url.trim_start_matches("http://"),
+            ));
+        }
+        s
+    }
+
+    /// Stops accepting connections, lets in-flight requests (pushes) finish, then returns.
+    pub async fn shutdown(self) {
+        for h in &self.handles {
+            h.graceful_shutdown(Some(GRACE));
+        }
+        for t in self.tasks {
+            match t.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::error!("listener: {e}"),
+                Err(e) => tracing::error!("listener task: {e}"),
+            }
+        }
+    }
+}

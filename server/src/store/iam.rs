@@ -1,0 +1,326 @@
+//! Rows and queries of the IAM tables: accounts, users, service-specific credentials,
+//! access keys and SSH public keys.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::secret::Secret;
+
+/// Active or Inactive, as IAM spells it for every kind of credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialStatus {
+    Active,
+    Inactive,
+}
+
+impl CredentialStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialStatus::Active => "Active",
+            CredentialStatus::Inactive => "Inactive",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "Active" => Some(CredentialStatus::Active),
+            "Inactive" => Some(CredentialStatus::Inactive),
+            _ => None,
+        }
+    }
+}
+
+impl rusqlite::types::FromSql for CredentialStatus {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let s = v.as_str()?;
+        CredentialStatus::parse(s).ok_or(rusqlite::types::FromSqlError::InvalidType)
+    }
+}
+
+impl rusqlite::ToSql for CredentialStatus {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub user_id: String,
+    pub account_id: String,
+    pub user_name: String,
+    pub path: String,
+    pub created_at: String,
+}
+
+impl UserRow {
+    /// `arn:aws:iam::123456789012:user/path/name`, as IAM forms it.
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:iam::{}:user{}{}",
+            self.account_id, self.path, self.user_name
+        )
+    }
+
+    fn from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Self> {
+        Ok(UserRow {
+            user_id: r.get(at)?,
+            account_id: r.get(at + 1)?,
+            user_name: r.get(at + 2)?,
+            path: r.get(at + 3)?,
+            created_at: r.get(at + 4)?,
+        })
+    }
+}
+
+const USER_COLUMNS: &str = "u.user_id, u.account_id, u.user_name, u.path, u.created_at";
+
+#[derive(Debug, Clone)]
+pub struct ServiceCredentialRow {
+    pub credential_id: String,
+    pub user_id: String,
+    pub service_name: String,
+    pub service_user_name: String,
+    pub password_salt: Vec<u8>,
+    pub password_hash: Vec<u8>,
+    pub status: CredentialStatus,
+    pub created_at: String,
+}
+
+impl ServiceCredentialRow {
+    fn from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Self> {
+        Ok(ServiceCredentialRow {
+            credential_id: r.get(at)?,
+            user_id: r.get(at + 1)?,
+            service_name: r.get(at + 2)?,
+            service_user_name: r.get(at + 3)?,
+            password_salt: r.get(at + 4)?,
+            password_hash: r.get(at + 5)?,
+            status: r.get(at + 6)?,
+            created_at: r.get(at + 7)?,
+        })
+    }
+}
+
+const CREDENTIAL_COLUMNS: &str = "c.credential_id, c.user_id, c.service_name, \
+     c.service_user_name, c.password_salt, c.password_hash, c.status, c.created_at";
+
+#[derive(Debug, Clone)]
+pub struct AccessKeyRow {
+    pub access_key_id: String,
+    pub user_id: String,
+    pub secret_access_key: Secret,
+    pub status: CredentialStatus,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SshKeyRow {
+    pub ssh_key_id: String,
+    pub user_id: String,
+    pub body: String,
+    pub fingerprint: String,
+    pub status: CredentialStatus,
+    pub uploaded_at: String,
+}
+
+pub fn ensure_account(c: &Connection, account_id: &str, now: &str) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO accounts (account_id, created_at) VALUES (?1, ?2)
+         ON CONFLICT (account_id) DO NOTHING",
+        params![account_id, now],
+    )?;
+    Ok(())
+}
+
+pub fn insert_user(c: &Connection, u: &UserRow) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO users (user_id, account_id, user_name, path, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![u.user_id, u.account_id, u.user_name, u.path, u.created_at],
+    )?;
+    Ok(())
+}
+
+pub fn find_user_by_name(
+    c: &Connection,
+    account_id: &str,
+    user_name: &str,
+) -> rusqlite::Result<Option<UserRow>> {
+    c.query_row(
+        &format!(
+            "SELECT {USER_COLUMNS} FROM users u
+             WHERE u.account_id = ?1 AND u.user_name = ?2 COLLATE NOCASE"
+        ),
+        params![account_id, user_name],
+        |r| UserRow::from_row(r, 0),
+    )
+    .optional()
+}
+
+pub fn attach_user_policy(c: &Connection, user_id: &str, policy_arn: &str) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO user_policies (user_id, policy_arn) VALUES (?1, ?2)
+         ON CONFLICT DO NOTHING",
+        params![user_id, policy_arn],
+    )?;
+    Ok(())
+}
+
+pub fn insert_service_credential(c: &Connection, s: &ServiceCredentialRow) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO service_credentials (credential_id, user_id, service_name,
+             service_user_name, password_salt, password_hash, status, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            s.credential_id,
+            s.user_id,
+            s.service_name,
+            s.service_user_name,
+            s.password_salt,
+            s.password_hash,
+            s.status,
+            s.created_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// The credentials that sign in as `service_user_name` to `service_name`, with their users.
+pub fn service_credentials_by_login(
+    c: &Connection,
+    service_name: &str,
+    service_user_name: &str,
+) -> rusqlite::Result<Vec<(ServiceCredentialRow, UserRow)>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {CREDENTIAL_COLUMNS}, {USER_COLUMNS}
+         FROM service_credentials c JOIN users u ON u.user_id = c.user_id
+         WHERE c.service_user_name = ?1 AND c.service_name = ?2
+         ORDER BY c.created_at, c.credential_id"
+    ))?;
+    stmt.query_map(params![service_user_name, service_name], |r| {
+        Ok((
+            ServiceCredentialRow::from_row(r, 0)?,
+            UserRow::from_row(r, 8)?,
+        ))
+    })?
+    .collect()
+}
+
+/// A user's service-specific credentials, for one service or all.
+pub fn list_service_credentials(
+    c: &Connection,
+    user_id: &str,
+    service_name: Option<&str>,
+) -> rusqlite::Result<Vec<ServiceCredentialRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {CREDENTIAL_COLUMNS} FROM service_credentials c
+         WHERE c.user_id = ?1 AND (?2 IS NULL OR c.service_name = ?2)
+         ORDER BY c.created_at, c.credential_id"
+    ))?;
+    stmt.query_map(params![user_id, service_name], |r| {
+        ServiceCredentialRow::from_row(r, 0)
+    })?
+    .collect()
+}
+
+/// Sets a credential's status; false when no such credential exists.
+pub fn set_service_credential_status(
+    c: &Connection,
+    credential_id: &str,
+    status: CredentialStatus,
+) -> rusqlite::Result<bool> {
+    let n = c.execute(
+        "UPDATE service_credentials SET status = ?2 WHERE credential_id = ?1",
+        params![credential_id, status],
+    )?;
+    Ok(n == 1)
+}
+
+pub fn find_access_key(
+    c: &Connection,
+    access_key_id: &str,
+) -> rusqlite::Result<Option<AccessKeyRow>> {
+    c.query_row(
+        "SELECT access_key_id, user_id, secret_access_key, status, created_at
+         FROM access_keys WHERE access_key_id = ?1",
+        [access_key_id],
+        |r| {
+            Ok(AccessKeyRow {
+                access_key_id: r.get(0)?,
+                user_id: r.get(1)?,
+                secret_access_key: Secret::new(r.get::<_, String>(2)?),
+                status: r.get(3)?,
+                created_at: r.get(4)?,
+            })
+        },
+    )
+    .optional()
+}
+
+pub fn upsert_access_key(c: &Connection, k: &AccessKeyRow) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO access_keys (access_key_id, user_id, secret_access_key, status, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (access_key_id) DO UPDATE
+         SET secret_access_key = excluded.secret_access_key, status = excluded.status",
+        params![
+            k.access_key_id,
+            k.user_id,
+            k.secret_access_key.expose(),
+            k.status,
+            k.created_at
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn count_access_keys(c: &Connection, user_id: &str) -> rusqlite::Result<usize> {
+    let n: i64 = c.query_row(
+        "SELECT count(*) FROM access_keys WHERE user_id = ?1",
+        [user_id],
+        |r| r.get(0),
+    )?;
+    Ok(n as usize)
+}
+
+pub fn list_ssh_keys(c: &Connection, user_id: &str) -> rusqlite::Result<Vec<SshKeyRow>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT ssh_key_id, user_id, body, fingerprint, status, uploaded_at
+         FROM ssh_keys WHERE user_id = ?1 ORDER BY uploaded_at, ssh_key_id",
+    )?;
+    stmt.query_map([user_id], |r| {
+        Ok(SshKeyRow {
+            ssh_key_id: r.get(0)?,
+            user_id: r.get(1)?,
+            body: r.get(2)?,
+            fingerprint: r.get(3)?,
+            status: r.get(4)?,
+            uploaded_at: r.get(5)?,
+        })
+    })?
+    .collect()
+}
+
+pub fn ssh_key_owner(c: &Connection, ssh_key_id: &str) -> rusqlite::Result<Option<String>> {
+    c.query_row(
+        "SELECT user_id FROM ssh_keys WHERE ssh_key_id = ?1",
+        [ssh_key_id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+pub fn insert_ssh_key(c: &Connection, k: &SshKeyRow) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO ssh_keys (ssh_key_id, user_id, body, fingerprint, status, uploaded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            k.ssh_key_id,
+            k.user_id,
+            k.body,
+            k.fingerprint,
+            k.status,
+            k.uploaded_at
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! The SQLite store: one file in the data dir, WAL mode, foreign keys on, numbered
+//! migrations. Domain modules ([`crate::iam`], [`crate::codecommit`]) own the queries of
+//! their tables; this module owns the connection, the transactions and the schema.
+
+pub mod iam;
+pub mod repositories;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+
+pub use iam::{AccessKeyRow, CredentialStatus, ServiceCredentialRow, SshKeyRow, UserRow};
+pub use repositories::RepositoryRow;
+
+/// The schema, one migration per entry, applied in order. `PRAGMA user_version` records
+/// how many ran. Never edit a migration that has shipped: add the next one.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("store schema version {found} is newer than this binary knows ({known})")]
+    TooNew { found: usize, known: usize },
+}
+
+/// The store. Cheap queries run under one connection lock; SQLite answers them in
+/// microseconds, so no pool is needed at this scale.
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and runs pending migrations.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open(path)?;
+        Self::configure(conn)
+    }
+
+    /// An in-memory store, for unit tests.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Self::configure(Connection::open_in_memory()?)
+    }
+
+    fn configure(mut conn: Connection) -> Result<Store, StoreError> {
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrate(&mut conn)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (an open transaction
+        // is rolled back when dropped), so a poisoned lock is safe to reuse.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` on the connection, outside any explicit transaction (one statement).
+    pub fn read<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
+        f(&self.lock())
+    }
+
+    /// Runs `f` in one immediate transaction: committed if `f` returns `Ok`, rolled back
+    /// otherwise, so a multi-row change is all or nothing.
+    pub fn write<T, E>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// A value from the settings table, created by `init` the first time it is asked for.
+    pub fn setting_or_init(
+        &self,
+        key: &str,
+        init: impl FnOnce() -> Vec<u8>,
+    ) -> Result<Vec<u8>, StoreError> {
+        self.write(|tx| {
+            let existing: Option<Vec<u8>> = tx
+                .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if let Some(value) = existing {
+                return Ok(value);
+            }
+            let value = init();
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)",
+                rusqlite::params![key, value],
+            )?;
+            Ok(value)
+        })
+    }
+
+    /// Whether the store holds no users and no repositories (a new data dir).
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        self.read(|c| {
+            let n: i64 = c.query_row(
+                "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM repositories)",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok(n == 0)
+        })
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let version = version as usize;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::TooNew {
+            found: version,
+            known: MIGRATIONS.len(),
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The current time as AWS prints it in its APIs: RFC 3339, UTC, milliseconds.
+pub fn now_timestamp() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_run_once_and_are_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let store = Store::open(&path).unwrap();
+        assert!(store.is_empty().unwrap());
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        let v: i64 = store
+            .read(|c| c.pragma_query_value(None, "user_version", |r| r.get(0)))
+            .unwrap();
+        assert_eq!(v as usize, MIGRATIONS.len());
+        let mode: String = store
+            .read(|c| c.pragma_query_value(None, "journal_mode", |r| r.get(0)))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn failed_write_rolls_back() {
+        let store = Store::open_in_memory().unwrap();
+        let r: Result<(), StoreError> = store.write(|tx| {
+            tx.execute(
+                "INSERT INTO accounts (account_id, created_at) VALUES ('123456789012', 'x')",
+                [],
+            )?;
+            tx.execute("INSERT INTO no_such_table VALUES (1)", [])?;
+            Ok(())
+        });
+        assert!(r.is_err());
+        assert!(store.is_empty().unwrap());
+        let n: i64 = store
+            .read(|c| c.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0)))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}

@@ -1,0 +1,326 @@
+//! Git smart HTTP: `info/refs`, `git-upload-pack`, `git-receive-pack`, streamed through the
+//! shared service runner. Authentication first (401 asks git for credentials, 403 refuses),
+//! then the repository by name (404), then the authorization decision.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use async_compression::tokio::bufread::GzipDecoder;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, EXPIRES, PRAGMA, WWW_AUTHENTICATE,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::{StreamExt, TryStreamExt};
+use tokio::io::{AsyncRead, BufReader};
+use tokio::process::ChildStdout;
+use tokio_util::io::{ReaderStream, StreamReader};
+
+use super::basic::{self, BasicAuth};
+use crate::auth::git_credentials;
+use crate::authz::{self, Action, Decision};
+use crate::codecommit::repositories;
+use crate::context::Context;
+use crate::git::service::{self, GitService, Mode, ServiceRequest};
+use crate::store::RepositoryRow;
+
+const REALM: &str = "Basic realm=\"codecommit-local\"";
+
+fn plain(status: StatusCode, message: &str) -> Response {
+    (status, format!("{message}\n")).into_response()
+}
+
+/// Why a Git request is refused, rendered in one place as git expects it: 401 with a Basic
+/// challenge makes git ask its credential helper; 403 and 404 end the command.
+#[derive(Debug)]
+enum Refusal {
+    Unauthorized,
+    Forbidden,
+    NotFound(String),
+    Internal,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                [(WWW_AUTHENTICATE, REALM)],
+                "Unauthorized\n",
+            )
+                .into_response(),
+            Refusal::Forbidden => plain(StatusCode::FORBIDDEN, "Forbidden"),
+            Refusal::NotFound(name) => plain(
+                StatusCode::NOT_FOUND,
+                &format!("Repository {name} does not exist"),
+            ),
+            Refusal::Internal => plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+        }
+    }
+}
+
+fn internal(what: &str, e: impl std::fmt::Display) -> Refusal {
+    tracing::error!("{what}: {e}");
+    Refusal::Internal
+}
+
+/// Authenticates the request and finds the repository the caller may `action`.
+fn authorize(
+    ctx: &Context,
+    headers: &HeaderMap,
+    name: &str,
+    action: Action,
+) -> Result<RepositoryRow, Refusal> {
+    let principal = match basic::parse(headers) {
+        BasicAuth::Missing => return Err(Refusal::Unauthorized),
+        BasicAuth::Malformed => {
+            tracing::warn!(repository = name, "refused: malformed Basic credentials");
+            return Err(Refusal::Forbidden);
+        }
+        BasicAuth::Present { user, password } => {
+            match git_credentials::authenticate(ctx, &user, &password) {
+                Ok(p) => p,
+                Err(reason) => {
+                    tracing::warn!(repository = name, "refused: {reason}");
+                    return Err(Refusal::Forbidden);
+                }
+            }
+        }
+    };
+    let not_found = || Refusal::NotFound(name.to_owned());
+    if repositories::validate_name(name).is_err() {
+        return Err(not_found());
+    }
+    let repo = repositories::find(&ctx.store, &principal.account_id, &ctx.region, name)
+        .map_err(|e| internal("looking up repository", e))?
+        .ok_or_else(not_found)?;
+    match authz::decide(&principal, action, &repo.account_id, &repo.arn()) {
+        Decision::Allow => {
+            tracing::debug!(user = %principal.arn, repository = %repo.name, action = action.iam_name(), "authorized");
+            Ok(repo)
+        }
+        Decision::Deny => {
+            tracing::warn!(user = %principal.arn, repository = %repo.name, action = action.iam_name(), "denied");
+            Err(Refusal::Forbidden)
+        }
+    }
+}
+
+fn action_for(service: GitService) -> Action {
+    match service {
+        GitService::UploadPack => Action::GitPull,
+        GitService::ReceivePack => Action::GitPush,
+    }
+}
+
+fn git_protocol(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("git-protocol")
+        .and_then(|v| v.to_str().ok())
+        .and_then(service::sanitize_git_protocol)
+}
+
+fn no_cache(content_type: String) -> [(axum::http::HeaderName, HeaderValue); 4] {
+    [
+        (
+            CONTENT_TYPE,
+            HeaderValue::from_str(&content_type).expect("ascii content type"),
+        ),
+        (
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-cache, max-age=0, must-revalidate"),
+        ),
+        (PRAGMA, HeaderValue::from_static("no-cache")),
+        (
+            EXPIRES,
+            HeaderValue::from_static("Fri, 01 Jan 1980 00:00:00 GMT"),
+        ),
+    ]
+}
+
+/// A pkt-line holding `payload`.
+fn pkt_line(payload: &str) -> String {
+    format!("{:04x}{payload}", payload.len() + 4)
+}
+
+/// The response body: an optional prefix, then the child's stdout as it comes, then
+/// `finish` (wait for the child, post-push work) before the body ends, so a client that
+/// sees the end of the response sees the finished repository.
+fn stream_body(
+    prefix: Option<Bytes>,
+    stdout: ChildStdout,
+    finish: impl Future<Output = ()> + Send + 'static,
+) -> Body {
+    let head = futures_util::stream::iter(prefix.map(Ok::<_, std::io::Error>));
+    let out = ReaderStream::with_capacity(stdout, 64 * 1024);
+    let tail = futures_util::stream::once(finish)
+        .filter_map(|()| async { None::<std::io::Result<Bytes>> });
+    Body::from_stream(head.chain(out).chain(tail))
+}
+
+pub async fn info_refs(
+    State(ctx): State<Arc<Context>>,
+    Path(name): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(service) = query
+        .get("service")
+        .and_then(|s| GitService::from_wire_name(s))
+    else {
+        return plain(
+            StatusCode::FORBIDDEN,
+            "Only Git's smart HTTP protocol is supported; update your git client",
+        );
+    };
+    let repo = match authorize(&ctx, &headers, &name, action_for(service)) {
+        Ok(r) => r,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let git_protocol = git_protocol(&headers);
+    let v2 = service == GitService::UploadPack && service::is_protocol_v2(git_protocol.as_deref());
+    let request = ServiceRequest {
+        service,
+        repo_dir: repositories::repo_dir(&ctx.repos_root, &repo.repository_id),
+        mode: Mode::AdvertiseRefs,
+        git_protocol,
+    };
+    let process = match request.spawn() {
+        Ok(p) => p,
+        Err(e) => return internal("starting git", e).into_response(),
+    };
+    // Protocol v0 announces the service first; v2 starts with its capability advertisement.
+    let prefix = (!v2).then(|| {
+        Bytes::from(format!(
+            "{}0000",
+            pkt_line(&format!("# service={}\n", service.wire_name()))
+        ))
+    });
+    let mut child = process.child;
+    let finish = async move {
+        if let Err(e) = child.wait().await {
+            tracing::error!("waiting for git: {e}");
+        }
+    };
+    let body = stream_body(prefix, process.stdout, finish);
+    (
+        no_cache(format!(
+            "application/x-{}-advertisement",
+            service.wire_name()
+        )),
+        body,
+    )
+        .into_response()
+}
+
+pub async fn upload_pack(
+    State(ctx): State<Arc<Context>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    rpc(ctx, name, headers, body, GitService::UploadPack).await
+}
+
+pub async fn receive_pack(
+    State(ctx): State<Arc<Context>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    rpc(ctx, name, headers, body, GitService::ReceivePack).await
+}
+
+async fn rpc(
+    ctx: Arc<Context>,
+    name: String,
+    headers: HeaderMap,
+    body: Body,
+    service: GitService,
+) -> Response {
+    let repo = match authorize(&ctx, &headers, &name, action_for(service)) {
+        Ok(r) => r,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let expected = format!("application/x-{}-request", service.wire_name());
+    if headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+        return plain(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &format!("Expected Content-Type {expected}"),
+        );
+    }
+    let gzip = match headers.get(CONTENT_ENCODING).and_then(|v| v.to_str().ok()) {
+        None | Some("identity") => false,
+        Some("gzip") | Some("x-gzip") => true,
+        Some(other) => {
+            return plain(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                &format!("Unsupported Content-Encoding {other}"),
+            );
+        }
+    };
+    let request = ServiceRequest {
+        service,
+        repo_dir: repositories::repo_dir(&ctx.repos_root, &repo.repository_id),
+        mode: Mode::StatelessRpc,
+        git_protocol: git_protocol(&headers),
+    };
+    let mut process = match request.spawn() {
+        Ok(p) => p,
+        Err(e) => return internal("starting git", e).into_response(),
+    };
+    let mut stdin = process.stdin.take().expect("stateless-rpc has stdin");
+    let reader = StreamReader::new(body.into_data_stream().map_err(std::io::Error::other));
+    tokio::spawn(async move {
+        let mut input: Box<dyn AsyncRead + Send + Unpin> = if gzip {
+            Box::new(GzipDecoder::new(BufReader::new(reader)))
+        } else {
+            Box::new(reader)
+        };
+        // On a broken or truncated body git sees EOF early and fails without touching refs.
+        if let Err(e) = tokio::io::copy(&mut input, &mut stdin).await {
+            tracing::warn!("request body for git ended early: {e}");
+        }
+    });
+    let mut child = process.child;
+    let finish = async move {
+        match child.wait().await {
+            Ok(status) if status.success() => {
+                if service == GitService::ReceivePack {
+                    let ctx = ctx.clone();
+                    let done = tokio::task::spawn_blocking(move || {
+                        repositories::after_receive(&ctx.store, &ctx.repos_root, &repo)
+                    })
+                    .await;
+                    match done {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => tracing::error!("after push: {e}"),
+                        Err(e) => tracing::error!("after push: {e}"),
+                    }
+                }
+            }
+            Ok(status) => tracing::warn!(service = service.wire_name(), "git exited with {status}"),
+            Err(e) => tracing::error!("waiting for git: {e}"),
+        }
+    };
+    let body = stream_body(None, process.stdout, finish);
+    (
+        no_cache(format!("application/x-{}-result", service.wire_name())),
+        body,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pkt_line_length_counts_itself() {
+        assert_eq!(
+            super::pkt_line("# service=git-upload-pack\n"),
+            "001e# service=git-upload-pack\n"
+        );
+    }
+}

@@ -1,0 +1,47 @@
+//! The HTTP(S) listener's routes: Git smart HTTP under `/v1/repos/{name}/…`. The same router
+//! serves the HTTPS and the plain HTTP port.
+
+mod basic;
+mod git;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::context::Context;
+
+pub fn router(ctx: Arc<Context>) -> Router {
+    Router::new()
+        .route("/v1/repos/{name}/info/refs", get(git::info_refs))
+        .route("/v1/repos/{name}/git-upload-pack", post(git::upload_pack))
+        .route("/v1/repos/{name}/git-receive-pack", post(git::receive_pack))
+        .fallback(not_found)
+        .layer(middleware::from_fn(log_request))
+        .with_state(ctx)
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Not Found\n").into_response()
+}
+
+/// One log line per request: method, path (never the query or any header), status, time.
+async fn log_request(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    tracing::info!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}

@@ -1,0 +1,4 @@
+//! The protocols clients speak. Each submodule speaks one protocol and calls the domain.
+
+pub mod http;
+pub mod tls;
