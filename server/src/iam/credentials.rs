@@ -80,3 +80,8 @@ pub fn set_status(
 ) -> rusqlite::Result<bool> {
     rows::set_service_credential_status(c, credential_id, status)
 }
+
+/// Deletes a credential; false if there was none.
+pub fn delete(c: &Connection, credential_id: &str) -> rusqlite::Result<bool> {
+    rows::delete_service_credential(c, credential_id)
+}

@@ -324,3 +324,32 @@ pub fn insert_ssh_key(c: &Connection, k: &SshKeyRow) -> rusqlite::Result<()> {
     )?;
     Ok(())
 }
+
+/// Deletes a service-specific credential; false if there was none.
+pub fn delete_service_credential(c: &Connection, credential_id: &str) -> rusqlite::Result<bool> {
+    Ok(c.execute(
+        "DELETE FROM service_credentials WHERE credential_id = ?1",
+        [credential_id],
+    )? == 1)
+}
+
+/// Whether anything that IAM's DeleteUser refuses to orphan is still attached to the user.
+pub fn user_has_attachments(c: &Connection, user_id: &str) -> rusqlite::Result<bool> {
+    c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM service_credentials WHERE user_id = ?1)
+             OR EXISTS (SELECT 1 FROM access_keys WHERE user_id = ?1)
+             OR EXISTS (SELECT 1 FROM ssh_keys WHERE user_id = ?1)
+             OR EXISTS (SELECT 1 FROM user_policies WHERE user_id = ?1)",
+        [user_id],
+        |r| r.get(0),
+    )
+}
+
+pub fn delete_user(c: &Connection, user_id: &str) -> rusqlite::Result<bool> {
+    Ok(c.execute("DELETE FROM users WHERE user_id = ?1", [user_id])? == 1)
+}
+
+pub fn detach_user_policies(c: &Connection, user_id: &str) -> rusqlite::Result<()> {
+    c.execute("DELETE FROM user_policies WHERE user_id = ?1", [user_id])?;
+    Ok(())
+}

@@ -272,6 +272,9 @@ async fn rpc(
         Ok(p) => p,
         Err(e) => return internal("starting git", e).into_response(),
     };
+    if gzip {
+        tracing::debug!(service = service.wire_name(), "gzip request body");
+    }
     let mut stdin = process.stdin.take().expect("stateless-rpc has stdin");
     let reader = StreamReader::new(body.into_data_stream().map_err(std::io::Error::other));
     tokio::spawn(async move {
