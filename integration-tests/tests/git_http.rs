@@ -9,21 +9,37 @@ use codecommit_local::store::CredentialStatus;
 use common::*;
 
 fn roundtrip(server: &Server, url: &str, protocol: &str) {
-    let tag = format!("{}-{protocol}", if url.starts_with("https") { "https" } else { "http" });
+    let tag = format!(
+        "{}-{protocol}",
+        if url.starts_with("https") {
+            "https"
+        } else {
+            "http"
+        }
+    );
     let a = server.path(&format!("a-{tag}"));
     ok(server
         .git()
         .args(["-c", &format!("protocol.version={protocol}"), "clone", url])
         .arg(&a));
-    assert_eq!(std::fs::read_to_string(a.join("README.md")).unwrap(), "# seeded\n");
+    assert_eq!(
+        std::fs::read_to_string(a.join("README.md")).unwrap(),
+        "# seeded\n"
+    );
     std::fs::write(a.join(format!("{tag}.txt")), &tag).unwrap();
     ok(server.git().current_dir(&a).args(["add", "."]));
     ok(server.git().current_dir(&a).args(["commit", "-qm", &tag]));
-    ok(server
+    ok(server.git().current_dir(&a).args([
+        "-c",
+        &format!("protocol.version={protocol}"),
+        "push",
+        "origin",
+        "main",
+    ]));
+    let head = stdout_of(&ok(server
         .git()
         .current_dir(&a)
-        .args(["-c", &format!("protocol.version={protocol}"), "push", "origin", "main"]));
-    let head = stdout_of(&ok(server.git().current_dir(&a).args(["rev-parse", "HEAD"])));
+        .args(["rev-parse", "HEAD"])));
 
     // A fresh clone sees the push.
     let b = server.path(&format!("b-{tag}"));
@@ -32,7 +48,10 @@ fn roundtrip(server: &Server, url: &str, protocol: &str) {
         .args(["-c", &format!("protocol.version={protocol}"), "clone", url])
         .arg(&b));
     assert_eq!(
-        stdout_of(&ok(server.git().current_dir(&b).args(["rev-parse", "HEAD"]))),
+        stdout_of(&ok(server
+            .git()
+            .current_dir(&b)
+            .args(["rev-parse", "HEAD"]))),
         head
     );
 
@@ -41,13 +60,21 @@ fn roundtrip(server: &Server, url: &str, protocol: &str) {
     ok(server.git().current_dir(&b).args(["add", "."]));
     ok(server.git().current_dir(&b).args(["commit", "-qm", "more"]));
     ok(server.git().current_dir(&b).args(["push", "-q"]));
-    let new_head = stdout_of(&ok(server.git().current_dir(&b).args(["rev-parse", "HEAD"])));
-    ok(server
+    let new_head = stdout_of(&ok(server
         .git()
-        .current_dir(&a)
-        .args(["-c", &format!("protocol.version={protocol}"), "fetch", "origin"]));
+        .current_dir(&b)
+        .args(["rev-parse", "HEAD"])));
+    ok(server.git().current_dir(&a).args([
+        "-c",
+        &format!("protocol.version={protocol}"),
+        "fetch",
+        "origin",
+    ]));
     assert_eq!(
-        stdout_of(&ok(server.git().current_dir(&a).args(["rev-parse", "origin/main"]))),
+        stdout_of(&ok(server
+            .git()
+            .current_dir(&a)
+            .args(["rev-parse", "origin/main"]))),
         new_head
     );
 }
@@ -79,16 +106,20 @@ fn clone_push_fetch_http_v0() {
 #[test]
 fn protocol_v2_is_really_spoken() {
     let s = Server::standard();
-    let out = ok(s
-        .git()
-        .env("GIT_TRACE_PACKET", "1")
-        .args(["-c", "protocol.version=2", "ls-remote", &s.alice_https("seeded")]));
+    let out = ok(s.git().env("GIT_TRACE_PACKET", "1").args([
+        "-c",
+        "protocol.version=2",
+        "ls-remote",
+        &s.alice_https("seeded"),
+    ]));
     let trace = String::from_utf8_lossy(&out.stderr);
     assert!(trace.contains("< version 2"), "{trace}");
-    let out = ok(s
-        .git()
-        .env("GIT_TRACE_PACKET", "1")
-        .args(["-c", "protocol.version=0", "ls-remote", &s.alice_https("seeded")]));
+    let out = ok(s.git().env("GIT_TRACE_PACKET", "1").args([
+        "-c",
+        "protocol.version=0",
+        "ls-remote",
+        &s.alice_https("seeded"),
+    ]));
     let trace = String::from_utf8_lossy(&out.stderr);
     assert!(!trace.contains("< version 2"), "{trace}");
     assert!(trace.contains("# service=git-upload-pack"), "{trace}");
@@ -113,7 +144,10 @@ fn status_codes_and_headers() {
     let lower = text.to_ascii_lowercase();
     assert!(lower.contains("content-type: application/x-git-upload-pack-advertisement"));
     assert!(lower.contains("cache-control: no-cache"));
-    assert!(text.contains("001e# service=git-upload-pack\n0000"), "{text}");
+    assert!(
+        text.contains("001e# service=git-upload-pack\n0000"),
+        "{text}"
+    );
     // Wrong password, unknown user, malformed: 403.
     for auth in [
         basic(ALICE, "Wr0ng-Secret-Value"),
@@ -134,19 +168,32 @@ fn status_codes_and_headers() {
         assert_eq!(status, 404, "{path}: {text}");
     }
     // Dumb HTTP is refused.
-    let (status, _) = s.raw_http("GET", "/v1/repos/seeded/info/refs", &[("Authorization", &good)]);
+    let (status, _) = s.raw_http(
+        "GET",
+        "/v1/repos/seeded/info/refs",
+        &[("Authorization", &good)],
+    );
     assert_eq!(status, 403);
     // The secret never reaches the log.
     assert!(!s.stderr().contains(PASSWORD));
     assert!(!s.stderr().contains("Wr0ng-Secret-Value"));
 
     // What git itself reports.
-    let err = fails(s.git().args(["ls-remote", &s.url(&s.https(), ALICE, "wrong", "seeded")]));
+    let err = fails(
+        s.git()
+            .args(["ls-remote", &s.url(&s.https(), ALICE, "wrong", "seeded")]),
+    );
     assert!(err.contains("403"), "{err}");
     let err = fails(s.git().args(["ls-remote", &s.alice_https("missing")]));
     assert!(err.contains("not found"), "{err}");
-    let err = fails(s.git().args(["ls-remote", &format!("{}/v1/repos/seeded", s.https())]));
-    assert!(err.contains("could not read Username") || err.contains("401"), "{err}");
+    let err = fails(
+        s.git()
+            .args(["ls-remote", &format!("{}/v1/repos/seeded", s.https())]),
+    );
+    assert!(
+        err.contains("could not read Username") || err.contains("401"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -210,17 +257,23 @@ fn first_push_to_an_empty_repository_sets_the_default_branch() {
     // HEAD of the bare repository and the store both name the pushed branch.
     let head = std::fs::read_to_string(s.repo_dir("empty").join("HEAD")).unwrap();
     assert_eq!(head.trim(), "ref: refs/heads/trunk");
-    let row = codecommit_local::codecommit::repositories::find(&s.store(), ACCOUNT, "us-east-1", "empty")
-        .unwrap()
-        .unwrap();
+    let row =
+        codecommit_local::codecommit::repositories::find(&s.store(), ACCOUNT, "us-east-1", "empty")
+            .unwrap()
+            .unwrap();
     assert_eq!(row.default_branch.as_deref(), Some("trunk"));
     // A fresh clone checks out that branch.
     let b = s.path("empty-clone-2");
     ok(s.git().args(["clone", &url]).arg(&b));
-    let branch = stdout_of(&ok(s.git().current_dir(&b).args(["branch", "--show-current"])));
+    let branch = stdout_of(&ok(s
+        .git()
+        .current_dir(&b)
+        .args(["branch", "--show-current"])));
     assert_eq!(branch, "trunk");
     // A later push of another branch does not move it.
-    ok(s.git().current_dir(&a).args(["push", "origin", "trunk:other"]));
+    ok(s.git()
+        .current_dir(&a)
+        .args(["push", "origin", "trunk:other"]));
     let head = std::fs::read_to_string(s.repo_dir("empty").join("HEAD")).unwrap();
     assert_eq!(head.trim(), "ref: refs/heads/trunk");
 }
@@ -233,17 +286,39 @@ fn gzipped_upload_pack_requests_are_accepted() {
     // 64 branches with distinct tips: the wants of a v0 clone exceed 1 KiB, so git gzips.
     for i in 0..64 {
         std::fs::write(a.join("n.txt"), i.to_string()).unwrap();
-        ok(s.git().current_dir(&a).args(["commit", "-qam", &format!("c{i}"), "--allow-empty"]));
+        ok(s.git()
+            .current_dir(&a)
+            .args(["commit", "-qam", &format!("c{i}"), "--allow-empty"]));
         ok(s.git().current_dir(&a).args(["add", "."]));
-        ok(s.git().current_dir(&a).args(["commit", "-qm", &format!("b{i}"), "--allow-empty"]));
-        ok(s.git().current_dir(&a).args(["branch", &format!("b{i:02}")]));
+        ok(s.git()
+            .current_dir(&a)
+            .args(["commit", "-qm", &format!("b{i}"), "--allow-empty"]));
+        ok(s.git()
+            .current_dir(&a)
+            .args(["branch", &format!("b{i:02}")]));
     }
-    ok(s.git().current_dir(&a).args(["push", "-q", "origin", "--all"]));
+    ok(s.git()
+        .current_dir(&a)
+        .args(["push", "-q", "origin", "--all"]));
     let b = s.path("many-clone");
-    ok(s.git().args(["-c", "protocol.version=0", "clone", "--mirror", &s.alice_https("seeded")]).arg(&b));
-    let refs = stdout_of(&ok(s.git().current_dir(&b).args(["for-each-ref", "refs/heads"])));
+    ok(s.git()
+        .args([
+            "-c",
+            "protocol.version=0",
+            "clone",
+            "--mirror",
+            &s.alice_https("seeded"),
+        ])
+        .arg(&b));
+    let refs = stdout_of(&ok(s
+        .git()
+        .current_dir(&b)
+        .args(["for-each-ref", "refs/heads"])));
     assert_eq!(refs.lines().count(), 65);
-    assert!(s.stderr().contains("gzip request body"), "git did not gzip: the test proves nothing");
+    assert!(
+        s.stderr().contains("gzip request body"),
+        "git did not gzip: the test proves nothing"
+    );
 }
 
 fn pseudo_random_file(path: &Path, bytes: usize) {
@@ -274,17 +349,26 @@ fn push_of_a_100_mb_file_streams_with_flat_memory() {
     ok(s.git().current_dir(&a).args(["add", "big.bin"]));
     ok(s.git().current_dir(&a).args(["commit", "-qm", "big"]));
     let before = s.peak_rss_kib();
-    ok(s.git().current_dir(&a).args(["push", "-q", "origin", "main"]));
+    ok(s.git()
+        .current_dir(&a)
+        .args(["push", "-q", "origin", "main"]));
     let peak = s.peak_rss_kib();
     eprintln!("server peak RSS: {before} KiB before the push, {peak} KiB after");
-    assert!(peak < 64 * 1024, "server peak RSS {peak} KiB while receiving 100 MB");
+    assert!(
+        peak < 64 * 1024,
+        "server peak RSS {peak} KiB while receiving 100 MB"
+    );
     let b = s.path("big-clone");
-    ok(s.git().args(["clone", "-q", &s.alice_http("seeded")]).arg(&b));
+    ok(s.git()
+        .args(["clone", "-q", &s.alice_http("seeded")])
+        .arg(&b));
     assert!(
         std::fs::read(a.join("big.bin")).unwrap() == std::fs::read(b.join("big.bin")).unwrap(),
         "the cloned file differs"
     );
-    ok(Command::new("git").args(["fsck", "--strict"]).current_dir(s.repo_dir("seeded")));
+    ok(Command::new("git")
+        .args(["fsck", "--strict"])
+        .current_dir(s.repo_dir("seeded")));
 }
 
 #[test]
@@ -303,13 +387,20 @@ fn concurrent_clones_and_pushes() {
     });
     std::thread::scope(|scope| {
         for i in 0..8 {
-            let (s, url) = (&s, &url);
+            let s = &s;
             scope.spawn(move || {
                 let dir = s.path(&format!("cc-{i}"));
                 std::fs::write(dir.join(format!("p{i}.txt")), i.to_string()).unwrap();
                 ok(s.git().current_dir(&dir).args(["add", "."]));
-                ok(s.git().current_dir(&dir).args(["commit", "-qm", &format!("push {i}")]));
-                ok(s.git().current_dir(&dir).args(["push", "-q", "origin", &format!("HEAD:refs/heads/branch-{i}")]));
+                ok(s.git()
+                    .current_dir(&dir)
+                    .args(["commit", "-qm", &format!("push {i}")]));
+                ok(s.git().current_dir(&dir).args([
+                    "push",
+                    "-q",
+                    "origin",
+                    &format!("HEAD:refs/heads/branch-{i}"),
+                ]));
             });
         }
     });
@@ -317,5 +408,7 @@ fn concurrent_clones_and_pushes() {
     for i in 0..8 {
         assert!(refs.contains(&format!("refs/heads/branch-{i}")), "{refs}");
     }
-    ok(Command::new("git").args(["fsck", "--strict"]).current_dir(s.repo_dir("seeded")));
+    ok(Command::new("git")
+        .args(["fsck", "--strict"])
+        .current_dir(s.repo_dir("seeded")));
 }

@@ -24,11 +24,18 @@ fn default_start_prints_a_banner_whose_commands_clone_demo() {
         .find(|l| l.trim_start().starts_with("GIT_SSL_CAINFO="))
         .unwrap_or_else(|| panic!("no HTTPS clone command in the banner:\n{banner}"));
     let mut words = line.split_whitespace();
-    let ca = words.next().unwrap().trim_start_matches("GIT_SSL_CAINFO=").to_owned();
+    let ca = words
+        .next()
+        .unwrap()
+        .trim_start_matches("GIT_SSL_CAINFO=")
+        .to_owned();
     let rest: Vec<&str> = words.collect();
     assert_eq!(&rest[..2], ["git", "clone"], "{line}");
     let dir = s.path("demo-https");
-    ok(s.git().env("GIT_SSL_CAINFO", &ca).args(&rest[1..]).arg(&dir));
+    ok(s.git()
+        .env("GIT_SSL_CAINFO", &ca)
+        .args(&rest[1..])
+        .arg(&dir));
     assert!(dir.join("README.md").exists());
 
     let line = banner
@@ -46,7 +53,10 @@ fn default_start_prints_a_banner_whose_commands_clone_demo() {
         .read(|c| codecommit_local::store::iam::find_access_key(c, "AKIAIOSFODNN7EXAMPLE"))
         .unwrap()
         .expect("example access key");
-    assert!(key.secret_access_key.ct_eq("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+    assert!(
+        key.secret_access_key
+            .ct_eq("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    );
     assert!(s.data_dir().join("endpoints.json").exists());
 }
 
@@ -81,10 +91,16 @@ fn restart_on_the_same_data_dir_keeps_everything() {
     // Same data dir, same fixture again (idempotent): the push, the CA and cert survive.
     let s = start(scratch);
     assert_eq!(std::fs::read(s.ca()).unwrap(), ca_before);
-    assert_eq!(std::fs::read(s.data_dir().join("tls/server.pem")).unwrap(), cert_before);
+    assert_eq!(
+        std::fs::read(s.data_dir().join("tls/server.pem")).unwrap(),
+        cert_before
+    );
     let b = s.path("persist-2");
     ok(s.git().args(["clone", &s.alice_https("seeded")]).arg(&b));
-    assert_eq!(stdout_of(&ok(s.git().current_dir(&b).args(["rev-parse", "HEAD"]))), head);
+    assert_eq!(
+        stdout_of(&ok(s.git().current_dir(&b).args(["rev-parse", "HEAD"]))),
+        head
+    );
     let users: i64 = s
         .store()
         .read(|c| c.query_row("SELECT count(*) FROM users", [], |r| r.get(0)))
@@ -108,7 +124,11 @@ fn take_scratch(s: Server) -> tempfile::TempDir {
 fn a_bad_fixture_stops_the_start_with_file_line_and_reason() {
     let scratch = tempfile::tempdir().unwrap();
     let bad = scratch.path().join("bad.toml");
-    std::fs::write(&bad, "[[users]]\nname = \"ok\"\n\n[[repositories]]\nname = \"bad name!\"\n").unwrap();
+    std::fs::write(
+        &bad,
+        "[[users]]\nname = \"ok\"\n\n[[repositories]]\nname = \"bad name!\"\n",
+    )
+    .unwrap();
     let err = Server::start_in(
         scratch,
         Start {
@@ -184,7 +204,10 @@ fn a_fixture_failing_half_way_leaves_the_store_untouched() {
         .unwrap()
         .filter(|e| e.as_ref().unwrap().file_name() != ".staging")
         .count();
-    assert_eq!(dirs, 2, "only the two repositories of the good fixture are on disk");
+    assert_eq!(
+        dirs, 2,
+        "only the two repositories of the good fixture are on disk"
+    );
 }
 
 #[test]
@@ -202,7 +225,9 @@ fn sigterm_lets_an_in_flight_push_finish() {
     )
     .unwrap();
     let a = s.path("inflight");
-    ok(s.git().args(["clone", "-q", &s.alice_http("seeded")]).arg(&a));
+    ok(s.git()
+        .args(["clone", "-q", &s.alice_http("seeded")])
+        .arg(&a));
     // 40 MB of incompressible data keeps the push in flight for a while.
     let mut bytes = vec![0u8; 40 << 20];
     let mut x: u32 = 12345;
@@ -224,7 +249,11 @@ fn sigterm_lets_an_in_flight_push_finish() {
     // Wait until the server has started receive-pack for this push, then SIGTERM it.
     let deadline = Instant::now() + Duration::from_secs(60);
     while !s.stderr().contains("/v1/repos/seeded/git-receive-pack") {
-        assert!(Instant::now() < deadline, "push never reached the server: {}", s.stderr());
+        assert!(
+            Instant::now() < deadline,
+            "push never reached the server: {}",
+            s.stderr()
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     let (status, scratch) = s.stop_keep_scratch();
@@ -241,7 +270,13 @@ fn sigterm_lets_an_in_flight_push_finish() {
         },
     )
     .unwrap();
-    let refs = stdout_of(&ok(s.git().args(["ls-remote", &s.alice_https("seeded"), "refs/heads/main"])));
+    let refs = stdout_of(&ok(s.git().args([
+        "ls-remote",
+        &s.alice_https("seeded"),
+        "refs/heads/main",
+    ])));
     assert!(refs.starts_with(&head), "{refs}");
-    ok(std::process::Command::new("git").args(["fsck", "--strict"]).current_dir(s.repo_dir("seeded")));
+    ok(std::process::Command::new("git")
+        .args(["fsck", "--strict"])
+        .current_dir(s.repo_dir("seeded")));
 }

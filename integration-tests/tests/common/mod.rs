@@ -223,9 +223,10 @@ impl Server {
     /// The bare repository on disk for `repo`, found through the store.
     pub fn repo_dir(&self, repo: &str) -> PathBuf {
         let store = self.store();
-        let row = codecommit_local::codecommit::repositories::find(&store, ACCOUNT, "us-east-1", repo)
-            .unwrap()
-            .expect("repository exists");
+        let row =
+            codecommit_local::codecommit::repositories::find(&store, ACCOUNT, "us-east-1", repo)
+                .unwrap()
+                .expect("repository exists");
         codecommit_local::codecommit::repositories::repo_dir(
             &self.data_dir().join("repositories"),
             &row.repository_id,
@@ -282,7 +283,8 @@ impl Server {
     /// A raw HTTP/1.1 request on the plain HTTP port: (status, headers + body text).
     pub fn raw_http(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
         let mut s = TcpStream::connect(("127.0.0.1", self.http_port())).unwrap();
-        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+        let mut req =
+            format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
