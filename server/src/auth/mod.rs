@@ -3,34 +3,105 @@
 //! to the server log only (clients see the protocol's plain refusal).
 
 pub mod git_credentials;
+pub mod keys;
+pub mod sigv4;
 
 use crate::store::UserRow;
+use crate::store::roles::RoleRow;
 
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub account_id: String,
-    pub user_id: String,
-    pub user_name: String,
+    /// The caller's ARN: a user, or an assumed-role session.
     pub arn: String,
+    pub identity: Identity,
     pub method: AuthMethod,
+}
+
+/// Who the caller is, as IAM sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    User {
+        user_id: String,
+        user_name: String,
+    },
+    AssumedRole {
+        role_id: String,
+        role_name: String,
+        session_name: String,
+    },
 }
 
 /// How the caller proved who they are (for the log and for later policy conditions).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthMethod {
-    GitCredential { credential_id: String },
+    GitCredential {
+        credential_id: String,
+    },
+    /// SigV4 with a long-term access key.
+    AccessKey {
+        access_key_id: String,
+    },
+    /// SigV4 with temporary credentials from STS, minted from `parent_access_key_id`.
+    SessionToken {
+        access_key_id: String,
+        parent_access_key_id: String,
+    },
 }
 
 impl Principal {
     pub fn for_user(user: &UserRow, method: AuthMethod) -> Self {
         Principal {
             account_id: user.account_id.clone(),
-            user_id: user.user_id.clone(),
-            user_name: user.user_name.clone(),
             arn: user.arn(),
+            identity: Identity::User {
+                user_id: user.user_id.clone(),
+                user_name: user.user_name.clone(),
+            },
             method,
         }
+    }
+
+    pub fn for_role_session(role: &RoleRow, session_name: &str, method: AuthMethod) -> Self {
+        Principal {
+            account_id: role.account_id.clone(),
+            arn: format!(
+                "arn:aws:sts::{}:assumed-role/{}/{}",
+                role.account_id, role.role_name, session_name
+            ),
+            identity: Identity::AssumedRole {
+                role_id: role.role_id.clone(),
+                role_name: role.role_name.clone(),
+                session_name: session_name.to_owned(),
+            },
+            method,
+        }
+    }
+
+    /// The `UserId` GetCallerIdentity reports: `AIDA…`, or `AROA…:session`.
+    pub fn caller_id(&self) -> String {
+        match &self.identity {
+            Identity::User { user_id, .. } => user_id.clone(),
+            Identity::AssumedRole {
+                role_id,
+                session_name,
+                ..
+            } => format!("{role_id}:{session_name}"),
+        }
+    }
+
+    /// The IAM user name, when the caller is a user.
+    pub fn user_name(&self) -> Option<&str> {
+        match &self.identity {
+            Identity::User { user_name, .. } => Some(user_name),
+            Identity::AssumedRole { .. } => None,
+        }
+    }
+
+    /// Whether the caller signed with temporary credentials.
+    pub fn is_session(&self) -> bool {
+        matches!(self.method, AuthMethod::SessionToken { .. })
     }
 }
 

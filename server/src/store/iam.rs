@@ -353,3 +353,202 @@ pub fn detach_user_policies(c: &Connection, user_id: &str) -> rusqlite::Result<(
     c.execute("DELETE FROM user_policies WHERE user_id = ?1", [user_id])?;
     Ok(())
 }
+
+pub fn find_user_by_id(c: &Connection, user_id: &str) -> rusqlite::Result<Option<UserRow>> {
+    c.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.user_id = ?1"
+    ))?
+    .query_row([user_id], |r| UserRow::from_row(r, 0))
+    .optional()
+}
+
+/// Users of an account whose path starts with `path_prefix`, by name.
+pub fn list_users(
+    c: &Connection,
+    account_id: &str,
+    path_prefix: &str,
+) -> rusqlite::Result<Vec<UserRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM users u
+         WHERE u.account_id = ?1 AND substr(u.path, 1, length(?2)) = ?2
+         ORDER BY u.user_name COLLATE NOCASE"
+    ))?;
+    stmt.query_map(params![account_id, path_prefix], |r| {
+        UserRow::from_row(r, 0)
+    })?
+    .collect()
+}
+
+pub fn update_user(
+    c: &Connection,
+    user_id: &str,
+    user_name: &str,
+    path: &str,
+) -> rusqlite::Result<()> {
+    c.execute(
+        "UPDATE users SET user_name = ?2, path = ?3 WHERE user_id = ?1",
+        params![user_id, user_name, path],
+    )?;
+    Ok(())
+}
+
+pub fn user_tags(c: &Connection, user_id: &str) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt =
+        c.prepare_cached("SELECT key, value FROM user_tags WHERE user_id = ?1 ORDER BY rowid")?;
+    stmt.query_map([user_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+pub fn insert_user_tag(
+    c: &Connection,
+    user_id: &str,
+    key: &str,
+    value: &str,
+) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO user_tags (user_id, key, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value",
+        params![user_id, key, value],
+    )?;
+    Ok(())
+}
+
+const ACCESS_KEY_COLUMNS: &str = "access_key_id, user_id, secret_access_key, status, created_at";
+
+fn access_key_from_row(r: &Row<'_>) -> rusqlite::Result<AccessKeyRow> {
+    Ok(AccessKeyRow {
+        access_key_id: r.get(0)?,
+        user_id: r.get(1)?,
+        secret_access_key: Secret::new(r.get::<_, String>(2)?),
+        status: r.get(3)?,
+        created_at: r.get(4)?,
+    })
+}
+
+pub fn insert_access_key(c: &Connection, k: &AccessKeyRow) -> rusqlite::Result<()> {
+    c.execute(
+        &format!("INSERT INTO access_keys ({ACCESS_KEY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)"),
+        params![
+            k.access_key_id,
+            k.user_id,
+            k.secret_access_key.expose(),
+            k.status,
+            k.created_at
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn list_access_keys(c: &Connection, user_id: &str) -> rusqlite::Result<Vec<AccessKeyRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {ACCESS_KEY_COLUMNS} FROM access_keys WHERE user_id = ?1
+         ORDER BY created_at, access_key_id"
+    ))?;
+    stmt.query_map([user_id], access_key_from_row)?.collect()
+}
+
+pub fn set_access_key_status(
+    c: &Connection,
+    id: &str,
+    status: CredentialStatus,
+) -> rusqlite::Result<bool> {
+    Ok(c.execute(
+        "UPDATE access_keys SET status = ?2 WHERE access_key_id = ?1",
+        params![id, status],
+    )? == 1)
+}
+
+pub fn delete_access_key(c: &Connection, id: &str) -> rusqlite::Result<bool> {
+    Ok(c.execute("DELETE FROM access_keys WHERE access_key_id = ?1", [id])? == 1)
+}
+
+/// Records that a long-term key signed a request (GetAccessKeyLastUsed).
+pub fn record_access_key_use(
+    c: &Connection,
+    id: &str,
+    when: &str,
+    service: &str,
+    region: &str,
+) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "UPDATE access_keys SET last_used_at = ?2, last_used_service = ?3, last_used_region = ?4
+         WHERE access_key_id = ?1",
+    )?
+    .execute(params![id, when, service, region])?;
+    Ok(())
+}
+
+/// (last used date, service, region) of an access key, if it has been used.
+pub fn access_key_last_used(
+    c: &Connection,
+    id: &str,
+) -> rusqlite::Result<Option<(String, String, String)>> {
+    c.query_row(
+        "SELECT last_used_at, last_used_service, last_used_region FROM access_keys
+         WHERE access_key_id = ?1 AND last_used_at IS NOT NULL",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+}
+
+pub fn find_service_credential(
+    c: &Connection,
+    id: &str,
+) -> rusqlite::Result<Option<ServiceCredentialRow>> {
+    c.query_row(
+        &format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM service_credentials c WHERE c.credential_id = ?1"
+        ),
+        [id],
+        |r| ServiceCredentialRow::from_row(r, 0),
+    )
+    .optional()
+}
+
+pub fn set_service_credential_password(
+    c: &Connection,
+    id: &str,
+    salt: &[u8],
+    hash: &[u8],
+) -> rusqlite::Result<bool> {
+    Ok(c.execute(
+        "UPDATE service_credentials SET password_salt = ?2, password_hash = ?3
+         WHERE credential_id = ?1",
+        params![id, salt, hash],
+    )? == 1)
+}
+
+pub fn find_ssh_key(c: &Connection, id: &str) -> rusqlite::Result<Option<SshKeyRow>> {
+    c.query_row(
+        "SELECT ssh_key_id, user_id, body, fingerprint, status, uploaded_at
+         FROM ssh_keys WHERE ssh_key_id = ?1",
+        [id],
+        |r| {
+            Ok(SshKeyRow {
+                ssh_key_id: r.get(0)?,
+                user_id: r.get(1)?,
+                body: r.get(2)?,
+                fingerprint: r.get(3)?,
+                status: r.get(4)?,
+                uploaded_at: r.get(5)?,
+            })
+        },
+    )
+    .optional()
+}
+
+pub fn set_ssh_key_status(
+    c: &Connection,
+    id: &str,
+    status: CredentialStatus,
+) -> rusqlite::Result<bool> {
+    Ok(c.execute(
+        "UPDATE ssh_keys SET status = ?2 WHERE ssh_key_id = ?1",
+        params![id, status],
+    )? == 1)
+}
+
+pub fn delete_ssh_key(c: &Connection, id: &str) -> rusqlite::Result<bool> {
+    Ok(c.execute("DELETE FROM ssh_keys WHERE ssh_key_id = ?1", [id])? == 1)
+}

@@ -4,6 +4,7 @@
 
 pub mod iam;
 pub mod repositories;
+pub mod roles;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -16,7 +17,10 @@ pub use repositories::RepositoryRow;
 
 /// The schema, one migration per entry, applied in order. `PRAGMA user_version` records
 /// how many ran. Never edit a migration that has shipped: add the next one.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_roles_sessions.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
