@@ -473,6 +473,7 @@ mod tests {
         parse_amz_date(DATE).unwrap()
     }
 
+    #[allow(clippy::too_many_arguments)] // a test vector is this many parts
     fn check(
         method: &str,
         path: &str,
