@@ -11,13 +11,19 @@ use crate::auth::Principal;
 pub enum Action {
     GitPull,
     GitPush,
+    /// An API operation, e.g. `iam:CreateUser`.
+    Api {
+        service: &'static str,
+        operation: &'static str,
+    },
 }
 
 impl Action {
-    pub fn iam_name(self) -> &'static str {
+    pub fn iam_name(self) -> String {
         match self {
-            Action::GitPull => "codecommit:GitPull",
-            Action::GitPush => "codecommit:GitPush",
+            Action::GitPull => "codecommit:GitPull".into(),
+            Action::GitPush => "codecommit:GitPush".into(),
+            Action::Api { service, operation } => format!("{service}:{operation}"),
         }
     }
 }
@@ -41,6 +47,6 @@ pub fn decide(
     } else {
         Decision::Deny
     };
-    tracing::debug!(principal = %principal.arn, action = action.iam_name(), resource = resource_arn, ?decision, "authorization");
+    tracing::debug!(principal = %principal.arn, action = %action.iam_name(), resource = resource_arn, ?decision, "authorization");
     decision
 }

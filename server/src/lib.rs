@@ -23,4 +23,5 @@ pub mod iam;
 pub mod secret;
 pub mod server;
 pub mod store;
+pub mod sts;
 pub mod transport;

@@ -5,26 +5,35 @@ use rusqlite::Connection;
 
 use crate::iam::ids::IdKind;
 use crate::iam::passwords::{PasswordHasher, random_bytes};
-use crate::iam::{MAX_SERVICE_CREDENTIALS_PER_SERVICE, service_user_name};
+use crate::iam::{
+    IamError, MAX_SERVICE_CREDENTIALS_PER_SERVICE, SUPPORTED_SERVICES, service_user_name,
+};
 use crate::secret::Secret;
 use crate::store::iam as rows;
 use crate::store::{CredentialStatus, ServiceCredentialRow, UserRow, now_timestamp};
-
-#[derive(Debug, thiserror::Error)]
-pub enum CredentialError {
-    #[error("Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: 2")]
-    LimitExceeded,
-    #[error(transparent)]
-    Store(#[from] rusqlite::Error),
-}
 
 /// A password as IAM generates them: 32 random bytes, base64 (44 characters).
 pub fn generate_password() -> Secret {
     Secret::new(base64::engine::general_purpose::STANDARD.encode(random_bytes(32)))
 }
 
+/// NoSuchEntity for a service IAM issues no credentials for.
+pub fn check_service(service_name: &str) -> Result<(), IamError> {
+    if SUPPORTED_SERVICES.contains(&service_name) {
+        Ok(())
+    } else {
+        Err(IamError::NoSuchEntity(format!(
+            "No such service {service_name} is supported for Service Specific Credentials"
+        )))
+    }
+}
+
+fn no_such_credential(id: &str) -> IamError {
+    IamError::NoSuchEntity(format!("No such credential {id} exists"))
+}
+
 /// Creates a credential for `user` and `service` with `password` (stored only as a hash).
-/// Fails with [`CredentialError::LimitExceeded`] past two per user and service.
+/// LimitExceeded past two per user and service.
 pub fn create(
     c: &Connection,
     hasher: &PasswordHasher,
@@ -32,10 +41,13 @@ pub fn create(
     service_name: &str,
     password: &Secret,
     status: CredentialStatus,
-) -> Result<ServiceCredentialRow, CredentialError> {
+) -> Result<ServiceCredentialRow, IamError> {
+    check_service(service_name)?;
     let existing = rows::list_service_credentials(c, &user.user_id, Some(service_name))?;
     if existing.len() >= MAX_SERVICE_CREDENTIALS_PER_SERVICE {
-        return Err(CredentialError::LimitExceeded);
+        return Err(IamError::LimitExceeded(format!(
+            "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: {MAX_SERVICE_CREDENTIALS_PER_SERVICE}"
+        )));
     }
     let hashed = hasher.hash(password.expose());
     let row = ServiceCredentialRow {
@@ -70,6 +82,27 @@ pub fn find_by_password(
 /// Lists a user's credentials (all services).
 pub fn list_for_user(c: &Connection, user_id: &str) -> rusqlite::Result<Vec<ServiceCredentialRow>> {
     rows::list_service_credentials(c, user_id, None)
+}
+
+/// The credential `id` of `user`, or NoSuchEntity.
+pub fn owned(c: &Connection, user: &UserRow, id: &str) -> Result<ServiceCredentialRow, IamError> {
+    rows::find_service_credential(c, id)?
+        .filter(|r| r.user_id == user.user_id)
+        .ok_or_else(|| no_such_credential(id))
+}
+
+/// ResetServiceSpecificCredential: a new generated password, returned once.
+pub fn reset(
+    c: &Connection,
+    hasher: &PasswordHasher,
+    user: &UserRow,
+    id: &str,
+) -> Result<(ServiceCredentialRow, Secret), IamError> {
+    let row = owned(c, user, id)?;
+    let password = generate_password();
+    let hashed = hasher.hash(password.expose());
+    rows::set_service_credential_password(c, id, &hashed.salt, &hashed.hash)?;
+    Ok((row, password))
 }
 
 /// Makes a credential Active or Inactive; false if there is no such credential.

@@ -1,12 +1,18 @@
 //! The IAM domain: users, Git credentials (service-specific credentials), access keys and
 //! SSH public keys, with IAM's ID formats, name rules and limits.
 
+pub mod access_keys;
 pub mod credentials;
+pub mod error;
 pub mod ids;
 pub mod names;
 pub mod passwords;
+pub mod public_keys;
+pub mod roles;
 pub mod ssh_keys;
 pub mod users;
+
+pub use error::IamError;
 
 /// The service name of CodeCommit's Git credentials.
 pub const CODECOMMIT_SERVICE: &str = "codecommit.amazonaws.com";

@@ -1,6 +1,10 @@
 //! IAM users.
 
+use rusqlite::Connection;
+
+use crate::iam::IamError;
 use crate::iam::ids::IdKind;
+use crate::store::iam as rows;
 use crate::store::{UserRow, now_timestamp};
 
 /// A new user row with a fresh `AIDA…` ID.
@@ -14,28 +18,65 @@ pub fn new_user(account_id: &str, user_name: &str, path: &str) -> UserRow {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum DeleteUserError {
-    #[error("The user with name {0} cannot be found.")]
-    NoSuchEntity(String),
-    #[error("Cannot delete entity, must remove referenced objects first.")]
-    DeleteConflict,
-    #[error(transparent)]
-    Store(#[from] rusqlite::Error),
-}
-
-/// Deletes a user as IAM's DeleteUser does: refused while credentials, keys or policies
-/// are attached.
-pub fn delete(
-    c: &rusqlite::Connection,
+/// CreateUser.
+pub fn create(
+    c: &Connection,
     account_id: &str,
     user_name: &str,
-) -> Result<(), DeleteUserError> {
-    use crate::store::iam as rows;
-    let user = rows::find_user_by_name(c, account_id, user_name)?
-        .ok_or_else(|| DeleteUserError::NoSuchEntity(user_name.to_owned()))?;
+    path: &str,
+    tags: &[(String, String)],
+) -> Result<UserRow, IamError> {
+    if rows::find_user_by_name(c, account_id, user_name)?.is_some() {
+        return Err(IamError::EntityAlreadyExists(format!(
+            "User with name {user_name} already exists."
+        )));
+    }
+    let user = new_user(account_id, user_name, path);
+    rows::insert_user(c, &user)?;
+    for (k, v) in tags {
+        rows::insert_user_tag(c, &user.user_id, k, v)?;
+    }
+    Ok(user)
+}
+
+/// The user named `user_name`, or NoSuchEntity.
+pub fn get(c: &Connection, account_id: &str, user_name: &str) -> Result<UserRow, IamError> {
+    rows::find_user_by_name(c, account_id, user_name)?
+        .ok_or_else(|| IamError::no_such_user(user_name))
+}
+
+/// UpdateUser: rename and/or move. Git credentials keep their user name and password.
+pub fn update(
+    c: &Connection,
+    account_id: &str,
+    user_name: &str,
+    new_name: Option<&str>,
+    new_path: Option<&str>,
+) -> Result<UserRow, IamError> {
+    let mut user = get(c, account_id, user_name)?;
+    if let Some(new_name) = new_name
+        && !new_name.eq_ignore_ascii_case(&user.user_name)
+        && rows::find_user_by_name(c, account_id, new_name)?.is_some()
+    {
+        return Err(IamError::EntityAlreadyExists(format!(
+            "User with name {new_name} already exists."
+        )));
+    }
+    if let Some(n) = new_name {
+        user.user_name = n.to_owned();
+    }
+    if let Some(p) = new_path {
+        user.path = p.to_owned();
+    }
+    rows::update_user(c, &user.user_id, &user.user_name, &user.path)?;
+    Ok(user)
+}
+
+/// DeleteUser: refused while credentials, keys or policies are attached.
+pub fn delete(c: &Connection, account_id: &str, user_name: &str) -> Result<(), IamError> {
+    let user = get(c, account_id, user_name)?;
     if rows::user_has_attachments(c, &user.user_id)? {
-        return Err(DeleteUserError::DeleteConflict);
+        return Err(IamError::DeleteConflict);
     }
     rows::delete_user(c, &user.user_id)?;
     Ok(())

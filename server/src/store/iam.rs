@@ -478,16 +478,27 @@ pub fn record_access_key_use(
     Ok(())
 }
 
-/// (last used date, service, region) of an access key, if it has been used.
-pub fn access_key_last_used(
-    c: &Connection,
-    id: &str,
-) -> rusqlite::Result<Option<(String, String, String)>> {
+/// When, against which service and in which region an access key last signed a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastUsed {
+    pub date: String,
+    pub service: String,
+    pub region: String,
+}
+
+/// The last use of an access key, if it has been used.
+pub fn access_key_last_used(c: &Connection, id: &str) -> rusqlite::Result<Option<LastUsed>> {
     c.query_row(
         "SELECT last_used_at, last_used_service, last_used_region FROM access_keys
          WHERE access_key_id = ?1 AND last_used_at IS NOT NULL",
         [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| {
+            Ok(LastUsed {
+                date: r.get(0)?,
+                service: r.get(1)?,
+                region: r.get(2)?,
+            })
+        },
     )
     .optional()
 }

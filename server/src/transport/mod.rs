@@ -1,4 +1,5 @@
 //! The protocols clients speak. Each submodule speaks one protocol and calls the domain.
 
+pub mod aws;
 pub mod http;
 pub mod tls;

@@ -99,11 +99,11 @@ fn authorize(
         .ok_or_else(not_found)?;
     match authz::decide(&principal, action, &repo.account_id, &repo.arn()) {
         Decision::Allow => {
-            tracing::debug!(user = %principal.arn, repository = %repo.name, action = action.iam_name(), "authorized");
+            tracing::debug!(user = %principal.arn, repository = %repo.name, action = %action.iam_name(), "authorized");
             Ok(repo)
         }
         Decision::Deny => {
-            tracing::warn!(user = %principal.arn, repository = %repo.name, action = action.iam_name(), "denied");
+            tracing::warn!(user = %principal.arn, repository = %repo.name, action = %action.iam_name(), "denied");
             Err(Refusal::Forbidden)
         }
     }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
@@ -15,12 +16,20 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::context::Context;
+use crate::transport::aws;
+
+/// The largest API request body (CodeCommit's PutFile takes up to 6 MB, base64-encoded).
+const API_BODY_LIMIT: usize = 16 << 20;
 
 pub fn router(ctx: Arc<Context>) -> Router {
     Router::new()
         .route("/v1/repos/{name}/info/refs", get(git::info_refs))
         .route("/v1/repos/{name}/git-upload-pack", post(git::upload_pack))
         .route("/v1/repos/{name}/git-receive-pack", post(git::receive_pack))
+        .route(
+            "/",
+            post(aws::api).layer(DefaultBodyLimit::max(API_BODY_LIMIT)),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn(log_request))
         .with_state(ctx)

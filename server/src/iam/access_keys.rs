@@ -1,0 +1,73 @@
+//! Long-term access keys (`AKIA…` + a 40-character secret), at most two per user.
+
+use rusqlite::Connection;
+
+use crate::iam::ids::{IdKind, random_secret};
+use crate::iam::{IamError, MAX_ACCESS_KEYS_PER_USER};
+use crate::secret::Secret;
+use crate::store::iam::{self as rows, LastUsed};
+use crate::store::{AccessKeyRow, CredentialStatus, UserRow, now_timestamp};
+
+fn no_such_key(id: &str) -> IamError {
+    IamError::NoSuchEntity(format!("The Access Key with id {id} cannot be found."))
+}
+
+/// CreateAccessKey. The secret is returned here and never again.
+pub fn create(c: &Connection, user: &UserRow) -> Result<AccessKeyRow, IamError> {
+    if rows::count_access_keys(c, &user.user_id)? >= MAX_ACCESS_KEYS_PER_USER {
+        return Err(IamError::LimitExceeded(format!(
+            "Cannot exceed quota for AccessKeysPerUser: {MAX_ACCESS_KEYS_PER_USER}"
+        )));
+    }
+    let key = AccessKeyRow {
+        access_key_id: IdKind::AccessKey.generate(),
+        user_id: user.user_id.clone(),
+        secret_access_key: Secret::new(random_secret(40)),
+        status: CredentialStatus::Active,
+        created_at: now_timestamp(),
+    };
+    rows::insert_access_key(c, &key)?;
+    Ok(key)
+}
+
+pub fn list(c: &Connection, user: &UserRow) -> Result<Vec<AccessKeyRow>, IamError> {
+    Ok(rows::list_access_keys(c, &user.user_id)?)
+}
+
+fn owned(c: &Connection, user: &UserRow, id: &str) -> Result<AccessKeyRow, IamError> {
+    rows::find_access_key(c, id)?
+        .filter(|k| k.user_id == user.user_id)
+        .ok_or_else(|| no_such_key(id))
+}
+
+/// UpdateAccessKey.
+pub fn set_status(
+    c: &Connection,
+    user: &UserRow,
+    id: &str,
+    status: CredentialStatus,
+) -> Result<(), IamError> {
+    owned(c, user, id)?;
+    rows::set_access_key_status(c, id, status)?;
+    Ok(())
+}
+
+/// DeleteAccessKey. Temporary credentials minted with the key die with it.
+pub fn delete(c: &Connection, user: &UserRow, id: &str) -> Result<(), IamError> {
+    owned(c, user, id)?;
+    rows::delete_access_key(c, id)?;
+    Ok(())
+}
+
+/// GetAccessKeyLastUsed: the owner's name and (date, service, region) of the last use.
+pub fn last_used(
+    c: &Connection,
+    account_id: &str,
+    id: &str,
+) -> Result<(String, Option<LastUsed>), IamError> {
+    let key = rows::find_access_key(c, id)?.ok_or_else(|| no_such_key(id))?;
+    let user = rows::find_user_by_id(c, &key.user_id)?
+        .filter(|u| u.account_id == account_id)
+        .ok_or_else(|| no_such_key(id))?;
+    Ok((user.user_name, rows::access_key_last_used(c, id)?))
+}

@@ -1,0 +1,153 @@
+//! The STS domain: temporary credentials (`ASIA…` key, secret, session token) from
+//! GetSessionToken and AssumeRole. Tokens are stored only as SHA-256 hashes; sessions die
+//! when they expire, or with the long-term access key that minted them.
+
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+
+use crate::auth::{AuthMethod, Principal};
+use crate::iam::IamError;
+use crate::iam::ids::{IdKind, random_secret};
+use crate::iam::passwords::random_bytes;
+use crate::secret::Secret;
+use crate::store::roles::{self as rows, RoleRow, SessionRow};
+use crate::store::{iam as iam_rows, now_timestamp};
+
+pub const GET_SESSION_TOKEN_DEFAULT: i64 = 43_200;
+pub const ASSUME_ROLE_DEFAULT: i64 = 3_600;
+/// Sessions assumed with session credentials (role chaining) last at most an hour.
+pub const ROLE_CHAINING_MAX: i64 = 3_600;
+
+/// Temporary credentials, returned once.
+#[derive(Debug)]
+pub struct TemporaryCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Secret,
+    pub expiration: DateTime<Utc>,
+}
+
+/// The long-term key behind the caller's request (directly, or through its session).
+fn minting_key(principal: &Principal) -> Result<String, IamError> {
+    match &principal.method {
+        AuthMethod::AccessKey { access_key_id } => Ok(access_key_id.clone()),
+        AuthMethod::SessionToken {
+            parent_access_key_id,
+            ..
+        } => Ok(parent_access_key_id.clone()),
+        AuthMethod::GitCredential { .. } => Err(IamError::AccessDenied(
+            "Git credentials cannot call STS".into(),
+        )),
+    }
+}
+
+fn issue(
+    c: &Connection,
+    principal: &Principal,
+    user_id: Option<String>,
+    role: Option<(&RoleRow, &str)>,
+    seconds: i64,
+) -> Result<TemporaryCredentials, IamError> {
+    let token = Secret::new(base64::engine::general_purpose::STANDARD.encode(random_bytes(240)));
+    let creds = TemporaryCredentials {
+        access_key_id: IdKind::TemporaryAccessKey.generate(),
+        secret_access_key: Secret::new(random_secret(40)),
+        expiration: Utc::now() + Duration::seconds(seconds),
+        session_token: token,
+    };
+    rows::insert_session(
+        c,
+        &SessionRow {
+            access_key_id: creds.access_key_id.clone(),
+            secret_access_key: creds.secret_access_key.clone(),
+            token_hash: Sha256::digest(creds.session_token.expose().as_bytes()).to_vec(),
+            account_id: principal.account_id.clone(),
+            user_id,
+            role_id: role.map(|(r, _)| r.role_id.clone()),
+            session_name: role.map(|(_, s)| s.to_owned()),
+            parent_access_key_id: minting_key(principal)?,
+            created_at: now_timestamp(),
+            expires_at: creds
+                .expiration
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        },
+    )?;
+    Ok(creds)
+}
+
+/// GetSessionToken: an IAM user's long-term credentials only.
+pub fn get_session_token(
+    c: &Connection,
+    principal: &Principal,
+    seconds: Option<i64>,
+) -> Result<TemporaryCredentials, IamError> {
+    if principal.is_session() {
+        return Err(IamError::AccessDenied(
+            "Cannot call GetSessionToken with session credentials".into(),
+        ));
+    }
+    let crate::auth::Identity::User { user_id, .. } = &principal.identity else {
+        return Err(IamError::AccessDenied(
+            "Cannot call GetSessionToken with session credentials".into(),
+        ));
+    };
+    if iam_rows::find_user_by_id(c, user_id)?.is_none() {
+        return Err(IamError::AccessDenied("The user no longer exists".into()));
+    }
+    issue(
+        c,
+        principal,
+        Some(user_id.clone()),
+        None,
+        seconds.unwrap_or(GET_SESSION_TOKEN_DEFAULT),
+    )
+}
+
+/// AssumeRole: the role must exist in the caller's account. The trust policy is stored but
+/// not evaluated yet: every authenticated principal of the account may assume the role.
+pub fn assume_role(
+    c: &Connection,
+    principal: &Principal,
+    role_arn: &str,
+    session_name: &str,
+    seconds: Option<i64>,
+) -> Result<(TemporaryCredentials, Principal), IamError> {
+    let denied = || {
+        IamError::AccessDenied(format!(
+            "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+            principal.arn
+        ))
+    };
+    let prefix = format!("arn:aws:iam::{}:role/", principal.account_id);
+    let role_name = role_arn
+        .strip_prefix(&prefix)
+        .map(|p| p.rsplit('/').next().unwrap_or(p))
+        .ok_or_else(denied)?;
+    let role = rows::find_role_by_name(c, &principal.account_id, role_name)?
+        .filter(|r| r.arn() == role_arn)
+        .ok_or_else(denied)?;
+    let seconds = seconds.unwrap_or(ASSUME_ROLE_DEFAULT);
+    if principal.is_session() && seconds > ROLE_CHAINING_MAX {
+        return Err(IamError::Validation(
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.".into(),
+        ));
+    }
+    if seconds > role.max_session_duration {
+        return Err(IamError::Validation(
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+                .into(),
+        ));
+    }
+    let creds = issue(c, principal, None, Some((&role, session_name)), seconds)?;
+    let assumed = Principal::for_role_session(
+        &role,
+        session_name,
+        AuthMethod::SessionToken {
+            access_key_id: creds.access_key_id.clone(),
+            parent_access_key_id: minting_key(principal)?,
+        },
+    );
+    Ok((creds, assumed))
+}
