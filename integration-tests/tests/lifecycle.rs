@@ -239,10 +239,19 @@ fn sigterm_lets_an_in_flight_push_finish() {
     ok(s.git().current_dir(&a).args(["add", "."]));
     ok(s.git().current_dir(&a).args(["commit", "-qm", "payload"]));
     let head = stdout_of(&ok(s.git().current_dir(&a).args(["rev-parse", "HEAD"])));
+    // A post buffer larger than the pack makes git send it in one POST (no probe request
+    // first), so the receive-pack request the server logs is the one carrying the pack.
     let mut push = s
         .git()
         .current_dir(&a)
-        .args(["push", "-q", "origin", "main"])
+        .args([
+            "-c",
+            "http.postBuffer=209715200",
+            "push",
+            "-q",
+            "origin",
+            "main",
+        ])
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();

@@ -1,0 +1,27 @@
+"""The AWS CLI pointed at the server with AWS_ENDPOINT_URL and AWS_CA_BUNDLE."""
+
+import json
+import os
+import subprocess
+import sys
+
+
+def aws(server, *args):
+    exe = os.path.join(os.path.dirname(sys.executable), "aws")
+    out = subprocess.run([exe, *args, "--output", "json"], env=server.env(), capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout) if out.stdout.strip() else None
+
+
+def test_cli_creates_a_user_and_a_git_credential_that_clones(server, name):
+    user = aws(server, "iam", "create-user", "--user-name", name)["User"]
+    assert user["UserName"] == name
+    cred = aws(server, "iam", "create-service-specific-credential", "--user-name", name,
+               "--service-name", "codecommit.amazonaws.com")["ServiceSpecificCredential"]
+    listed = aws(server, "iam", "list-service-specific-credentials", "--user-name", name)
+    assert listed["ServiceSpecificCredentials"][0]["ServiceUserName"] == f"{name}-at-123456789012"
+    out = server.git("ls-remote", server.git_url(cred["ServiceUserName"], cred["ServicePassword"]))
+    assert "refs/heads/main" in out.stdout
+    ident = aws(server, "sts", "get-caller-identity")
+    assert ident["Arn"].endswith(":user/admin")

@@ -1,0 +1,131 @@
+"""STS through boto3: caller identity, session tokens, assumed roles, and how they end."""
+
+import datetime
+import re
+import sqlite3
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import ACCOUNT, error_of
+
+TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}'
+
+
+def new_user_with_key(server, name):
+    iam = server.client("iam")
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def test_get_caller_identity(server):
+    ident = server.client("sts").get_caller_identity()
+    assert ident["Account"] == ACCOUNT
+    assert ident["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/admin"
+    assert re.fullmatch(r"AIDA[A-Z0-9]{17}", ident["UserId"])
+
+
+def test_get_session_token(server, name):
+    key, secret = new_user_with_key(server, name)
+    before = datetime.datetime.now(datetime.timezone.utc)
+    creds = server.client("sts", key, secret).get_session_token(DurationSeconds=900)["Credentials"]
+    assert re.fullmatch(r"ASIA[A-Z0-9]{16}", creds["AccessKeyId"])
+    assert len(creds["SecretAccessKey"]) == 40 and len(creds["SessionToken"]) > 100
+    lifetime = (creds["Expiration"] - before).total_seconds()
+    assert 895 <= lifetime <= 905, lifetime
+    default = server.client("sts", key, secret).get_session_token()["Credentials"]
+    assert 43190 <= (default["Expiration"] - before).total_seconds() <= 43210
+
+    temp = server.client("sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    ident = temp.get_caller_identity()
+    assert ident["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/{name}"
+    # Session credentials may not mint more session tokens.
+    with pytest.raises(ClientError) as e:
+        temp.get_session_token()
+    assert error_of(e)[:2] == ("AccessDenied", 403)
+    # Without the token, or with another one, the temporary key is refused.
+    no_token = server.client("sts", creds["AccessKeyId"], creds["SecretAccessKey"])
+    with pytest.raises(ClientError) as e:
+        no_token.get_caller_identity()
+    assert error_of(e)[:2] == ("InvalidClientTokenId", 403)
+    wrong = server.client("sts", creds["AccessKeyId"], creds["SecretAccessKey"], default["SessionToken"])
+    with pytest.raises(ClientError) as e:
+        wrong.get_caller_identity()
+    assert error_of(e)[:2] == ("InvalidClientTokenId", 403)
+
+    status, err = server.raw("sts", {"Action": "GetSessionToken", "Version": "2011-06-15",
+                                     "DurationSeconds": "899"}, key=key, secret=secret)
+    assert (status, err["code"]) == (400, "ValidationError")
+    status, err = server.raw("sts", {"Action": "GetSessionToken", "Version": "2011-06-15",
+                                     "DurationSeconds": "129601"}, key=key, secret=secret)
+    assert (status, err["code"]) == (400, "ValidationError")
+
+
+def test_expired_session_is_refused(server, name):
+    key, secret = new_user_with_key(server, name)
+    creds = server.client("sts", key, secret).get_session_token(DurationSeconds=900)["Credentials"]
+    temp = server.client("sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    temp.get_caller_identity()
+    # 15 minutes is the shortest session: move its expiry into the past in the store.
+    past = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=1)).isoformat()
+    with sqlite3.connect(server.store) as db:
+        n = db.execute("UPDATE sts_sessions SET expires_at = ? WHERE access_key_id = ?",
+                       (past, creds["AccessKeyId"])).rowcount
+    assert n == 1
+    with pytest.raises(ClientError) as e:
+        temp.get_caller_identity()
+    assert error_of(e) == ("ExpiredToken", 403, "The security token included in the request is expired")
+
+
+def test_sessions_die_with_the_key_that_minted_them(server, name):
+    key, secret = new_user_with_key(server, name)
+    creds = server.client("sts", key, secret).get_session_token()["Credentials"]
+    temp = server.client("sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    temp.get_caller_identity()
+    server.client("iam").delete_access_key(UserName=name, AccessKeyId=key)
+    with pytest.raises(ClientError) as e:
+        temp.get_caller_identity()
+    assert error_of(e)[:2] == ("InvalidClientTokenId", 403)
+
+
+def test_assume_role(server, name):
+    iam = server.client("iam")
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST, MaxSessionDuration=7200)["Role"]
+    key, secret = new_user_with_key(server, name)
+    sts = server.client("sts", key, secret)
+    out = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="build-42", DurationSeconds=7200)
+    user = out["AssumedRoleUser"]
+    assert user["AssumedRoleId"] == f"{role['RoleId']}:build-42"
+    assert user["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/build-42"
+    creds = out["Credentials"]
+    assumed = server.client("sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    ident = assumed.get_caller_identity()
+    assert ident["Arn"] == user["Arn"] and ident["UserId"] == user["AssumedRoleId"]
+    # An assumed role can call IAM; calls that default to "the caller" need a user name.
+    assumed_iam = server.client("iam", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    assert assumed_iam.get_user(UserName=name)["User"]["UserName"] == name
+    with pytest.raises(ClientError) as e:
+        assumed_iam.list_access_keys()
+    assert error_of(e)[:2] == ("ValidationError", 400)
+    # Role chaining is limited to an hour.
+    with pytest.raises(ClientError) as e:
+        assumed.assume_role(RoleArn=role["Arn"], RoleSessionName="chain", DurationSeconds=7200)
+    assert error_of(e)[:2] == ("ValidationError", 400)
+    assumed.assume_role(RoleArn=role["Arn"], RoleSessionName="chain", DurationSeconds=3600)
+
+    with pytest.raises(ClientError) as e:
+        sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=10800)
+    assert error_of(e) == ("ValidationError", 400,
+                           "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+    missing = f"arn:aws:iam::{ACCOUNT}:role/{name}-missing"
+    with pytest.raises(ClientError) as e:
+        sts.assume_role(RoleArn=missing, RoleSessionName="s1")
+    assert error_of(e) == ("AccessDenied", 403,
+                           f"User: arn:aws:iam::{ACCOUNT}:user/{name} is not authorized to perform: "
+                           f"sts:AssumeRole on resource: {missing}")
+    # Deleting the role ends its sessions.
+    iam.delete_role(RoleName=name)
+    with pytest.raises(ClientError) as e:
+        assumed.get_caller_identity()
+    assert error_of(e)[:2] == ("InvalidClientTokenId", 403)
