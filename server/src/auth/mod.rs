@@ -3,6 +3,7 @@
 //! to the server log only (clients see the protocol's plain refusal).
 
 pub mod git_credentials;
+pub mod git_sigv4;
 pub mod keys;
 pub mod sigv4;
 
@@ -116,6 +117,8 @@ pub enum AuthFailure {
     Inactive(String),
     #[error("malformed credentials: {0}")]
     Malformed(&'static str),
+    #[error("SigV4 Git password refused: {0}")]
+    SigV4(String),
     #[error("credential store unavailable")]
     Store,
 }

@@ -10,9 +10,9 @@ use async_compression::tokio::bufread::GzipDecoder;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, EXPIRES, PRAGMA, WWW_AUTHENTICATE,
+    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, EXPIRES, HOST, PRAGMA, WWW_AUTHENTICATE,
 };
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, TryStreamExt};
 use tokio::io::{AsyncRead, BufReader};
@@ -20,11 +20,13 @@ use tokio::process::ChildStdout;
 use tokio_util::io::{ReaderStream, StreamReader};
 
 use super::basic::{self, BasicAuth};
-use crate::auth::git_credentials;
+use crate::auth::keys::StoreKeys;
+use crate::auth::{AuthFailure, AuthMethod, Principal, git_credentials, git_sigv4};
 use crate::authz::{self, Action, Decision};
 use crate::codecommit::repositories;
 use crate::context::Context;
 use crate::git::service::{self, GitService, Mode, ServiceRequest};
+use crate::secret::Secret;
 use crate::store::RepositoryRow;
 
 const REALM: &str = "Basic realm=\"codecommit-local\"";
@@ -67,10 +69,64 @@ fn internal(what: &str, e: impl std::fmt::Display) -> Refusal {
     Refusal::Internal
 }
 
+/// The repository URL path a credential helper signed: the request path without git's
+/// service suffix.
+fn signed_path(uri: &Uri) -> &str {
+    let path = uri.path();
+    ["/info/refs", "/git-upload-pack", "/git-receive-pack"]
+        .iter()
+        .find_map(|suffix| path.strip_suffix(suffix))
+        .unwrap_or(path)
+}
+
+/// Checks Basic credentials: a Git credential, or a SigV4-signed password.
+fn authenticate(
+    ctx: &Context,
+    headers: &HeaderMap,
+    uri: &Uri,
+    user: &str,
+    password: &Secret,
+) -> Result<Principal, AuthFailure> {
+    if !git_sigv4::is_sigv4_user(user) {
+        return git_credentials::authenticate(ctx, user, password);
+    }
+    let host = headers
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .unwrap_or_default();
+    let request = git_sigv4::GitSigV4Request {
+        user,
+        password,
+        path: signed_path(uri),
+        host,
+        server_region: &ctx.region,
+    };
+    let principal = git_sigv4::verify(
+        &request,
+        chrono::Utc::now(),
+        &StoreKeys { store: &ctx.store },
+    )?;
+    if let AuthMethod::AccessKey { access_key_id } = &principal.method {
+        let now = crate::store::now_timestamp();
+        let _ = ctx.store.read(|c| {
+            crate::store::iam::record_access_key_use(
+                c,
+                access_key_id,
+                &now,
+                "codecommit",
+                &ctx.region,
+            )
+        });
+    }
+    Ok(principal)
+}
+
 /// Authenticates the request and finds the repository the caller may `action`.
 fn authorize(
     ctx: &Context,
     headers: &HeaderMap,
+    uri: &Uri,
     name: &str,
     action: Action,
 ) -> Result<RepositoryRow, Refusal> {
@@ -81,7 +137,7 @@ fn authorize(
             return Err(Refusal::Forbidden);
         }
         BasicAuth::Present { user, password } => {
-            match git_credentials::authenticate(ctx, &user, &password) {
+            match authenticate(ctx, headers, uri, &user, &password) {
                 Ok(p) => p,
                 Err(reason) => {
                     tracing::warn!(repository = name, "refused: {reason}");
@@ -165,6 +221,7 @@ pub async fn info_refs(
     State(ctx): State<Arc<Context>>,
     Path(name): Path<String>,
     Query(query): Query<HashMap<String, String>>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
     let Some(service) = query
@@ -176,7 +233,7 @@ pub async fn info_refs(
             "Only Git's smart HTTP protocol is supported; update your git client",
         );
     };
-    let repo = match authorize(&ctx, &headers, &name, action_for(service)) {
+    let repo = match authorize(&ctx, &headers, &uri, &name, action_for(service)) {
         Ok(r) => r,
         Err(refusal) => return refusal.into_response(),
     };
@@ -219,29 +276,32 @@ pub async fn info_refs(
 pub async fn upload_pack(
     State(ctx): State<Arc<Context>>,
     Path(name): Path<String>,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    rpc(ctx, name, headers, body, GitService::UploadPack).await
+    rpc(ctx, name, uri, headers, body, GitService::UploadPack).await
 }
 
 pub async fn receive_pack(
     State(ctx): State<Arc<Context>>,
     Path(name): Path<String>,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    rpc(ctx, name, headers, body, GitService::ReceivePack).await
+    rpc(ctx, name, uri, headers, body, GitService::ReceivePack).await
 }
 
 async fn rpc(
     ctx: Arc<Context>,
     name: String,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
     service: GitService,
 ) -> Response {
-    let repo = match authorize(&ctx, &headers, &name, action_for(service)) {
+    let repo = match authorize(&ctx, &headers, &uri, &name, action_for(service)) {
         Ok(r) => r,
         Err(refusal) => return refusal.into_response(),
     };
