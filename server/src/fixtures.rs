@@ -454,6 +454,17 @@ pub fn default_demo_login() -> Option<(String, Secret)> {
     ))
 }
 
+/// The default fixture's admin access key (ID, secret), for the banner.
+pub fn default_admin_key() -> Option<(String, Secret)> {
+    let doc: FileDoc = toml::from_str(DEFAULT_FIXTURE).ok()?;
+    let user = doc
+        .users
+        .into_iter()
+        .find(|u| u.name.get_ref() == "admin")?;
+    let key = user.access_keys.into_iter().next()?;
+    Some((key.id.into_inner(), Secret::new(key.secret.into_inner())))
+}
+
 /// What applying fixtures changed.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Applied {

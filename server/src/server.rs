@@ -68,6 +68,7 @@ pub struct RunningServer {
     handles: Vec<Handle<SocketAddr>>,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
     demo_password: Option<String>,
+    admin_key: Option<(String, String)>,
     _ephemeral: Option<tempfile::TempDir>,
 }
 
@@ -225,12 +226,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     }
 
     let demo_password = demo_password(&ctx);
+    let admin_key = admin_key(&ctx);
     Ok(RunningServer {
         endpoints,
         context: ctx,
         handles: vec![https_handle, http_handle],
         tasks,
         demo_password,
+        admin_key,
         _ephemeral: ephemeral,
     })
 }
@@ -255,6 +258,18 @@ fn demo_password(ctx: &Context) -> Option<String> {
         })
         .ok()??;
     (cred.status == crate::store::CredentialStatus::Active).then(|| password.expose().to_owned())
+}
+
+/// The embedded default's admin access key, if it is in the store, active, unchanged.
+fn admin_key(ctx: &Context) -> Option<(String, String)> {
+    let (id, secret) = fixtures::default_admin_key()?;
+    let key = ctx
+        .store
+        .read(|c| crate::store::iam::find_access_key(c, &id))
+        .ok()??;
+    (key.status == crate::store::CredentialStatus::Active
+        && key.secret_access_key.ct_eq(secret.expose()))
+    .then(|| (id, secret.expose().to_owned()))
 }
 
 impl RunningServer {
@@ -289,6 +304,31 @@ impl RunningServer {
                 https_host = e.https_url.trim_start_matches("https://"),
                 http_host = e.http_url.trim_start_matches("http://"),
             ));
+        }
+        let https_host = e.https_url.trim_start_matches("https://");
+        s.push_str(
+            "\nSigV4 (the AWS CLI's credential helper, git-remote-codecommit, the AWS APIs):\n\n",
+        );
+        match &self.admin_key {
+            Some((id, secret)) => s.push_str(&format!(
+                "  export AWS_ACCESS_KEY_ID={id} AWS_SECRET_ACCESS_KEY={secret}\n"
+            )),
+            None => s.push_str("  export AWS_ACCESS_KEY_ID=<key> AWS_SECRET_ACCESS_KEY=<secret>\n"),
+        }
+        let region = &e.region;
+        let https = &e.https_url;
+        for line in [
+            format!(
+                "  export AWS_DEFAULT_REGION={region} AWS_ENDPOINT_URL={https} AWS_CA_BUNDLE={ca} GIT_SSL_CAINFO={ca}"
+            ),
+            String::new(),
+            "  git -c credential.helper='!aws codecommit credential-helper $@ --ignore-host-check' \\".into(),
+            format!("      -c credential.UseHttpPath=true clone {https}/v1/repos/demo"),
+            format!("  CODE_COMMIT_ENDPOINT={https_host} git clone codecommit::{region}://demo"),
+            "  aws iam create-service-specific-credential --user-name demo --service-name codecommit.amazonaws.com".into(),
+        ] {
+            s.push_str(&line);
+            s.push('\n');
         }
         s
     }
