@@ -239,20 +239,10 @@ pub fn find_access_key(
     c: &Connection,
     access_key_id: &str,
 ) -> rusqlite::Result<Option<AccessKeyRow>> {
-    c.query_row(
-        "SELECT access_key_id, user_id, secret_access_key, status, created_at
-         FROM access_keys WHERE access_key_id = ?1",
-        [access_key_id],
-        |r| {
-            Ok(AccessKeyRow {
-                access_key_id: r.get(0)?,
-                user_id: r.get(1)?,
-                secret_access_key: Secret::new(r.get::<_, String>(2)?),
-                status: r.get(3)?,
-                created_at: r.get(4)?,
-            })
-        },
-    )
+    c.prepare_cached(&format!(
+        "SELECT {ACCESS_KEY_COLUMNS} FROM access_keys WHERE access_key_id = ?1"
+    ))?
+    .query_row([access_key_id], access_key_from_row)
     .optional()
 }
 
@@ -282,12 +272,10 @@ pub fn count_access_keys(c: &Connection, user_id: &str) -> rusqlite::Result<usiz
     Ok(n as usize)
 }
 
-pub fn list_ssh_keys(c: &Connection, user_id: &str) -> rusqlite::Result<Vec<SshKeyRow>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT ssh_key_id, user_id, body, fingerprint, status, uploaded_at
-         FROM ssh_keys WHERE user_id = ?1 ORDER BY uploaded_at, ssh_key_id",
-    )?;
-    stmt.query_map([user_id], |r| {
+const SSH_KEY_COLUMNS: &str = "ssh_key_id, user_id, body, fingerprint, status, uploaded_at";
+
+impl SshKeyRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(SshKeyRow {
             ssh_key_id: r.get(0)?,
             user_id: r.get(1)?,
@@ -296,8 +284,14 @@ pub fn list_ssh_keys(c: &Connection, user_id: &str) -> rusqlite::Result<Vec<SshK
             status: r.get(4)?,
             uploaded_at: r.get(5)?,
         })
-    })?
-    .collect()
+    }
+}
+
+pub fn list_ssh_keys(c: &Connection, user_id: &str) -> rusqlite::Result<Vec<SshKeyRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {SSH_KEY_COLUMNS} FROM ssh_keys WHERE user_id = ?1 ORDER BY uploaded_at, ssh_key_id"
+    ))?;
+    stmt.query_map([user_id], SshKeyRow::from_row)?.collect()
 }
 
 pub fn ssh_key_owner(c: &Connection, ssh_key_id: &str) -> rusqlite::Result<Option<String>> {
@@ -532,19 +526,9 @@ pub fn set_service_credential_password(
 
 pub fn find_ssh_key(c: &Connection, id: &str) -> rusqlite::Result<Option<SshKeyRow>> {
     c.query_row(
-        "SELECT ssh_key_id, user_id, body, fingerprint, status, uploaded_at
-         FROM ssh_keys WHERE ssh_key_id = ?1",
+        &format!("SELECT {SSH_KEY_COLUMNS} FROM ssh_keys WHERE ssh_key_id = ?1"),
         [id],
-        |r| {
-            Ok(SshKeyRow {
-                ssh_key_id: r.get(0)?,
-                user_id: r.get(1)?,
-                body: r.get(2)?,
-                fingerprint: r.get(3)?,
-                status: r.get(4)?,
-                uploaded_at: r.get(5)?,
-            })
-        },
+        SshKeyRow::from_row,
     )
     .optional()
 }

@@ -121,9 +121,46 @@ const DESCRIPTION: Spec = Spec {
 };
 const STATUSES: &[&str] = &["Active", "Inactive", "Expired"];
 
-fn status(p: &mut Params) -> Option<CredentialStatus> {
+fn status(p: &mut Params) -> Option<String> {
     p.one_of("Status", STATUSES, true)
-        .and_then(|s| CredentialStatus::parse(&s))
+}
+
+/// A status a caller may set: Active or Inactive (the model's `Expired` is IAM's to set).
+fn settable(status: Option<String>) -> Result<CredentialStatus, IamError> {
+    let status = status.unwrap_or_default();
+    CredentialStatus::parse(&status)
+        .ok_or_else(|| IamError::InvalidInput(format!("Invalid status {status}")))
+}
+
+/// A List* call over one user's items: the user (named, or the caller), a page of items,
+/// each rendered as a `member` of `wrapper`, and the truncation marker.
+fn list_for_user<T>(
+    ctx: &Context,
+    principal: &Principal,
+    p: &mut Params,
+    name: Option<String>,
+    list: impl FnOnce(&Connection, &UserRow) -> Result<Vec<T>, IamError>,
+    wrapper: &str,
+    member: impl Fn(&mut Xml, &UserRow, &T),
+) -> Result<Xml, IamError> {
+    let (marker, max) = list_params(p);
+    p.finish()?;
+    let (user, items) = ctx.store.write(|c| {
+        let user = target_user(c, principal, name)?;
+        let items = list(c, &user)?;
+        Ok::<_, IamError>((user, items))
+    })?;
+    let (page, next) = query::page(items, marker.as_deref(), max)?;
+    let mut x = Xml::new();
+    x.open(wrapper);
+    for item in &page {
+        x.open("member");
+        member(&mut x, &user, item);
+        x.close("member");
+    }
+    x.close(wrapper);
+    truncation(&mut x, next);
+    Ok(x)
 }
 
 /// The user a call names, or the calling user when it names none.
@@ -295,33 +332,29 @@ pub fn handle(
         }
         Op::ListAccessKeys => {
             let name = p.opt(&EXISTING_USER_NAME);
-            let (marker, max) = list_params(p);
-            p.finish()?;
-            let (user, keys) = ctx.store.write(|c| {
-                let user = target_user(c, principal, name)?;
-                let keys = access_keys::list(c, &user)?;
-                Ok::<_, IamError>((user, keys))
-            })?;
-            let (page, next) = query::page(keys, marker.as_deref(), max)?;
-            x.open("AccessKeyMetadata");
-            for k in &page {
-                x.open("member")
-                    .leaf("UserName", &user.user_name)
-                    .leaf("AccessKeyId", &k.access_key_id)
-                    .leaf("Status", k.status.as_str())
-                    .leaf("CreateDate", aws_date(&k.created_at))
-                    .close("member");
-            }
-            x.close("AccessKeyMetadata");
-            truncation(&mut x, next);
+            let list = |c: &Connection, u: &UserRow| access_keys::list(c, u);
+            return list_for_user(
+                ctx,
+                principal,
+                p,
+                name,
+                list,
+                "AccessKeyMetadata",
+                |x, u, k| {
+                    x.leaf("UserName", &u.user_name)
+                        .leaf("AccessKeyId", &k.access_key_id)
+                        .leaf("Status", k.status.as_str())
+                        .leaf("CreateDate", aws_date(&k.created_at));
+                },
+            )
+            .map(Some);
         }
         Op::UpdateAccessKey => {
             let name = p.opt(&EXISTING_USER_NAME);
             let id = p.req(&ACCESS_KEY_ID);
             let status = status(p);
             p.finish()?;
-            let status =
-                status.ok_or_else(|| IamError::InvalidInput("Invalid status Expired".into()))?;
+            let status = settable(status)?;
             ctx.store.write(|c| {
                 let user = target_user(c, principal, name)?;
                 access_keys::set_status(c, &user, &id, status)
@@ -386,30 +419,26 @@ pub fn handle(
         Op::ListServiceSpecificCredentials => {
             let name = p.opt(&USER_NAME);
             let service = p.opt(&SERVICE_NAME);
-            let (marker, max) = list_params(p);
-            p.finish()?;
-            let (user, creds) = ctx.store.write(|c| {
+            let list = |c: &Connection, u: &UserRow| {
                 if let Some(s) = &service {
                     credentials::check_service(s)?;
                 }
-                let user = target_user(c, principal, name)?;
-                let creds = rows::list_service_credentials(c, &user.user_id, service.as_deref())?;
-                Ok::<_, IamError>((user, creds))
-            })?;
-            let (page, next) = query::page(creds, marker.as_deref(), max)?;
-            x.open("ServiceSpecificCredentials");
-            for cred in &page {
-                x.open("member")
-                    .leaf("UserName", &user.user_name)
+                Ok(rows::list_service_credentials(
+                    c,
+                    &u.user_id,
+                    service.as_deref(),
+                )?)
+            };
+            let wrapper = "ServiceSpecificCredentials";
+            return list_for_user(ctx, principal, p, name, list, wrapper, |x, u, cred| {
+                x.leaf("UserName", &u.user_name)
                     .leaf("Status", cred.status.as_str())
                     .leaf("ServiceUserName", &cred.service_user_name)
                     .leaf("CreateDate", aws_date(&cred.created_at))
                     .leaf("ServiceSpecificCredentialId", &cred.credential_id)
-                    .leaf("ServiceName", &cred.service_name)
-                    .close("member");
-            }
-            x.close("ServiceSpecificCredentials");
-            truncation(&mut x, next);
+                    .leaf("ServiceName", &cred.service_name);
+            })
+            .map(Some);
         }
         Op::ResetServiceSpecificCredential => {
             let name = p.opt(&USER_NAME);
@@ -433,8 +462,7 @@ pub fn handle(
             let id = p.req(&CREDENTIAL_ID);
             let status = status(p);
             p.finish()?;
-            let status =
-                status.ok_or_else(|| IamError::InvalidInput("Invalid status Expired".into()))?;
+            let status = settable(status)?;
             ctx.store.write(|c| {
                 let user = target_user(c, principal, name)?;
                 credentials::owned(c, &user, &id)?;
@@ -484,33 +512,21 @@ pub fn handle(
         }
         Op::ListSSHPublicKeys => {
             let name = p.opt(&USER_NAME);
-            let (marker, max) = list_params(p);
-            p.finish()?;
-            let (user, keys) = ctx.store.write(|c| {
-                let user = target_user(c, principal, name)?;
-                let keys = public_keys::list(c, &user)?;
-                Ok::<_, IamError>((user, keys))
-            })?;
-            let (page, next) = query::page(keys, marker.as_deref(), max)?;
-            x.open("SSHPublicKeys");
-            for k in &page {
-                x.open("member")
-                    .leaf("UserName", &user.user_name)
+            let list = |c: &Connection, u: &UserRow| public_keys::list(c, u);
+            return list_for_user(ctx, principal, p, name, list, "SSHPublicKeys", |x, u, k| {
+                x.leaf("UserName", &u.user_name)
                     .leaf("SSHPublicKeyId", &k.ssh_key_id)
                     .leaf("Status", k.status.as_str())
-                    .leaf("UploadDate", aws_date(&k.uploaded_at))
-                    .close("member");
-            }
-            x.close("SSHPublicKeys");
-            truncation(&mut x, next);
+                    .leaf("UploadDate", aws_date(&k.uploaded_at));
+            })
+            .map(Some);
         }
         Op::UpdateSSHPublicKey => {
             let name = p.req(&USER_NAME);
             let id = p.req(&SSH_KEY_ID);
             let status = status(p);
             p.finish()?;
-            let status =
-                status.ok_or_else(|| IamError::InvalidInput("Invalid status Expired".into()))?;
+            let status = settable(status)?;
             ctx.store.write(|c| {
                 let user = users::get(c, account, &name)?;
                 public_keys::set_status(c, &user, &id, status)
