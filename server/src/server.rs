@@ -10,6 +10,8 @@ use axum_server::Handle;
 use axum_server::tls_rustls::RustlsConfig;
 use serde::Serialize;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::config::{DataDir, ServerConfig};
 use crate::context::Context;
@@ -17,7 +19,7 @@ use crate::fixtures;
 use crate::iam::passwords::PasswordHasher;
 use crate::iam::{self, CODECOMMIT_SERVICE};
 use crate::store::Store;
-use crate::transport::{http, tls};
+use crate::transport::{http, ssh, tls};
 
 /// How long a stop waits for in-flight requests (a push in progress) before closing.
 const GRACE: Duration = Duration::from_secs(60);
@@ -37,6 +39,8 @@ pub enum StartError {
     Fixture(#[from] fixtures::FixtureError),
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    HostKey(#[from] ssh::host_keys::HostKeyError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: String,
@@ -51,8 +55,11 @@ pub struct Endpoints {
     pub http_addr: SocketAddr,
     pub https_url: String,
     pub http_url: String,
-    /// Reserved: the SSH endpoint is not served yet.
-    pub ssh_addr: Option<SocketAddr>,
+    pub ssh_addr: SocketAddr,
+    /// `ssh://<host>:<port>`; the user name is an IAM SSH key ID.
+    pub ssh_url: String,
+    /// The SSH host keys' SHA-256 fingerprints, as `ssh-keygen -l` prints them.
+    pub ssh_host_key_fingerprints: Vec<String>,
     /// The CA clients trust (`GIT_SSL_CAINFO`, `AWS_CA_BUNDLE`); absent with `--tls-cert`.
     pub ca_file: Option<PathBuf>,
     pub data_dir: PathBuf,
@@ -67,6 +74,9 @@ pub struct RunningServer {
     pub context: Arc<Context>,
     handles: Vec<Handle<SocketAddr>>,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
+    ssh_shutdown: CancellationToken,
+    ssh_sessions: TaskTracker,
+    ssh_task: JoinHandle<()>,
     demo_password: Option<String>,
     admin_key: Option<(String, String)>,
     _ephemeral: Option<tempfile::TempDir>,
@@ -169,6 +179,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         .await
         .map_err(|e| StartError::Config(format!("TLS certificate or key: {e}")))?;
 
+    let host_keys = ssh::host_keys::load_or_create(&data_dir.join("ssh"))?;
+    let ssh_host_key_fingerprints = ssh::host_keys::fingerprints(&host_keys);
+
     let https_listener = bind(&config.https_addr)?;
     let http_listener = bind(&config.http_addr)?;
     let https_addr = https_listener.local_addr().map_err(io_at(&data_dir))?;
@@ -192,6 +205,25 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         tokio::spawn(https_server.serve(app.clone().into_make_service())),
         tokio::spawn(http_server.serve(app.into_make_service())),
     ];
+    let ssh_listener = bind(&config.ssh_addr)?;
+    let ssh_addr = ssh_listener.local_addr().map_err(io_at(&data_dir))?;
+    ssh_listener
+        .set_nonblocking(true)
+        .map_err(io_at(&data_dir))?;
+    let ssh_listener =
+        tokio::net::TcpListener::from_std(ssh_listener).map_err(|source| StartError::Bind {
+            addr: config.ssh_addr.clone(),
+            source,
+        })?;
+    let ssh_shutdown = CancellationToken::new();
+    let ssh_sessions = TaskTracker::new();
+    let ssh_task = tokio::spawn(ssh::serve(
+        ssh_listener,
+        ctx.clone(),
+        Arc::new(ssh::config(host_keys)),
+        ssh_shutdown.clone(),
+        ssh_sessions.clone(),
+    ));
 
     let host = |addr: SocketAddr| {
         if addr.ip().is_loopback() || addr.ip().is_unspecified() {
@@ -207,7 +239,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         http_url: format!("http://{}:{}", host(http_addr), http_addr.port()),
         https_addr,
         http_addr,
-        ssh_addr: None,
+        ssh_url: format!("ssh://{}:{}", host(ssh_addr), ssh_addr.port()),
+        ssh_addr,
+        ssh_host_key_fingerprints,
         ca_file: material.ca_file,
         data_dir: data_dir.clone(),
         store_file,
@@ -232,6 +266,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         context: ctx,
         handles: vec![https_handle, http_handle],
         tasks,
+        ssh_shutdown,
+        ssh_sessions,
+        ssh_task,
         demo_password,
         admin_key,
         _ephemeral: ephemeral,
@@ -286,11 +323,12 @@ impl RunningServer {
             "codecommit-local is ready\n\
              \n  HTTPS    {https}   (Git smart HTTP; CA: {ca})\
              \n  HTTP     {http}\
-             \n  SSH      not served yet\
+             \n  SSH      {ssh}   (user name: an IAM SSH key ID, APKA…)\
              \n  account  {account}   region {region}\
              \n  data dir {data}\n",
             https = e.https_url,
             http = e.http_url,
+            ssh = e.ssh_url,
             account = e.account_id,
             region = e.region,
             data = e.data_dir.display(),
@@ -317,6 +355,26 @@ impl RunningServer {
         }
         let region = &e.region;
         let https = &e.https_url;
+        let ssh_port = e.ssh_addr.port();
+        let ssh_host = e
+            .ssh_url
+            .trim_start_matches("ssh://")
+            .rsplit_once(':')
+            .map_or("localhost", |(h, _)| h);
+        let fingerprints = e.ssh_host_key_fingerprints.join("\n    ");
+        let ssh_section = format!(
+            "\nSSH: upload an RSA public key, then use its SSH key ID (APKA…) as the user name:\n\n\
+             \x20 ssh-keygen -t rsa -b 4096 -N '' -f ~/.ssh/codecommit_rsa\n\
+             \x20 aws iam upload-ssh-public-key --user-name demo --ssh-public-key-body file://$HOME/.ssh/codecommit_rsa.pub\n\
+             \x20 # ~/.ssh/config\n\
+             \x20 Host codecommit-local\n\
+             \x20   HostName {ssh_host}\n\
+             \x20   Port {ssh_port}\n\
+             \x20   User <SSHPublicKeyId>\n\
+             \x20   IdentityFile ~/.ssh/codecommit_rsa\n\
+             \x20 git clone ssh://codecommit-local/v1/repos/demo\n\
+             \n  Host key fingerprints:\n    {fingerprints}\n"
+        );
         for line in [
             format!(
                 "  export AWS_DEFAULT_REGION={region} AWS_ENDPOINT_URL={https} AWS_CA_BUNDLE={ca} GIT_SSL_CAINFO={ca}"
@@ -330,6 +388,7 @@ impl RunningServer {
             s.push_str(&line);
             s.push('\n');
         }
+        s.push_str(&ssh_section);
         s
     }
 
@@ -337,6 +396,15 @@ impl RunningServer {
     pub async fn shutdown(self) {
         for h in &self.handles {
             h.graceful_shutdown(Some(GRACE));
+        }
+        self.ssh_shutdown.cancel();
+        let _ = self.ssh_task.await;
+        self.ssh_sessions.close();
+        if tokio::time::timeout(GRACE, self.ssh_sessions.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("SSH sessions still open after {GRACE:?}; closing");
         }
         for t in self.tasks {
             match t.await {

@@ -6,6 +6,7 @@ pub mod git_credentials;
 pub mod git_sigv4;
 pub mod keys;
 pub mod sigv4;
+pub mod ssh_keys;
 
 use crate::store::UserRow;
 use crate::store::roles::RoleRow;
@@ -39,6 +40,10 @@ pub enum Identity {
 pub enum AuthMethod {
     GitCredential {
         credential_id: String,
+    },
+    /// An IAM SSH public key, by its ID (the SSH user name).
+    SshKey {
+        ssh_key_id: String,
     },
     /// SigV4 with a long-term access key.
     AccessKey {
@@ -119,6 +124,8 @@ pub enum AuthFailure {
     Malformed(&'static str),
     #[error("SigV4 Git password refused: {0}")]
     SigV4(String),
+    #[error("SSH key refused: {0}")]
+    SshKey(String),
     #[error("credential store unavailable")]
     Store,
 }

@@ -203,6 +203,39 @@ pub fn after_receive(
     })
 }
 
+/// Waits for a git service child to exit and, after a successful receive-pack, runs
+/// [`after_receive`] before returning, so the client's end of the conversation sees the
+/// finished repository. Shared by every transport.
+pub async fn finish_service(
+    ctx: std::sync::Arc<crate::context::Context>,
+    mut child: tokio::process::Child,
+    service: crate::git::service::GitService,
+    repo: RepositoryRow,
+) -> Option<std::process::ExitStatus> {
+    let status = match child.wait().await {
+        Ok(status) => status,
+        Err(e) => {
+            tracing::error!("waiting for git: {e}");
+            return None;
+        }
+    };
+    if !status.success() {
+        tracing::warn!(service = service.wire_name(), repository = %repo.name, "git exited with {status}");
+        return Some(status);
+    }
+    if service == crate::git::service::GitService::ReceivePack {
+        let done =
+            tokio::task::spawn_blocking(move || after_receive(&ctx.store, &ctx.repos_root, &repo))
+                .await;
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!("after push: {e}"),
+            Err(e) => tracing::error!("after push: {e}"),
+        }
+    }
+    Some(status)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 
 /// The two Git services a client may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,11 +63,26 @@ pub struct ServiceRequest {
     pub git_protocol: Option<String>,
 }
 
-/// A running service: the transport writes `stdin` and streams `stdout`.
+/// A running service: the transport writes `stdin` and streams `stdout`; `stderr` is for
+/// the transport to forward (SSH) or log ([`log_stderr`]).
 pub struct ServiceProcess {
     pub child: Child,
     pub stdin: Option<ChildStdin>,
     pub stdout: ChildStdout,
+    pub stderr: Option<ChildStderr>,
+}
+
+/// Drains a service's stderr into the log.
+pub fn log_stderr(stderr: Option<ChildStderr>, service: GitService) {
+    if let Some(stderr) = stderr {
+        let service = service.wire_name();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                tracing::debug!(service, "git: {line}");
+            }
+        });
+    }
 }
 
 /// Accepts a client-supplied protocol string only in the form git sends
@@ -87,7 +102,7 @@ pub fn is_protocol_v2(git_protocol: Option<&str>) -> bool {
 }
 
 impl ServiceRequest {
-    /// Starts the child. Its stderr is drained into the log. It runs in its own process
+    /// Starts the child. It runs in its own process
     /// group, so a Ctrl-C meant for the server does not kill a push half-way: on shutdown
     /// the server lets in-flight services finish.
     pub fn spawn(&self) -> std::io::Result<ServiceProcess> {
@@ -124,19 +139,12 @@ impl ServiceRequest {
         let mut child = cmd.spawn()?;
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().expect("stdout is piped");
-        if let Some(stderr) = child.stderr.take() {
-            let service = self.service.wire_name();
-            tokio::spawn(async move {
-                let mut lines = BufReader::new(stderr).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    tracing::debug!(service, "git: {line}");
-                }
-            });
-        }
+        let stderr = child.stderr.take();
         Ok(ServiceProcess {
             child,
             stdin,
             stdout,
+            stderr,
         })
     }
 }

@@ -1,7 +1,7 @@
 //! IAM's unique IDs: a four-letter prefix naming the kind, then upper-case letters and
 //! digits (`AIDA…` users, `AKIA…` access keys, `ACCA…` service credentials, `APKA…` SSH keys).
 
-use rand::Rng;
+use rand::RngExt;
 
 const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 

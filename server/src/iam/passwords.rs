@@ -8,7 +8,7 @@
 //! credentials on an offline emulator. Verification is constant-time.
 
 use hmac::{Hmac, Mac};
-use rand::RngCore;
+use rand::Rng;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;

@@ -37,9 +37,9 @@ fn minting_key(principal: &Principal) -> Result<String, IamError> {
             parent_access_key_id,
             ..
         } => Ok(parent_access_key_id.clone()),
-        AuthMethod::GitCredential { .. } => Err(IamError::AccessDenied(
-            "Git credentials cannot call STS".into(),
-        )),
+        AuthMethod::GitCredential { .. } | AuthMethod::SshKey { .. } => Err(
+            IamError::AccessDenied("only access keys can call STS".into()),
+        ),
     }
 }
 

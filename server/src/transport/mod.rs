@@ -2,4 +2,5 @@
 
 pub mod aws;
 pub mod http;
+pub mod ssh;
 pub mod tls;

@@ -245,10 +245,11 @@ pub async fn info_refs(
         mode: Mode::AdvertiseRefs,
         git_protocol,
     };
-    let process = match request.spawn() {
+    let mut process = match request.spawn() {
         Ok(p) => p,
         Err(e) => return internal("starting git", e).into_response(),
     };
+    service::log_stderr(process.stderr.take(), service);
     // Protocol v0 announces the service first; v2 starts with its capability advertisement.
     let prefix = (!v2).then(|| {
         Bytes::from(format!(
@@ -335,6 +336,7 @@ async fn rpc(
     if gzip {
         tracing::debug!(service = service.wire_name(), "gzip request body");
     }
+    service::log_stderr(process.stderr.take(), service);
     let mut stdin = process.stdin.take().expect("stateless-rpc has stdin");
     let reader = StreamReader::new(body.into_data_stream().map_err(std::io::Error::other));
     tokio::spawn(async move {
@@ -348,26 +350,8 @@ async fn rpc(
             tracing::warn!("request body for git ended early: {e}");
         }
     });
-    let mut child = process.child;
     let finish = async move {
-        match child.wait().await {
-            Ok(status) if status.success() => {
-                if service == GitService::ReceivePack {
-                    let ctx = ctx.clone();
-                    let done = tokio::task::spawn_blocking(move || {
-                        repositories::after_receive(&ctx.store, &ctx.repos_root, &repo)
-                    })
-                    .await;
-                    match done {
-                        Ok(Ok(())) => {}
-                        Ok(Err(e)) => tracing::error!("after push: {e}"),
-                        Err(e) => tracing::error!("after push: {e}"),
-                    }
-                }
-            }
-            Ok(status) => tracing::warn!(service = service.wire_name(), "git exited with {status}"),
-            Err(e) => tracing::error!("waiting for git: {e}"),
-        }
+        repositories::finish_service(ctx, process.child, service, repo).await;
     };
     let body = stream_body(None, process.stdout, finish);
     (

@@ -1,0 +1,352 @@
+//! The SSH endpoint: public-key auth with the IAM SSH key ID as the user name (RSA keys
+//! only), `git-upload-pack`/`git-receive-pack` through the shared service runner, and
+//! CodeCommit's greeting for a shell.
+//!
+//! Callbacks answer fast and hand channels to spawned tasks; output is written through
+//! channel writers that wait for window space; then exit-status → EOF → close.
+
+pub mod exec;
+pub mod host_keys;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use russh::keys::{Algorithm, PrivateKey};
+use russh::server::{Auth, ChannelOpenHandle, Msg, Session};
+use russh::{Channel, ChannelId, ChannelReadHalf, ChannelWriteHalf, MethodKind, MethodSet, SshId};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::auth::{AuthMethod, Principal, ssh_keys};
+use crate::authz::{self, Action, Decision};
+use crate::codecommit::repositories;
+use crate::context::Context;
+use crate::git::service::{self, GitService, Mode, ServiceRequest};
+
+/// What CodeCommit prints for a shell (`ssh -T host`).
+pub const GREETING: &str = "You have successfully authenticated over SSH. You can use Git to interact with AWS CodeCommit. Interactive shells are not supported.";
+
+/// The russh configuration: public keys only, a delay on every rejection, few attempts.
+pub fn config(keys: Vec<PrivateKey>) -> russh::server::Config {
+    russh::server::Config {
+        server_id: SshId::Standard("SSH-2.0-codecommit-local".into()),
+        methods: MethodSet::from(&[MethodKind::PublicKey][..]),
+        auth_rejection_time: Duration::from_millis(300),
+        auth_rejection_time_initial: Some(Duration::ZERO),
+        max_auth_attempts: 6,
+        keys,
+        inactivity_timeout: Some(Duration::from_secs(600)),
+        nodelay: true,
+        ..Default::default()
+    }
+}
+
+/// Accepts connections until `shutdown`; sessions run on `tracker`.
+pub async fn serve(
+    listener: TcpListener,
+    ctx: Arc<Context>,
+    config: Arc<russh::server::Config>,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+) {
+    loop {
+        let (socket, peer) = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!("ssh accept: {e}");
+                    continue;
+                }
+            },
+        };
+        let _ = socket.set_nodelay(true);
+        let handler = Connection {
+            ctx: ctx.clone(),
+            peer,
+            principal: None,
+            channels: HashMap::new(),
+            protocols: HashMap::new(),
+            tracker: tracker.clone(),
+        };
+        let config = config.clone();
+        tracker.spawn(async move {
+            match russh::server::run_stream(config, socket, handler).await {
+                Ok(session) => {
+                    if let Err(e) = session.await {
+                        tracing::debug!(%peer, "ssh session ended: {e}");
+                    }
+                }
+                Err(e) => tracing::debug!(%peer, "ssh handshake failed: {e}"),
+            }
+        });
+    }
+}
+
+struct Connection {
+    ctx: Arc<Context>,
+    peer: SocketAddr,
+    principal: Option<Principal>,
+    /// Sessions opened and not yet given a command.
+    channels: HashMap<ChannelId, Channel<Msg>>,
+    /// `GIT_PROTOCOL` env requests, by channel.
+    protocols: HashMap<ChannelId, String>,
+    tracker: TaskTracker,
+}
+
+fn is_rsa(algorithm: &Algorithm) -> bool {
+    matches!(algorithm, Algorithm::Rsa { .. })
+}
+
+impl russh::server::Handler for Connection {
+    type Error = russh::Error;
+
+    async fn auth_publickey_offered(
+        &mut self,
+        _user: &str,
+        offer: russh::server::PublicKeyOffer<'_>,
+    ) -> Result<Auth, Self::Error> {
+        // Only a probe: RSA keys may go on to prove possession; the real check follows.
+        Ok(if is_rsa(&offer.public_key.algorithm()) {
+            Auth::Accept
+        } else {
+            Auth::reject()
+        })
+    }
+
+    async fn auth_publickey(
+        &mut self,
+        user: &str,
+        key: russh::server::VerifiedPublicKey<'_>,
+    ) -> Result<Auth, Self::Error> {
+        if !is_rsa(&key.public_key.algorithm()) {
+            tracing::warn!(peer = %self.peer, user, "ssh refused: not an RSA key");
+            return Ok(Auth::reject());
+        }
+        let blob = key.public_key.to_bytes().unwrap_or_default();
+        match ssh_keys::authenticate(&self.ctx, user, &blob) {
+            Ok(principal) => {
+                tracing::info!(peer = %self.peer, key_id = user, user = %principal.arn, signature = key.algorithm.as_str(), "ssh authenticated");
+                self.principal = Some(principal);
+                Ok(Auth::Accept)
+            }
+            Err(reason) => {
+                tracing::warn!(peer = %self.peer, user, "ssh refused: {reason}");
+                Ok(Auth::reject())
+            }
+        }
+    }
+
+    async fn channel_open_session(
+        &mut self,
+        channel: Channel<Msg>,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.channels.insert(channel.id(), channel);
+        reply.accept().await;
+        Ok(())
+    }
+
+    async fn env_request(
+        &mut self,
+        channel: ChannelId,
+        name: &str,
+        value: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        // GIT_PROTOCOL (protocol v2) is honoured; every other variable is ignored.
+        if name == "GIT_PROTOCOL"
+            && let Some(p) = service::sanitize_git_protocol(value)
+        {
+            self.protocols.insert(channel, p);
+            session.channel_success(channel)?;
+        } else {
+            session.channel_failure(channel)?;
+        }
+        Ok(())
+    }
+
+    async fn pty_request(
+        &mut self,
+        channel: ChannelId,
+        _term: &str,
+        _col_width: u32,
+        _row_height: u32,
+        _pix_width: u32,
+        _pix_height: u32,
+        _modes: &[(russh::Pty, u32)],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        // Accepted (and ignored) so that `ssh host` without -T still gets the greeting.
+        session.channel_success(channel)?;
+        Ok(())
+    }
+
+    async fn shell_request(
+        &mut self,
+        channel: ChannelId,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_success(channel)?;
+        if let Some(ch) = self.channels.remove(&channel) {
+            self.tracker.spawn(async move {
+                let (_rx, tx) = ch.split();
+                let _ = tx.data_bytes(format!("{GREETING}\n")).await;
+                finish_channel(&tx, 0).await;
+            });
+        }
+        Ok(())
+    }
+
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_success(channel)?;
+        let Some(ch) = self.channels.remove(&channel) else {
+            return Ok(());
+        };
+        let command = String::from_utf8_lossy(data).into_owned();
+        let protocol = self.protocols.remove(&channel);
+        let ctx = self.ctx.clone();
+        let principal = self.principal.clone();
+        let peer = self.peer;
+        self.tracker.spawn(async move {
+            let (rx, tx) = ch.split();
+            let code = match principal {
+                Some(p) => run_command(ctx, rx, &tx, &p, &command, protocol, peer).await,
+                None => 1,
+            };
+            finish_channel(&tx, code).await;
+        });
+        Ok(())
+    }
+}
+
+/// exit-status, then EOF, then close: the order git expects.
+async fn finish_channel(ch: &ChannelWriteHalf<Msg>, code: u32) {
+    let _ = ch.exit_status(code).await;
+    let _ = ch.eof().await;
+    let _ = ch.close().await;
+}
+
+async fn to_stderr(ch: &ChannelWriteHalf<Msg>, message: &str) {
+    let _ = ch.extended_data_bytes(1, format!("{message}\n")).await;
+}
+
+/// Runs one exec command on `ch`; returns the exit status for the client.
+async fn run_command(
+    ctx: Arc<Context>,
+    mut rx: ChannelReadHalf,
+    ch: &ChannelWriteHalf<Msg>,
+    principal: &Principal,
+    command: &str,
+    protocol: Option<String>,
+    peer: SocketAddr,
+) -> u32 {
+    let key_id = match &principal.method {
+        AuthMethod::SshKey { ssh_key_id } => ssh_key_id.clone(),
+        _ => String::new(),
+    };
+    let git = match exec::parse(command) {
+        Ok(g) => g,
+        Err(message) => {
+            tracing::warn!(%peer, %key_id, command, "ssh command refused");
+            to_stderr(ch, &message).await;
+            return 1;
+        }
+    };
+    let not_found = format!("fatal: repository '/v1/repos/{}' not found", git.repository);
+    let repo = if repositories::validate_name(&git.repository).is_ok() {
+        repositories::find(
+            &ctx.store,
+            &principal.account_id,
+            &ctx.region,
+            &git.repository,
+        )
+        .ok()
+        .flatten()
+    } else {
+        None
+    };
+    let Some(repo) = repo else {
+        tracing::info!(%peer, %key_id, repository = %git.repository, "ssh: no such repository");
+        to_stderr(ch, &not_found).await;
+        return 128;
+    };
+    let action = match git.service {
+        GitService::UploadPack => Action::GitPull,
+        GitService::ReceivePack => Action::GitPush,
+    };
+    if authz::decide(principal, action, &repo.account_id, &repo.arn()) == Decision::Deny {
+        to_stderr(
+            ch,
+            &format!("fatal: not authorized to {}", action.iam_name()),
+        )
+        .await;
+        return 128;
+    }
+    tracing::info!(%peer, %key_id, repository = %repo.name, service = git.service.wire_name(), "ssh git");
+    let request = ServiceRequest {
+        service: git.service,
+        repo_dir: repositories::repo_dir(&ctx.repos_root, &repo.repository_id),
+        mode: Mode::Stateful,
+        git_protocol: protocol,
+    };
+    let mut process = match request.spawn() {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!("starting git: {e}");
+            to_stderr(ch, "fatal: the server could not start git").await;
+            return 128;
+        }
+    };
+    // Client → git's stdin. Reading re-opens the client's window, so a slow git stalls the
+    // client instead of growing memory.
+    let mut stdin = process.stdin.take().expect("stateful git has stdin");
+    let input = async move {
+        let mut reader = rx.make_reader();
+        let _ = tokio::io::copy(&mut reader, &mut stdin).await;
+        let _ = stdin.shutdown().await;
+    };
+    // git's stderr → the client's stderr; git's stdout → the client.
+    let mut err_writer = ch.make_writer_ext(Some(1));
+    let stderr = process.stderr.take();
+    let errors = async move {
+        if let Some(mut stderr) = stderr {
+            let _ = tokio::io::copy(&mut stderr, &mut err_writer).await;
+            let _ = err_writer.flush().await;
+        }
+    };
+    let mut writer = ch.make_writer();
+    let mut stdout = process.stdout;
+    let output = async move {
+        let _ = tokio::io::copy(&mut stdout, &mut writer).await;
+        let _ = writer.flush().await;
+    };
+    let child = process.child;
+    let service = git.service;
+    let run = async move {
+        tokio::join!(output, errors);
+        repositories::finish_service(ctx, child, service, repo).await
+    };
+    // The input side ends on its own when the client sends EOF; when git is done first,
+    // stop waiting for it.
+    tokio::pin!(input);
+    tokio::pin!(run);
+    let mut input_done = false;
+    let status = loop {
+        tokio::select! {
+            _ = &mut input, if !input_done => input_done = true,
+            status = &mut run => break status,
+        }
+    };
+    status.and_then(|s| s.code()).map_or(1, |c| c as u32)
+}
