@@ -48,14 +48,15 @@ def binary():
 
 
 class Server:
-    def __init__(self, extra_args=()):
+    def __init__(self, extra_args=(), ephemeral=True):
         self.scratch = pathlib.Path(tempfile.mkdtemp(prefix="cc-pytest-"))
         ready = self.scratch / "ready.json"
         self.stderr_path = self.scratch / "server.err"
         env = dict(os.environ, CODECOMMIT_LOCAL_LOG="debug")
         self.proc = subprocess.Popen(
-            [binary(), "serve", "--ephemeral", "--https-addr", "127.0.0.1:0",
-             "--http-addr", "127.0.0.1:0", "--ready-file", str(ready), *extra_args],
+            [binary(), "serve", *(["--ephemeral"] if ephemeral else []),
+             "--https-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
+             "--ssh-addr", "127.0.0.1:0", "--ready-file", str(ready), *extra_args],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=open(self.stderr_path, "wb"), env=env)
         deadline = time.time() + 60

@@ -107,6 +107,7 @@ impl Server {
         let mut cmd = Command::new(binary());
         cmd.arg("serve")
             .args(["--https-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"])
+            .args(["--ssh-addr", "127.0.0.1:0"])
             .arg("--ready-file")
             .arg(&ready)
             .env("CODECOMMIT_LOCAL_LOG", "debug")
