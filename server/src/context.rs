@@ -13,4 +13,7 @@ pub struct Context {
     pub repos_root: PathBuf,
     pub account_id: String,
     pub region: String,
+    /// `https://host:port` and `ssh://host:port`, for the clone URLs the API returns; set
+    /// once the listeners are bound.
+    pub clone_bases: std::sync::OnceLock<(String, String)>,
 }

@@ -142,6 +142,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         repos_root,
         account_id: config.account_id.clone(),
         region: config.region.clone(),
+        clone_bases: std::sync::OnceLock::new(),
     });
 
     // Fixtures: the given files, or the embedded default on an empty store (written out to
@@ -249,6 +250,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         region: config.region.clone(),
         pid: std::process::id(),
     };
+    let _ = ctx
+        .clone_bases
+        .set((endpoints.https_url.clone(), endpoints.ssh_url.clone()));
     let json = serde_json::to_vec_pretty(&endpoints).expect("serializable");
     let endpoints_file = data_dir.join("endpoints.json");
     std::fs::write(&endpoints_file, &json).map_err(io_at(&endpoints_file))?;

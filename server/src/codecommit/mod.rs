@@ -1,3 +1,7 @@
 //! The CodeCommit domain: repositories, their names, and what happens after a push.
 
+pub mod commits;
+pub mod content;
+pub mod error;
+pub mod manage;
 pub mod repositories;

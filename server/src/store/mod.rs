@@ -20,6 +20,7 @@ pub use repositories::RepositoryRow;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_roles_sessions.sql"),
+    include_str!("migrations/0003_repository_tags.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

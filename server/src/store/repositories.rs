@@ -97,3 +97,87 @@ pub fn touch_repository(c: &Connection, repository_id: &str, now: &str) -> rusql
     )?;
     Ok(())
 }
+
+/// Repositories of an account and region, in name order.
+pub fn list_repositories(
+    c: &Connection,
+    account_id: &str,
+    region: &str,
+) -> rusqlite::Result<Vec<RepositoryRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM repositories WHERE account_id = ?1 AND region = ?2 ORDER BY name"
+    ))?;
+    stmt.query_map(params![account_id, region], RepositoryRow::from_row)?
+        .collect()
+}
+
+pub fn count_repositories(c: &Connection, account_id: &str) -> rusqlite::Result<usize> {
+    let n: i64 = c.query_row(
+        "SELECT count(*) FROM repositories WHERE account_id = ?1",
+        [account_id],
+        |r| r.get(0),
+    )?;
+    Ok(n as usize)
+}
+
+pub fn delete_repository(c: &Connection, repository_id: &str) -> rusqlite::Result<bool> {
+    Ok(c.execute(
+        "DELETE FROM repositories WHERE repository_id = ?1",
+        [repository_id],
+    )? == 1)
+}
+
+/// Updates the mutable metadata of a repository (name, description, default branch, key).
+pub fn update_repository(c: &Connection, r: &RepositoryRow) -> rusqlite::Result<()> {
+    c.execute(
+        "UPDATE repositories SET name = ?2, description = ?3, default_branch = ?4,
+             kms_key_id = ?5, last_modified_at = ?6
+         WHERE repository_id = ?1",
+        params![
+            r.repository_id,
+            r.name,
+            r.description,
+            r.default_branch,
+            r.kms_key_id,
+            r.last_modified_at
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn repository_tags(
+    c: &Connection,
+    repository_id: &str,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT key, value FROM repository_tags WHERE repository_id = ?1 ORDER BY key",
+    )?;
+    stmt.query_map([repository_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+pub fn set_repository_tag(
+    c: &Connection,
+    repository_id: &str,
+    key: &str,
+    value: &str,
+) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO repository_tags (repository_id, key, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (repository_id, key) DO UPDATE SET value = excluded.value",
+        params![repository_id, key, value],
+    )?;
+    Ok(())
+}
+
+pub fn remove_repository_tag(
+    c: &Connection,
+    repository_id: &str,
+    key: &str,
+) -> rusqlite::Result<()> {
+    c.execute(
+        "DELETE FROM repository_tags WHERE repository_id = ?1 AND key = ?2",
+        params![repository_id, key],
+    )?;
+    Ok(())
+}

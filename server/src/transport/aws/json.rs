@@ -24,3 +24,17 @@ pub fn error(request_id: &str, status: u16, code: &str, message: &str) -> Respon
     }
     resp
 }
+
+/// A JSON-protocol success response.
+pub fn success(request_id: &str, value: &serde_json::Value) -> Response {
+    let mut resp = (
+        StatusCode::OK,
+        [("content-type", "application/x-amz-json-1.1")],
+        value.to_string(),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        resp.headers_mut().insert("x-amzn-requestid", v);
+    }
+    resp
+}

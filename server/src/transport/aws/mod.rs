@@ -1,6 +1,7 @@
 //! The AWS APIs on `POST /`: SigV4-verified, routed by the credential scope's service to
 //! IAM and STS (Query protocol, XML) or CodeCommit (JSON 1.1).
 
+pub mod codecommit;
 pub mod iam;
 pub mod json;
 pub mod query;
@@ -41,6 +42,39 @@ macro_rules! operations {
     };
 }
 pub(crate) use operations;
+
+/// A pagination token this server did not issue.
+#[derive(Debug)]
+pub struct BadToken;
+
+/// One page of `items` starting at the opaque position `token`, at most `size` long, and
+/// the token of the next page when there is one.
+pub fn paginate<T>(
+    items: Vec<T>,
+    token: Option<&str>,
+    size: i64,
+) -> Result<(Vec<T>, Option<String>), BadToken> {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let start = match token {
+        None => 0,
+        Some(t) => engine
+            .decode(t)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| {
+                s.strip_prefix("offset:")
+                    .and_then(|n| n.parse::<usize>().ok())
+            })
+            .ok_or(BadToken)?,
+    };
+    let size = size.max(1) as usize;
+    let total = items.len();
+    let page: Vec<T> = items.into_iter().skip(start).take(size).collect();
+    let next =
+        (start + page.len() < total).then(|| engine.encode(format!("offset:{}", start + size)));
+    Ok((page, next))
+}
 
 /// An operation of one of the Query-protocol APIs.
 #[derive(Debug, Clone, Copy)]
@@ -246,17 +280,86 @@ pub async fn api(
                 .get("x-amz-target")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            let operation = target
-                .strip_prefix(json::CODECOMMIT_TARGET_PREFIX)
-                .unwrap_or(target);
-            json::error(
-                &request_id,
-                400,
-                "UnknownOperationException",
-                &format!(
-                    "The CodeCommit operation {operation} is not supported by codecommit-local yet"
-                ),
-            )
+            let Some(name) = target.strip_prefix(json::CODECOMMIT_TARGET_PREFIX) else {
+                return json::error(
+                    &request_id,
+                    400,
+                    "UnknownOperationException",
+                    &format!("Unknown target {target}"),
+                );
+            };
+            let Some(op) = codecommit::Op::from_name(name) else {
+                let message = if codecommit::NOT_IMPLEMENTED.contains(&name) {
+                    format!(
+                        "codecommit-local does not implement the CodeCommit operation {name} yet"
+                    )
+                } else {
+                    format!("Unknown CodeCommit operation {name}")
+                };
+                return json::error(&request_id, 400, "UnknownOperationException", &message);
+            };
+            let input: serde_json::Value = if body.is_empty() {
+                serde_json::json!({})
+            } else {
+                match serde_json::from_slice(&body) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        return json::error(
+                            &request_id,
+                            400,
+                            "SerializationException",
+                            &format!("The request body is not valid JSON: {e}"),
+                        );
+                    }
+                }
+            };
+            let action = Action::Api {
+                service: "codecommit",
+                operation: op.name(),
+            };
+            let resource = format!(
+                "arn:aws:codecommit:{}:{}:*",
+                ctx.region, principal.account_id
+            );
+            if authz::decide(&principal, action, &principal.account_id, &resource) == Decision::Deny
+            {
+                return json::error(
+                    &request_id,
+                    400,
+                    "AccessDeniedException",
+                    &format!(
+                        "User: {} is not authorized to perform: {}",
+                        principal.arn,
+                        action.iam_name()
+                    ),
+                );
+            }
+            let ctx2 = ctx.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                codecommit::handle(&ctx2, &principal, op, &input)
+            })
+            .await;
+            match result {
+                Ok(Ok(value)) => json::success(&request_id, &value),
+                Ok(Err(e)) => {
+                    tracing::info!(
+                        operation = op.name(),
+                        code = e.code,
+                        "API error: {}",
+                        e.message
+                    );
+                    json::error(&request_id, e.status(), e.code, &e.message)
+                }
+                Err(e) => {
+                    tracing::error!("CodeCommit handler: {e}");
+                    json::error(
+                        &request_id,
+                        500,
+                        "InternalFailure",
+                        "An internal error occurred.",
+                    )
+                }
+            }
         }
     }
 }

@@ -373,33 +373,15 @@ pub fn iam_error(namespace: &str, request_id: &str, e: &IamError) -> Response {
     )
 }
 
-/// One page of `items` from `marker` (an opaque position), at most `max_items` (default
-/// 100). Returns the page and the next marker when truncated.
+/// One page of `items` from `marker`, at most `max_items` (default 100), and the next
+/// marker when truncated.
 pub fn page<T>(
     items: Vec<T>,
     marker: Option<&str>,
     max_items: Option<i64>,
 ) -> Result<(Vec<T>, Option<String>), IamError> {
-    use base64::Engine;
-    let engine = base64::engine::general_purpose::STANDARD;
-    let start = match marker {
-        None => 0,
-        Some(m) => engine
-            .decode(m)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| {
-                s.strip_prefix("offset:")
-                    .and_then(|n| n.parse::<usize>().ok())
-            })
-            .ok_or_else(|| IamError::InvalidInput("Invalid Marker.".into()))?,
-    };
-    let max = max_items.unwrap_or(100).max(1) as usize;
-    let total = items.len();
-    let page: Vec<T> = items.into_iter().skip(start).take(max).collect();
-    let next =
-        (start + page.len() < total).then(|| engine.encode(format!("offset:{}", start + max)));
-    Ok((page, next))
+    super::paginate(items, marker, max_items.unwrap_or(100))
+        .map_err(|_| IamError::InvalidInput("Invalid Marker.".into()))
 }
 
 /// IAM prints dates to the second: `2026-11-26T06:37:24Z`.

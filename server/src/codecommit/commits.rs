@@ -1,0 +1,478 @@
+//! Writing to a repository through the API: branches, and commits made of file changes
+//! (PutFile, DeleteFile, CreateCommit). A branch moves only from the parent the caller
+//! named (compare-and-swap on the ref), so an API commit racing a `git push` never loses
+//! either.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use git2::build::TreeUpdateBuilder;
+use git2::{FileMode, ObjectType, Oid, Repository, Signature, Tree};
+use serde::Serialize;
+
+use crate::codecommit::content::{self, normalize_path};
+use crate::codecommit::error::CodeCommitError as E;
+use crate::codecommit::{manage, repositories};
+use crate::context::Context;
+use crate::store::RepositoryRow;
+
+pub fn check_branch_name(name: &str) -> Result<(), E> {
+    if name.is_empty() {
+        return Err(E::required("BranchNameRequiredException", "A branch name"));
+    }
+    if name.len() > 256 || !git2::Reference::is_valid_name(&format!("refs/heads/{name}")) {
+        return Err(E::new(
+            "InvalidBranchNameException",
+            format!("The specified reference name {name} is not valid."),
+        ));
+    }
+    Ok(())
+}
+
+fn branch_does_not_exist(name: &str) -> E {
+    E::new(
+        "BranchDoesNotExistException",
+        format!("The specified branch {name} does not exist."),
+    )
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BranchInfo {
+    pub branch_name: String,
+    pub commit_id: String,
+}
+
+pub fn get_branch(repo: &Repository, name: &str) -> Result<BranchInfo, E> {
+    check_branch_name(name)?;
+    let tip = content::branch_tip(repo, name).ok_or_else(|| branch_does_not_exist(name))?;
+    Ok(BranchInfo {
+        branch_name: name.to_owned(),
+        commit_id: tip.to_string(),
+    })
+}
+
+/// CreateBranch at an existing commit.
+pub fn create_branch(
+    ctx: &Context,
+    row: &RepositoryRow,
+    name: &str,
+    commit_id: &str,
+) -> Result<(), E> {
+    check_branch_name(name)?;
+    let repo = content::open(ctx, row)?;
+    if commit_id.is_empty() {
+        return Err(E::required("CommitIdRequiredException", "A commit ID"));
+    }
+    let commit = content::resolve(&repo, Some(commit_id)).map_err(|_| {
+        E::new(
+            "CommitDoesNotExistException",
+            format!("The specified commit {commit_id} does not exist"),
+        )
+    })?;
+    if content::branch_tip(&repo, name).is_some() {
+        return Err(E::new(
+            "BranchNameExistsException",
+            format!("Branch {name} already exists"),
+        ));
+    }
+    repo.reference(
+        &format!("refs/heads/{name}"),
+        commit.id(),
+        false,
+        "CreateBranch",
+    )
+    .map_err(|_| {
+        E::new(
+            "BranchNameExistsException",
+            format!("Branch {name} already exists"),
+        )
+    })?;
+    repositories::after_receive(&ctx.store, &ctx.repos_root, row).map_err(|e| {
+        tracing::error!("after CreateBranch: {e}");
+        E::internal()
+    })?;
+    Ok(())
+}
+
+/// DeleteBranch: the deleted branch, or `None` if there was none. The default branch stays.
+pub fn delete_branch(
+    ctx: &Context,
+    row: &RepositoryRow,
+    name: &str,
+) -> Result<Option<BranchInfo>, E> {
+    check_branch_name(name)?;
+    if row.default_branch.as_deref() == Some(name) {
+        return Err(E::new(
+            "DefaultBranchCannotBeDeletedException",
+            format!("The default branch {name} cannot be deleted."),
+        ));
+    }
+    let repo = content::open(ctx, row)?;
+    let Ok(mut reference) = repo.find_reference(&format!("refs/heads/{name}")) else {
+        return Ok(None);
+    };
+    let tip = reference
+        .target()
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    reference.delete()?;
+    Ok(Some(BranchInfo {
+        branch_name: name.to_owned(),
+        commit_id: tip,
+    }))
+}
+
+/// UpdateDefaultBranch: the branch must exist; HEAD follows.
+pub fn update_default_branch(
+    ctx: &Context,
+    account: &str,
+    row: &RepositoryRow,
+    name: &str,
+) -> Result<(), E> {
+    check_branch_name(name)?;
+    let repo = content::open(ctx, row)?;
+    if content::branch_tip(&repo, name).is_none() {
+        return Err(branch_does_not_exist(name));
+    }
+    manage::update(ctx, account, &row.name, |r| {
+        r.default_branch = Some(name.to_owned())
+    })?;
+    crate::git::repo::set_head(&repo, name)?;
+    Ok(())
+}
+
+/// One change of a commit.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Put {
+        path: String,
+        mode: Option<FileMode>,
+        content: Option<Vec<u8>>,
+        /// Copy (or move) the blob at this path of the parent commit.
+        source: Option<(String, bool)>,
+    },
+    Delete {
+        path: String,
+    },
+    SetMode {
+        path: String,
+        mode: FileMode,
+    },
+}
+
+pub fn parse_mode(mode: &str) -> Result<FileMode, E> {
+    match mode {
+        "NORMAL" => Ok(FileMode::Blob),
+        "EXECUTABLE" => Ok(FileMode::BlobExecutable),
+        "SYMLINK" => Ok(FileMode::Link),
+        other => Err(E::new(
+            "InvalidFileModeException",
+            format!("The specified file mode permission {other} is not valid."),
+        )),
+    }
+}
+
+/// The committer email of API commits that name none.
+pub const DEFAULT_EMAIL: &str = "noreply@codecommit-local";
+
+/// What a commit is to be: where, on top of what, by whom, with which changes.
+pub struct CommitRequest<'a> {
+    pub branch: &'a str,
+    pub parent: Option<&'a str>,
+    pub author_name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub message: Option<&'a str>,
+    /// The caller, for the default author name.
+    pub caller: &'a str,
+    pub changes: Vec<Change>,
+    /// PutFile reports an unchanged file as SameFileContentException, CreateCommit as
+    /// NoChangeException.
+    pub unchanged_code: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileMetadata {
+    pub absolute_path: String,
+    pub blob_id: String,
+    pub file_mode: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommitResult {
+    pub commit_id: String,
+    pub tree_id: String,
+    pub files_added: Vec<FileMetadata>,
+    pub files_updated: Vec<FileMetadata>,
+    pub files_deleted: Vec<FileMetadata>,
+}
+
+fn entry_at(tree: &Tree<'_>, path: &str) -> Option<(Oid, i32, Option<ObjectType>)> {
+    tree.get_path(Path::new(path))
+        .ok()
+        .map(|e| (e.id(), e.filemode(), e.kind()))
+}
+
+fn file_does_not_exist(path: &str) -> E {
+    E::new(
+        "FileDoesNotExistException",
+        format!("The specified file {path} does not exist"),
+    )
+}
+
+/// A path for a new or changed file must not run through a file or land on a folder.
+fn check_placement(tree: &Tree<'_>, path: &str) -> Result<(), E> {
+    if let Some((_, _, Some(ObjectType::Tree))) = entry_at(tree, path) {
+        return Err(E::new(
+            "FileNameConflictsWithDirectoryNameException",
+            format!("The file name {path} conflicts with a folder of the same name"),
+        ));
+    }
+    let mut prefix = String::new();
+    for seg in path.split('/').take(path.split('/').count() - 1) {
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        prefix.push_str(seg);
+        if let Some((_, _, Some(ObjectType::Blob))) = entry_at(tree, &prefix) {
+            return Err(E::new(
+                "DirectoryNameConflictsWithFileNameException",
+                format!("The folder {prefix} conflicts with a file of the same name"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Makes the commit and moves the branch, or changes nothing.
+pub fn commit(
+    ctx: &Context,
+    row: &RepositoryRow,
+    req: CommitRequest<'_>,
+) -> Result<CommitResult, E> {
+    check_branch_name(req.branch)?;
+    if req.changes.is_empty() {
+        return Err(E::new(
+            "FileEntryRequiredException",
+            "The commit cannot be created because no files have been specified as added, updated, or changed (PutFile or DeleteFile) for the commit.",
+        ));
+    }
+    if req.changes.len() > 100 {
+        return Err(E::new(
+            "MaximumFileEntriesExceededException",
+            "The number of specified files to change as part of this commit exceeds the maximum number of files that can be changed in a single commit.",
+        ));
+    }
+    let repo = content::open(ctx, row)?;
+    let tip = content::branch_tip(&repo, req.branch);
+    let repo_is_empty = content::branches(&repo)?.is_empty();
+    let parent = match (tip, req.parent.filter(|p| !p.is_empty())) {
+        (None, _) if !repo_is_empty => return Err(branch_does_not_exist(req.branch)),
+        (None, _) => None,
+        (Some(_), None) => {
+            return Err(E::new(
+                "ParentCommitIdRequiredException",
+                "A parent commit ID is required. To view the full commit ID of a branch in a repository, use GetBranch or a Git command (for example, git show HEAD).",
+            ));
+        }
+        (Some(tip), Some(p)) => {
+            if !content::is_object_id(p) {
+                return Err(E::new(
+                    "InvalidParentCommitIdException",
+                    format!("The parent commit ID {p} is not valid"),
+                ));
+            }
+            let oid = Oid::from_str(p).map_err(|_| {
+                E::new(
+                    "InvalidParentCommitIdException",
+                    "The parent commit ID is not valid",
+                )
+            })?;
+            if repo.find_commit(oid).is_err() {
+                return Err(E::new(
+                    "ParentCommitDoesNotExistException",
+                    format!("The parent commit ID {p} does not exist"),
+                ));
+            }
+            if oid != tip {
+                return Err(E::new(
+                    "ParentCommitIdOutdatedException",
+                    format!(
+                        "The parent commit ID {p} is not the tip of branch {}",
+                        req.branch
+                    ),
+                ));
+            }
+            Some(repo.find_commit(oid)?)
+        }
+    };
+    let base = match &parent {
+        Some(c) => c.tree()?,
+        None => {
+            let empty = repo.treebuilder(None)?.write()?;
+            repo.find_tree(empty)?
+        }
+    };
+
+    let mut seen = HashSet::new();
+    let mut update = TreeUpdateBuilder::new();
+    let (mut added, mut updated, mut deleted) = (Vec::new(), Vec::new(), Vec::new());
+    let meta = |path: &str, id: Oid, mode: i32| FileMetadata {
+        absolute_path: path.to_owned(),
+        blob_id: id.to_string(),
+        file_mode: content::mode_name(mode),
+    };
+    for change in &req.changes {
+        let path = match change {
+            Change::Put { path, .. } | Change::Delete { path } | Change::SetMode { path, .. } => {
+                path
+            }
+        };
+        let path = normalize_path(path)?;
+        if path.is_empty() {
+            return Err(E::required("PathRequiredException", "The file path"));
+        }
+        if !seen.insert(path.clone()) {
+            return Err(E::new(
+                "SamePathRequestException",
+                format!(
+                    "The commit cannot be created because one or more changes in this commit duplicate actions in the same file path: {path}"
+                ),
+            ));
+        }
+        let existing = entry_at(&base, &path).filter(|(_, _, k)| *k == Some(ObjectType::Blob));
+        match change {
+            Change::Put {
+                mode,
+                content,
+                source,
+                ..
+            } => {
+                check_placement(&base, &path)?;
+                let blob = match (content, source) {
+                    (Some(_), Some(_)) => {
+                        return Err(E::new(
+                            "FileContentAndSourceFileSpecifiedException",
+                            "The commit cannot be created because both a source file and file content have been specified for the same file.",
+                        ));
+                    }
+                    (None, None) => {
+                        return Err(E::new(
+                            "SourceFileOrContentRequiredException",
+                            "The commit cannot be created because no source files or file content have been specified for the commit.",
+                        ));
+                    }
+                    (Some(bytes), None) => {
+                        if bytes.len() > content::MAX_FILE_SIZE {
+                            return Err(E::new(
+                                "FileContentSizeLimitExceededException",
+                                "The file cannot be added because it is too large.",
+                            ));
+                        }
+                        repo.blob(bytes)?
+                    }
+                    (None, Some((src, is_move))) => {
+                        let src = normalize_path(src)?;
+                        let (id, src_mode, _) = entry_at(&base, &src)
+                            .filter(|(_, _, k)| *k == Some(ObjectType::Blob))
+                            .ok_or_else(|| file_does_not_exist(&src))?;
+                        if *is_move {
+                            if !seen.insert(src.clone()) {
+                                return Err(E::new(
+                                    "SamePathRequestException",
+                                    format!("Duplicate action on {src}"),
+                                ));
+                            }
+                            update.remove(src.as_str());
+                            deleted.push(meta(&src, id, src_mode));
+                        }
+                        let _ = src_mode;
+                        id
+                    }
+                };
+                let mode = mode.unwrap_or(FileMode::Blob);
+                update.upsert(path.as_str(), blob, mode);
+                match existing {
+                    Some((old, old_mode, _)) if old == blob && old_mode == i32::from(mode) => {}
+                    Some(_) => updated.push(meta(&path, blob, mode.into())),
+                    None => added.push(meta(&path, blob, mode.into())),
+                }
+            }
+            Change::Delete { .. } => {
+                let (id, mode, _) = existing.ok_or_else(|| file_does_not_exist(&path))?;
+                update.remove(path.as_str());
+                deleted.push(meta(&path, id, mode));
+            }
+            Change::SetMode { mode, .. } => {
+                let (id, _, _) = existing.ok_or_else(|| file_does_not_exist(&path))?;
+                update.upsert(path.as_str(), id, *mode);
+                updated.push(meta(&path, id, (*mode).into()));
+            }
+        }
+    }
+    let tree_id = update.create_updated(&repo, &base)?;
+    if parent.is_some() && tree_id == base.id() {
+        return Err(E::new(
+            req.unchanged_code,
+            "The commit cannot be created because no changes will be made to the repository as a result of this commit. A commit must contain at least one change.",
+        ));
+    }
+    let tree = repo.find_tree(tree_id)?;
+    let name = req
+        .author_name
+        .filter(|n| !n.is_empty())
+        .unwrap_or(req.caller);
+    if name.len() > 1024 {
+        return Err(E::new(
+            "NameLengthExceededException",
+            "The user name is not valid because it has exceeded the character limit for author names.",
+        ));
+    }
+    // libgit2 needs an email; CodeCommit leaves it to the caller.
+    let email = req.email.filter(|e| !e.is_empty()).unwrap_or(DEFAULT_EMAIL);
+    if !email.contains('@') {
+        return Err(E::new(
+            "InvalidEmailException",
+            format!("The specified email address {email} is not valid."),
+        ));
+    }
+    let message = req.message.unwrap_or_default();
+    if message.len() > 100 * 1024 {
+        return Err(E::new(
+            "CommitMessageLengthExceededException",
+            "The commit message is too long.",
+        ));
+    }
+    let sig = Signature::now(name, email)?;
+    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+    let commit_id = repo.commit(None, &sig, &sig, message, &tree, &parents)?;
+    let refname = format!("refs/heads/{}", req.branch);
+    let moved = match parent.as_ref().map(|p| p.id()) {
+        Some(old) => {
+            repo.reference_matching(&refname, commit_id, true, old, "codecommit-local: commit")
+        }
+        None => repo.reference(&refname, commit_id, false, "codecommit-local: commit"),
+    };
+    moved.map_err(|_| {
+        E::new(
+            "ParentCommitIdOutdatedException",
+            format!(
+                "Branch {} moved while the commit was being made; fetch its new tip and try again.",
+                req.branch
+            ),
+        )
+    })?;
+    repositories::after_receive(&ctx.store, &ctx.repos_root, row).map_err(|e| {
+        tracing::error!("after commit: {e}");
+        E::internal()
+    })?;
+    Ok(CommitResult {
+        commit_id: commit_id.to_string(),
+        tree_id: tree_id.to_string(),
+        files_added: added,
+        files_updated: updated,
+        files_deleted: deleted,
+    })
+}
