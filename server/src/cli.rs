@@ -24,6 +24,16 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve(ServeArgs),
+    /// Exit 0 if the server answers on its plain HTTP port (for container health checks).
+    Healthcheck {
+        /// The server's plain HTTP address.
+        #[arg(
+            long,
+            env = "CODECOMMIT_LOCAL_HTTP_ADDR",
+            default_value = "127.0.0.1:8080"
+        )]
+        http_addr: String,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -90,6 +100,10 @@ struct ServeArgs {
     /// Also write the endpoints JSON here once ready.
     #[arg(long, env = "CODECOMMIT_LOCAL_READY_FILE")]
     ready_file: Option<PathBuf>,
+    /// Copy the CA certificate clients should trust to this file once ready (for a volume
+    /// shared with client containers).
+    #[arg(long, env = "CODECOMMIT_LOCAL_EXPORT_CA")]
+    export_ca: Option<PathBuf>,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -110,6 +124,7 @@ impl From<ServeArgs> for ServerConfig {
             tls_cert: a.tls_cert,
             tls_key: a.tls_key,
             ready_file: a.ready_file,
+            export_ca: a.export_ca,
         }
     }
 }
@@ -136,6 +151,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve(args.into())),
+        Command::Healthcheck { http_addr } => healthcheck(&http_addr),
     }
 }
 
@@ -160,5 +176,39 @@ async fn wait_for_signal() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
+    }
+}
+
+/// A plain HTTP request to the server's health route, on the loopback address for a
+/// wildcard listen address.
+fn healthcheck(http_addr: &str) -> ExitCode {
+    use std::io::{Read, Write};
+    use std::net::{TcpStream, ToSocketAddrs};
+    use std::time::Duration;
+    let addr = http_addr
+        .replace("0.0.0.0", "127.0.0.1")
+        .replace("[::]", "[::1]");
+    let Some(target) = addr.to_socket_addrs().ok().and_then(|mut a| a.next()) else {
+        eprintln!("healthcheck: cannot resolve {addr}");
+        return ExitCode::FAILURE;
+    };
+    let result = (|| -> std::io::Result<bool> {
+        let mut s = TcpStream::connect_timeout(&target, Duration::from_secs(3))?;
+        s.set_read_timeout(Some(Duration::from_secs(3)))?;
+        s.write_all(b"GET /_health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+        let mut reply = String::new();
+        s.read_to_string(&mut reply)?;
+        Ok(reply.starts_with("HTTP/1.1 200"))
+    })();
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("healthcheck: {addr} answered, but not 200");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("healthcheck: {addr}: {e}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -28,6 +28,8 @@ pub struct ServerConfig {
     pub tls_key: Option<PathBuf>,
     /// Written with the endpoints JSON once the server is ready.
     pub ready_file: Option<PathBuf>,
+    /// The CA certificate is copied here once the server is ready.
+    pub export_ca: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -44,6 +46,7 @@ impl Default for ServerConfig {
             tls_cert: None,
             tls_key: None,
             ready_file: None,
+            export_ca: None,
         }
     }
 }

@@ -256,6 +256,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let json = serde_json::to_vec_pretty(&endpoints).expect("serializable");
     let endpoints_file = data_dir.join("endpoints.json");
     std::fs::write(&endpoints_file, &json).map_err(io_at(&endpoints_file))?;
+    if let (Some(target), Some(ca)) = (&config.export_ca, &endpoints.ca_file) {
+        std::fs::copy(ca, target).map_err(io_at(target))?;
+    }
     if let Some(ready) = &config.ready_file {
         // Written via rename so a watcher never reads half a file.
         let tmp = ready.with_extension("tmp");

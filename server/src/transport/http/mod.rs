@@ -30,6 +30,7 @@ pub fn router(ctx: Arc<Context>) -> Router {
             "/",
             post(aws::api).layer(DefaultBodyLimit::max(API_BODY_LIMIT)),
         )
+        .route("/_health", get(|| async { "ok\n" }))
         .fallback(not_found)
         .layer(middleware::from_fn(log_request))
         .with_state(ctx)
