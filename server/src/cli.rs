@@ -23,7 +23,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Exit 0 if the server answers on its plain HTTP port (for container health checks).
     Healthcheck {
         /// The server's plain HTTP address.
@@ -150,7 +150,7 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Serve(args) => runtime.block_on(serve(args.into())),
+        Command::Serve(args) => runtime.block_on(serve((*args).into())),
         Command::Healthcheck { http_addr } => healthcheck(&http_addr),
     }
 }
