@@ -24,4 +24,5 @@ pub mod secret;
 pub mod server;
 pub mod store;
 pub mod sts;
+pub mod testing;
 pub mod transport;

@@ -77,6 +77,7 @@ pub struct RunningServer {
     ssh_shutdown: CancellationToken,
     ssh_sessions: TaskTracker,
     ssh_task: JoinHandle<()>,
+    stopped: bool,
     demo_password: Option<String>,
     admin_key: Option<(String, String)>,
     _ephemeral: Option<tempfile::TempDir>,
@@ -276,6 +277,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         ssh_shutdown,
         ssh_sessions,
         ssh_task,
+        stopped: false,
         demo_password,
         admin_key,
         _ephemeral: ephemeral,
@@ -400,12 +402,13 @@ impl RunningServer {
     }
 
     /// Stops accepting connections, lets in-flight requests (pushes) finish, then returns.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
+        self.stopped = true;
         for h in &self.handles {
             h.graceful_shutdown(Some(GRACE));
         }
         self.ssh_shutdown.cancel();
-        let _ = self.ssh_task.await;
+        let _ = (&mut self.ssh_task).await;
         self.ssh_sessions.close();
         if tokio::time::timeout(GRACE, self.ssh_sessions.wait())
             .await
@@ -413,12 +416,24 @@ impl RunningServer {
         {
             tracing::warn!("SSH sessions still open after {GRACE:?}; closing");
         }
-        for t in self.tasks {
+        for t in std::mem::take(&mut self.tasks) {
             match t.await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::error!("listener: {e}"),
                 Err(e) => tracing::error!("listener task: {e}"),
             }
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    /// A server dropped without [`RunningServer::shutdown`] stops at once.
+    fn drop(&mut self) {
+        if !self.stopped {
+            for h in &self.handles {
+                h.shutdown();
+            }
+            self.ssh_shutdown.cancel();
         }
     }
 }

@@ -1,0 +1,232 @@
+//! An embeddable server for tests of Git tooling: ephemeral data dir, free ports, generated
+//! credentials, stopped on drop.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use codecommit_local::testing::TestServer;
+//!
+//! let server = TestServer::builder()
+//!     .user("alice")
+//!     .git_credential()
+//!     .access_key()
+//!     .repository("demo")
+//!     .start()
+//!     .await?;
+//! let login = server.git_credential("alice").unwrap();
+//! // git clone https://<login.user_name>:<login.password>@…/v1/repos/demo, trusting the CA:
+//! println!("{} {}", server.clone_url_https("demo"), server.ca_file().display());
+//! let key = server.access_key("alice").unwrap();
+//! println!("AWS_ACCESS_KEY_ID={} AWS_ENDPOINT_URL={}", key.access_key_id, server.https_url());
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::{DataDir, ServerConfig};
+use crate::iam::ids::{IdKind, random_secret};
+use crate::iam::passwords::random_bytes;
+use crate::secret::Secret;
+use crate::server::{self, Endpoints, RunningServer, StartError};
+
+/// A Git credential a test signs in with.
+#[derive(Debug, Clone)]
+pub struct GitLogin {
+    /// `<user>-at-<account>`.
+    pub user_name: String,
+    pub password: Secret,
+}
+
+/// An access key a test signs AWS requests (or SigV4 Git passwords) with.
+#[derive(Debug, Clone)]
+pub struct AccessKey {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+}
+
+#[derive(Default)]
+struct UserSpec {
+    name: String,
+    git_credential: bool,
+    access_key: bool,
+}
+
+/// Declares what the server starts with.
+#[derive(Default)]
+pub struct TestServerBuilder {
+    users: Vec<UserSpec>,
+    repositories: Vec<String>,
+    account_id: Option<String>,
+    region: Option<String>,
+}
+
+impl TestServerBuilder {
+    /// Adds an IAM user; the credential calls that follow apply to it.
+    pub fn user(mut self, name: &str) -> Self {
+        self.users.push(UserSpec {
+            name: name.to_owned(),
+            ..Default::default()
+        });
+        self
+    }
+
+    /// Gives the last user a Git credential with a generated password.
+    pub fn git_credential(mut self) -> Self {
+        if let Some(u) = self.users.last_mut() {
+            u.git_credential = true;
+        }
+        self
+    }
+
+    /// Gives the last user an access key.
+    pub fn access_key(mut self) -> Self {
+        if let Some(u) = self.users.last_mut() {
+            u.access_key = true;
+        }
+        self
+    }
+
+    /// Adds an empty repository.
+    pub fn repository(mut self, name: &str) -> Self {
+        self.repositories.push(name.to_owned());
+        self
+    }
+
+    pub fn account_id(mut self, account: &str) -> Self {
+        self.account_id = Some(account.to_owned());
+        self
+    }
+
+    pub fn region(mut self, region: &str) -> Self {
+        self.region = Some(region.to_owned());
+        self
+    }
+
+    /// Starts the server on free loopback ports with an ephemeral data dir.
+    pub async fn start(self) -> Result<TestServer, StartError> {
+        let fixture_dir = tempfile::tempdir().map_err(|source| StartError::DataDir {
+            path: PathBuf::from("(temporary dir)"),
+            source,
+        })?;
+        let mut config = ServerConfig {
+            data_dir: DataDir::Ephemeral,
+            https_addr: "127.0.0.1:0".into(),
+            http_addr: "127.0.0.1:0".into(),
+            ssh_addr: "127.0.0.1:0".into(),
+            ..ServerConfig::default()
+        };
+        if let Some(a) = &self.account_id {
+            config.account_id = a.clone();
+        }
+        if let Some(r) = &self.region {
+            config.region = r.clone();
+        }
+        let mut toml = String::new();
+        let mut git_logins = HashMap::new();
+        let mut access_keys = HashMap::new();
+        for u in &self.users {
+            toml.push_str(&format!("[[users]]\nname = {:?}\n", u.name));
+            if u.git_credential {
+                use base64::Engine;
+                let password =
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(24));
+                toml.push_str(&format!(
+                    "  [[users.git_credentials]]\n  password = {password:?}\n"
+                ));
+                git_logins.insert(
+                    u.name.clone(),
+                    GitLogin {
+                        user_name: crate::iam::service_user_name(&u.name, &config.account_id),
+                        password: Secret::new(password),
+                    },
+                );
+            }
+            if u.access_key {
+                let id = IdKind::AccessKey.generate();
+                let secret = random_secret(40);
+                toml.push_str(&format!(
+                    "  [[users.access_keys]]\n  id = {id:?}\n  secret = {secret:?}\n"
+                ));
+                access_keys.insert(
+                    u.name.clone(),
+                    AccessKey {
+                        access_key_id: id,
+                        secret_access_key: Secret::new(secret),
+                    },
+                );
+            }
+        }
+        for r in &self.repositories {
+            toml.push_str(&format!("[[repositories]]\nname = {r:?}\n"));
+        }
+        let fixture = fixture_dir.path().join("test-server.toml");
+        std::fs::write(&fixture, toml).map_err(|source| StartError::DataDir {
+            path: fixture.clone(),
+            source,
+        })?;
+        config.fixtures = vec![fixture];
+        let running = server::start(config).await?;
+        Ok(TestServer {
+            running,
+            git_logins,
+            access_keys,
+        })
+    }
+}
+
+/// A running server. Dropping it stops the listeners and removes its data.
+pub struct TestServer {
+    running: RunningServer,
+    git_logins: HashMap<String, GitLogin>,
+    access_keys: HashMap<String, AccessKey>,
+}
+
+impl TestServer {
+    pub fn builder() -> TestServerBuilder {
+        TestServerBuilder::default()
+    }
+
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.running.endpoints
+    }
+
+    /// `https://localhost:<port>`: Git over HTTPS and the AWS APIs.
+    pub fn https_url(&self) -> &str {
+        &self.running.endpoints.https_url
+    }
+
+    pub fn http_url(&self) -> &str {
+        &self.running.endpoints.http_url
+    }
+
+    pub fn ssh_url(&self) -> &str {
+        &self.running.endpoints.ssh_url
+    }
+
+    /// The CA to trust (`GIT_SSL_CAINFO`, `AWS_CA_BUNDLE`).
+    pub fn ca_file(&self) -> &Path {
+        self.running
+            .endpoints
+            .ca_file
+            .as_deref()
+            .expect("test servers use the generated CA")
+    }
+
+    pub fn clone_url_https(&self, repository: &str) -> String {
+        format!("{}/v1/repos/{repository}", self.https_url())
+    }
+
+    pub fn git_credential(&self, user: &str) -> Option<&GitLogin> {
+        self.git_logins.get(user)
+    }
+
+    pub fn access_key(&self, user: &str) -> Option<&AccessKey> {
+        self.access_keys.get(user)
+    }
+
+    /// Stops gracefully, letting in-flight requests finish.
+    pub async fn stop(self) {
+        let TestServer { running, .. } = self;
+        running.shutdown().await;
+    }
+}
