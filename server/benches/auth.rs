@@ -1,0 +1,140 @@
+//! Per-request authentication cost: a Git credential, a SigV4 API request and a SigV4 Git
+//! password, each verified against a real (in-memory) store. Prints `auth:\t<what>\t<ns/op>`.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use axum::http::{HeaderMap, HeaderValue};
+use codecommit_local::auth::keys::StoreKeys;
+use codecommit_local::auth::{git_credentials, git_sigv4, sigv4};
+use codecommit_local::context::Context;
+use codecommit_local::fixtures;
+use codecommit_local::iam::passwords::PasswordHasher;
+use codecommit_local::secret::Secret;
+use codecommit_local::store::Store;
+
+const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+fn time(what: &str, iterations: u32, mut f: impl FnMut()) {
+    for _ in 0..iterations / 10 {
+        f();
+    }
+    let start = Instant::now();
+    for _ in 0..iterations {
+        f();
+    }
+    let ns = start.elapsed().as_nanos() as f64 / f64::from(iterations);
+    println!("auth:\t{what}\t{ns:.0}");
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+    let hasher = PasswordHasher::for_store(&store).unwrap();
+    let ctx = Context {
+        store,
+        hasher,
+        repos_root: dir.path().join("repositories"),
+        account_id: "123456789012".into(),
+        region: "us-east-1".into(),
+        clone_bases: Default::default(),
+    };
+    std::fs::create_dir_all(&ctx.repos_root).unwrap();
+    std::fs::create_dir_all(dir.path().join("fx")).unwrap();
+    let fixture = fixtures::load_default(&dir.path().join("fx")).unwrap();
+    fixtures::apply(&ctx, &[fixture]).unwrap();
+    let (demo, password) = fixtures::default_demo_login().unwrap();
+    let login = format!("{demo}-at-123456789012");
+
+    time(
+        "Git credential (store lookup + HMAC-SHA256)",
+        20_000,
+        || {
+            black_box(git_credentials::authenticate(&ctx, &login, &password).unwrap());
+        },
+    );
+
+    let now = chrono::Utc::now();
+    let amz_date = now.format("%Y%m%dT%H%M%SZ").to_string();
+    let body = b"Action=GetUser&Version=2010-05-08";
+    let mut headers = HeaderMap::new();
+    headers.insert("host", HeaderValue::from_static("localhost:8443"));
+    headers.insert("x-amz-date", HeaderValue::from_str(&amz_date).unwrap());
+    headers.insert(
+        "content-type",
+        HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"),
+    );
+    let auth = |signature: &str| {
+        format!(
+            "AWS4-HMAC-SHA256 Credential={KEY}/{}/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature={signature}",
+            &amz_date[..8]
+        )
+    };
+    headers.insert(
+        "authorization",
+        HeaderValue::from_str(&auth(&"0".repeat(64))).unwrap(),
+    );
+    let parsed = sigv4::parse_authorization(&headers).unwrap();
+    let parts = sigv4::RequestParts {
+        method: "POST",
+        path: "/",
+        query: "",
+        headers: &headers,
+        authority: None,
+        body,
+    };
+    let canonical = sigv4::canonical_request(&parts, &parsed).unwrap();
+    drop(parts);
+    let scope = format!("{}/us-east-1/iam/aws4_request", &amz_date[..8]);
+    let signature = sigv4::sign(
+        SECRET,
+        now,
+        "us-east-1",
+        "iam",
+        &sigv4::string_to_sign(&amz_date, &scope, &canonical),
+    );
+    headers.insert(
+        "authorization",
+        HeaderValue::from_str(&auth(&signature)).unwrap(),
+    );
+    let parts = sigv4::RequestParts {
+        method: "POST",
+        path: "/",
+        query: "",
+        headers: &headers,
+        authority: None,
+        body,
+    };
+    let keys = StoreKeys { store: &ctx.store };
+    time(
+        "SigV4 API request (parse, key lookup, signature)",
+        20_000,
+        || {
+            black_box(sigv4::verify(&parts, now, &keys, &|_, _| true).unwrap());
+        },
+    );
+
+    let ts = now.format("%Y%m%dT%H%M%S").to_string();
+    let git_password = Secret::new(git_sigv4::password(
+        SECRET,
+        "us-east-1",
+        "/v1/repos/demo",
+        "localhost",
+        &ts,
+    ));
+    let request = git_sigv4::GitSigV4Request {
+        user: KEY,
+        password: &git_password,
+        path: "/v1/repos/demo",
+        host: "localhost:8443",
+        server_region: "us-east-1",
+    };
+    time(
+        "SigV4 Git password (key lookup, two hosts tried)",
+        20_000,
+        || {
+            black_box(git_sigv4::verify(&request, now, &keys).unwrap());
+        },
+    );
+}
