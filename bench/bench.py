@@ -142,6 +142,7 @@ def start_nginx(repos_root):
     conf = WORK / "nginx.conf"
     conf.write_text(f"""
 daemon off;
+user root;
 worker_processes 2;
 pid {WORK}/nginx.pid;
 error_log {WORK}/nginx-error.log;
@@ -270,6 +271,12 @@ def main():
     env["GIT_SSH_COMMAND"] = ssh_opts
     log("loading the reference repository into codecommit-local")
     sh("git", "-C", str(ref), "push", "-q", ours.url("http"), "main", env=env)
+    # Serve both from equally packed repositories: the reference is fully repacked (with a
+    # bitmap index); repack the copy that the push wrote into codecommit-local's data dir.
+    import sqlite3
+    with sqlite3.connect(ours.ep["store_file"]) as db:
+        (rid,) = db.execute("SELECT repository_id FROM repositories WHERE name = 'ref'").fetchone()
+    sh("git", "-C", str(data / "repositories" / f"{rid}.git"), "repack", "-a", "-d", "-q", env=env)
     procs = start_nginx(ref.parent)
     procs.append(start_sshd(str(client_key) + ".pub"))
     clone = WORK / "clone.git"

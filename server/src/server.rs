@@ -191,7 +191,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let app = http::router(ctx.clone());
     let https_handle = Handle::new();
     let http_handle = Handle::new();
-    let https_server = axum_server::from_tcp_rustls(https_listener, rustls)
+    let mut https_server = axum_server::from_tcp_rustls(https_listener, rustls)
         .map_err(|source| StartError::Bind {
             addr: config.https_addr.clone(),
             source,
@@ -203,6 +203,13 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             source,
         })?
         .handle(http_handle.clone());
+    // git (curl) speaks HTTP/2 over TLS; hyper's default 64 KiB windows would throttle a pack
+    // to a crawl, so let the windows grow with the bandwidth-delay product.
+    https_server
+        .http_builder()
+        .http2()
+        .adaptive_window(true)
+        .max_frame_size(256 * 1024);
     let tasks = vec![
         tokio::spawn(https_server.serve(app.clone().into_make_service())),
         tokio::spawn(http_server.serve(app.into_make_service())),
