@@ -90,6 +90,14 @@ fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
+/// A list of strings (missing: empty).
+fn strings<'a>(v: &'a Value, key: &str) -> Vec<&'a str> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
 fn repo_name(v: &Value, key: &str) -> Result<String, E> {
     let name = s(v, key).unwrap_or_default();
     manage::check_name(name)?;
@@ -252,11 +260,7 @@ pub fn handle(ctx: &Context, principal: &Principal, op: Op, v: &Value) -> Result
             out
         }
         Op::BatchGetRepositories => {
-            let names: Vec<&str> = v
-                .get("repositoryNames")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
+            let names = strings(v, "repositoryNames");
             if names.is_empty() {
                 return Err(E::required(
                     "RepositoryNamesRequiredException",
@@ -362,11 +366,7 @@ pub fn handle(ctx: &Context, principal: &Principal, op: Op, v: &Value) -> Result
             json!({ "commit": to_value(&content::commit_info(&c)) })
         }
         Op::BatchGetCommits => {
-            let ids: Vec<&str> = v
-                .get("commitIds")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
+            let ids = strings(v, "commitIds");
             if ids.is_empty() {
                 return Err(E::required(
                     "CommitIdsListRequiredException",
