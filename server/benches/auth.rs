@@ -85,7 +85,6 @@ fn main() {
         body,
     };
     let canonical = sigv4::canonical_request(&parts, &parsed).unwrap();
-    drop(parts);
     let scope = format!("{}/us-east-1/iam/aws4_request", &amz_date[..8]);
     let signature = sigv4::sign(
         SECRET,
