@@ -203,12 +203,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             source,
         })?
         .handle(http_handle.clone());
-    // git (curl) speaks HTTP/2 over TLS; hyper's default 64 KiB windows would throttle a pack
-    // to a crawl, so let the windows grow with the bandwidth-delay product.
+    // git (curl) speaks HTTP/2 over TLS; hyper's default 64 KiB windows throttle a pushed
+    // pack to a crawl. Large fixed windows (memory is still bounded: the body is streamed
+    // into git as it arrives) let a push run at HTTP/1.1 speed.
     https_server
         .http_builder()
         .http2()
-        .adaptive_window(true)
+        .initial_stream_window_size(8 << 20)
+        .initial_connection_window_size(16 << 20)
         .max_frame_size(256 * 1024);
     let tasks = vec![
         tokio::spawn(https_server.serve(app.clone().into_make_service())),
