@@ -326,9 +326,10 @@ async fn run_command(
         }
     };
     let mut writer = ch.make_writer();
-    let mut stdout = process.stdout;
+    // Large reads fill whole SSH packets instead of one 8 KiB packet per read.
+    let mut stdout = tokio::io::BufReader::with_capacity(256 * 1024, process.stdout);
     let output = async move {
-        let _ = tokio::io::copy(&mut stdout, &mut writer).await;
+        let _ = tokio::io::copy_buf(&mut stdout, &mut writer).await;
         let _ = writer.flush().await;
     };
     let child = process.child;
