@@ -174,3 +174,13 @@ def error_of(excinfo):
     """(code, HTTP status, message) of a botocore ClientError."""
     r = excinfo.value.response
     return r["Error"]["Code"], r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Message"]
+
+
+def keygen(directory, tag="k", kind="rsa", bits=2048):
+    """A new OpenSSH key pair `<directory>/<tag>` (and `.pub`), with ssh-keygen."""
+    path = pathlib.Path(directory) / tag
+    args = ["ssh-keygen", "-q", "-N", "", "-t", kind, "-f", str(path), "-C", f"{tag}@test"]
+    if kind == "rsa":
+        args += ["-b", str(bits)]
+    subprocess.run(args, check=True)
+    return path

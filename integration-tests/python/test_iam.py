@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, error_of
+from conftest import ACCOUNT, error_of, keygen
 
 
 def test_users_create_get_list_update_delete(server, name):
@@ -167,13 +167,6 @@ def test_git_credentials(server, name):
     assert error_of(e) == ("NoSuchEntity", 404, f"No such credential {fake} exists")
 
 
-def keygen(tmp_path, kind="rsa", bits=2048, tag="k"):
-    path = tmp_path / tag
-    args = ["ssh-keygen", "-q", "-N", "", "-t", kind, "-f", str(path), "-C", f"{tag}@test"]
-    if kind == "rsa":
-        args += ["-b", str(bits)]
-    subprocess.run(args, check=True)
-    return path
 
 
 def test_ssh_public_keys(server, name, tmp_path):

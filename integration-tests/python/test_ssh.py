@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from conftest import Server
+from conftest import Server, keygen
 
 GREETING = ("You have successfully authenticated over SSH. You can use Git to interact with "
             "AWS CodeCommit. Interactive shells are not supported.")
@@ -31,13 +31,6 @@ name = "empty"
 """
 
 
-def keygen(directory, tag, kind="rsa", bits=2048):
-    path = pathlib.Path(directory) / tag
-    args = ["ssh-keygen", "-q", "-N", "", "-t", kind, "-f", str(path), "-C", tag]
-    if kind == "rsa":
-        args += ["-b", str(bits)]
-    subprocess.run(args, check=True)
-    return path
 
 
 class Ssh:

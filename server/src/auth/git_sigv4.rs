@@ -8,8 +8,6 @@
 //! git-remote-codecommit signs `CODE_COMMIT_ENDPOINT` as given: both are accepted.
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::auth::sigv4::{self, KeyLookup, SigV4Error};
 use crate::auth::{AuthFailure, Principal};
@@ -120,33 +118,8 @@ pub fn verify(
         }
         Err(SigV4Error::Internal) | Err(_) => return Err(AuthFailure::Store),
     };
-    match (&record.session_token_hash, token) {
-        (None, None) => {}
-        (Some(expected), Some(given)) => {
-            let given = Sha256::digest(given.as_bytes());
-            if !bool::from(given.as_slice().ct_eq(expected)) {
-                return Err(AuthFailure::SigV4(format!(
-                    "wrong session token for {key_id}"
-                )));
-            }
-        }
-        (Some(_), None) => {
-            return Err(AuthFailure::SigV4(format!(
-                "{key_id} needs its session token"
-            )));
-        }
-        (None, Some(_)) => {
-            return Err(AuthFailure::SigV4(format!(
-                "{key_id} is not a temporary key"
-            )));
-        }
-    }
-    if let Some(expires) = record.expires_at
-        && now >= expires
-    {
-        return Err(AuthFailure::SigV4(format!(
-            "session {key_id} expired at {expires}"
-        )));
+    if let Err(problem) = sigv4::check_session(&record, token, now) {
+        return Err(AuthFailure::SigV4(format!("{key_id}: session {problem:?}")));
     }
     // The AWS CLI signs the host without its port; git-remote-codecommit signs it as given.
     let without_port = strip_port(req.host);

@@ -315,6 +315,41 @@ pub fn check_skew(when: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), SigV4Er
     Ok(())
 }
 
+/// Why a key's session token does not fit the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionProblem {
+    /// A temporary key without its token.
+    MissingToken,
+    /// A long-term key with a token.
+    UnexpectedToken,
+    WrongToken,
+    Expired,
+}
+
+/// Checks the session token a request carries against the key's (constant time), and the
+/// session's expiry.
+pub fn check_session(
+    record: &KeyRecord,
+    token: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), SessionProblem> {
+    match (&record.session_token_hash, token) {
+        (None, None) => {}
+        (Some(expected), Some(given)) => {
+            let given = Sha256::digest(given.as_bytes());
+            if !bool::from(given.as_slice().ct_eq(expected)) {
+                return Err(SessionProblem::WrongToken);
+            }
+        }
+        (Some(_), None) => return Err(SessionProblem::MissingToken),
+        (None, Some(_)) => return Err(SessionProblem::UnexpectedToken),
+    }
+    match record.expires_at {
+        Some(expires) if now >= expires => Err(SessionProblem::Expired),
+        _ => Ok(()),
+    }
+}
+
 /// Constant-time equality of two hex signatures.
 pub fn signatures_match(expected: &str, given: &str) -> bool {
     expected.as_bytes().ct_eq(given.as_bytes()).into()
@@ -368,20 +403,10 @@ pub fn verify(
         .headers
         .get("x-amz-security-token")
         .and_then(|v| v.to_str().ok());
-    match (&record.session_token_hash, token) {
-        (None, None) => {}
-        (Some(expected), Some(given)) => {
-            let given = Sha256::digest(given.as_bytes());
-            if !bool::from(given.as_slice().ct_eq(expected)) {
-                return Err(SigV4Error::UnknownKey);
-            }
-        }
-        _ => return Err(SigV4Error::UnknownKey),
-    }
-    if let Some(expires) = record.expires_at
-        && now >= expires
-    {
-        return Err(SigV4Error::ExpiredToken);
+    match check_session(&record, token, now) {
+        Ok(()) => {}
+        Err(SessionProblem::Expired) => return Err(SigV4Error::ExpiredToken),
+        Err(_) => return Err(SigV4Error::UnknownKey),
     }
 
     let canonical = canonical_request(req, &auth)?;
