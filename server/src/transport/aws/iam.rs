@@ -145,7 +145,7 @@ fn list_for_user<T>(
 ) -> Result<Xml, IamError> {
     let (marker, max) = list_params(p);
     p.finish()?;
-    let (user, items) = ctx.store.write(|c| {
+    let (user, items) = ctx.store.read(|c| {
         let user = target_user(c, principal, name)?;
         let items = list(c, &user)?;
         Ok::<_, IamError>((user, items))
@@ -278,7 +278,7 @@ pub fn handle(
         Op::GetUser => {
             let name = p.opt(&EXISTING_USER_NAME);
             p.finish()?;
-            let (user, tags) = ctx.store.write(|c| {
+            let (user, tags) = ctx.store.read(|c| {
                 let user = target_user(c, principal, name)?;
                 let tags = rows::user_tags(c, &user.user_id)?;
                 Ok::<_, IamError>((user, tags))
@@ -376,7 +376,7 @@ pub fn handle(
             p.finish()?;
             let (user_name, used) = ctx
                 .store
-                .write(|c| access_keys::last_used(c, account, &id))?;
+                .read(|c| access_keys::last_used(c, account, &id))?;
             x.leaf("UserName", user_name).open("AccessKeyLastUsed");
             match used {
                 Some(used) => {
@@ -499,7 +499,7 @@ pub fn handle(
             let id = p.req(&SSH_KEY_ID);
             let encoding = p.one_of("Encoding", &["SSH", "PEM"], true);
             p.finish()?;
-            let (user, key) = ctx.store.write(|c| {
+            let (user, key) = ctx.store.read(|c| {
                 let user = users::get(c, account, &name)?;
                 let key = public_keys::owned(c, &user, &id)?;
                 Ok::<_, IamError>((user, key))
@@ -570,7 +570,7 @@ pub fn handle(
         Op::GetRole => {
             let name = p.req(&ROLE_NAME);
             p.finish()?;
-            let (role, tags) = ctx.store.write(|c| {
+            let (role, tags) = ctx.store.read(|c| {
                 let role = roles::get(c, account, &name)?;
                 let tags = role_rows::role_tags(c, &role.role_id)?;
                 Ok::<_, IamError>((role, tags))
