@@ -182,6 +182,27 @@ fn tags_of(v: &Value) -> Result<Vec<(String, String)>, E> {
     }
 }
 
+/// The parts of a commit every writing operation takes the same way; `author_key` names the
+/// author field (`authorName` for CreateCommit, `name` for PutFile and DeleteFile).
+fn commit_request<'a>(
+    v: &'a Value,
+    author_key: &str,
+    caller: &'a str,
+    changes: Vec<Change>,
+    unchanged_code: &'static str,
+) -> CommitRequest<'a> {
+    CommitRequest {
+        branch: s(v, "branchName").unwrap_or_default(),
+        parent: s(v, "parentCommitId"),
+        author_name: s(v, author_key),
+        email: s(v, "email"),
+        message: s(v, "commitMessage"),
+        caller,
+        changes,
+        unchanged_code,
+    }
+}
+
 fn caller_name(p: &Principal) -> String {
     match &p.identity {
         Identity::User { user_name, .. } => user_name.clone(),
@@ -441,16 +462,7 @@ pub fn handle(ctx: &Context, principal: &Principal, op: Op, v: &Value) -> Result
             let result = commits::commit(
                 ctx,
                 &row,
-                CommitRequest {
-                    branch: s(v, "branchName").unwrap_or_default(),
-                    parent: s(v, "parentCommitId"),
-                    author_name: s(v, "authorName"),
-                    email: s(v, "email"),
-                    message: s(v, "commitMessage"),
-                    caller: &caller,
-                    changes,
-                    unchanged_code: "NoChangeException",
-                },
+                commit_request(v, "authorName", &caller, changes, "NoChangeException"),
             )?;
             to_value(&result)
         }
@@ -463,21 +475,18 @@ pub fn handle(ctx: &Context, principal: &Principal, op: Op, v: &Value) -> Result
             let result = commits::commit(
                 ctx,
                 &row,
-                CommitRequest {
-                    branch: s(v, "branchName").unwrap_or_default(),
-                    parent: s(v, "parentCommitId"),
-                    author_name: s(v, "name"),
-                    email: s(v, "email"),
-                    message: s(v, "commitMessage"),
-                    caller: &caller,
-                    changes: vec![Change::Put {
+                commit_request(
+                    v,
+                    "name",
+                    &caller,
+                    vec![Change::Put {
                         path: path.clone(),
                         mode: parse_mode(v, "fileMode")?,
                         content: Some(bytes),
                         source: None,
                     }],
-                    unchanged_code: "SameFileContentException",
-                },
+                    "SameFileContentException",
+                ),
             )?;
             let blob_id = result
                 .files_added
@@ -501,16 +510,13 @@ pub fn handle(ctx: &Context, principal: &Principal, op: Op, v: &Value) -> Result
             let result = commits::commit(
                 ctx,
                 &row,
-                CommitRequest {
-                    branch: s(v, "branchName").unwrap_or_default(),
-                    parent: s(v, "parentCommitId"),
-                    author_name: s(v, "name"),
-                    email: s(v, "email"),
-                    message: s(v, "commitMessage"),
-                    caller: &caller,
-                    changes: vec![Change::Delete { path: path.clone() }],
-                    unchanged_code: "NoChangeException",
-                },
+                commit_request(
+                    v,
+                    "name",
+                    &caller,
+                    vec![Change::Delete { path: path.clone() }],
+                    "NoChangeException",
+                ),
             )?;
             let blob_id = result
                 .files_deleted
