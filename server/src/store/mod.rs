@@ -66,7 +66,8 @@ impl Store {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Runs `f` on the connection, outside any explicit transaction (one statement).
+    /// Runs `f` on the connection outside an explicit transaction: for reads, which need no
+    /// write lock (each statement sees the latest committed state).
     pub fn read<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
         f(&self.lock())
     }
