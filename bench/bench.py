@@ -248,7 +248,10 @@ def wrk(name, ep, service, target, body):
     return rps, p99_ms
 
 
-def main():
+def setup_servers():
+    """Starts codecommit-local (reference repository loaded and repacked), nginx and sshd.
+
+    Returns the server, the other processes, the client environment and the clone commands."""
     if not BIN.exists():
         sys.exit(f"{BIN} missing: cargo build --release -p codecommit-local")
     WORK.mkdir(parents=True, exist_ok=True)
@@ -257,7 +260,6 @@ def main():
         log("generating the reference repository")
         args = ["--commits", "500", "--files", "300", "--large-blobs", "2"] if QUICK else []
         sh(sys.executable, str(ROOT / "bench" / "make_repo.py"), str(ref), *args)
-    size_mb = sum(f.stat().st_size for f in ref.rglob("*") if f.is_file()) / 2**20
     client_key = WORK / "client_rsa"
     if not client_key.exists():
         sh("ssh-keygen", "-q", "-t", "rsa", "-b", "3072", "-N", "", "-f", str(client_key))
@@ -280,16 +282,34 @@ def main():
     procs = start_nginx(ref.parent)
     procs.append(start_sshd(str(client_key) + ".pub"))
     clone = WORK / "clone.git"
+    port = ours.ep["ssh_addr"].rsplit(":", 1)[1]
+    cmds = {
+        "floor": f"git clone -q --bare --no-local {ref} {clone}",
+        "nginx": f"git clone -q --bare http://127.0.0.1:18099/git/{ref.name} {clone}",
+        "https": f"git clone -q --bare {ours.url('https')} {clone}",
+        "http": f"git clone -q --bare {ours.url('http')} {clone}",
+        "ssh": f"git clone -q --bare ssh://APKABENCHBENCHBENCH0@127.0.0.1:{port}/v1/repos/ref {clone}",
+        "openssh": f"git clone -q --bare ssh://{os.environ.get('USER', 'root')}@127.0.0.1:18022{ref} {clone}",
+    }
+    return ours, procs, env, cmds
+
+
+def main():
+    ours, procs, env, cmds = setup_servers()
+    ref = WORK / ("ref-quick.git" if QUICK else "ref.git")
+    size_mb = sum(f.stat().st_size for f in ref.rglob("*") if f.is_file()) / 2**20
+    fixture = WORK / "fixture.toml"
+    clone = WORK / "clone.git"
+    port = ours.ep["ssh_addr"].rsplit(":", 1)[1]
     prep = f"rm -rf {clone}"
     try:
         log("clones")
-        floor = hyperfine("floor", f"git clone -q --bare --no-local {ref} {clone}", prep, env)
-        nginx = hyperfine("nginx", f"git clone -q --bare http://127.0.0.1:18099/git/{ref.name} {clone}", prep, env)
-        https = hyperfine("https", f"git clone -q --bare {ours.url('https')} {clone}", prep, env)
-        http = hyperfine("http", f"git clone -q --bare {ours.url('http')} {clone}", prep, env)
-        port = ours.ep["ssh_addr"].rsplit(":", 1)[1]
-        ssh = hyperfine("ssh", f"git clone -q --bare ssh://APKABENCHBENCHBENCH0@127.0.0.1:{port}/v1/repos/ref {clone}", prep, env)
-        openssh = hyperfine("openssh", f"git clone -q --bare ssh://{os.environ.get('USER', 'root')}@127.0.0.1:18022{ref} {clone}", prep, env)
+        floor = hyperfine("floor", cmds["floor"], prep, env)
+        nginx = hyperfine("nginx", cmds["nginx"], prep, env)
+        https = hyperfine("https", cmds["https"], prep, env)
+        http = hyperfine("http", cmds["http"], prep, env)
+        ssh = hyperfine("ssh", cmds["ssh"], prep, env)
+        openssh = hyperfine("openssh", cmds["openssh"], prep, env)
         add(f"clone over HTTPS ({size_mb:.0f} MB repo)", https, "s", "nginx + git-http-backend", nginx,
             lambda v, r: r <= 1.0)
         add("clone over HTTPS vs the local floor", https, "s", "git clone --no-local", floor,

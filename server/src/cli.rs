@@ -1,12 +1,15 @@
 //! The command line: `codecommit-local serve [flags]`, every flag also an environment
 //! variable `CODECOMMIT_LOCAL_<FLAG>`.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{DataDir, ServerConfig};
+use crate::config::{DataDir, PackCacheConfig, ServerConfig};
+use crate::git::pack_cache;
 use crate::server;
 
 #[derive(Parser, Debug)]
@@ -33,6 +36,12 @@ enum Command {
             default_value = "127.0.0.1:8080"
         )]
         http_addr: String,
+    },
+    /// Run by `git upload-pack` in place of `git pack-objects` (see the pack cache).
+    #[command(name = pack_cache::HOOK_SUBCOMMAND, hide = true)]
+    PackObjectsHook {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
     },
 }
 
@@ -104,6 +113,14 @@ struct ServeArgs {
     /// shared with client containers).
     #[arg(long, env = "CODECOMMIT_LOCAL_EXPORT_CA")]
     export_ca: Option<PathBuf>,
+    /// Seconds a cached clone pack is served again to identical requests (0 turns the
+    /// cache off).
+    #[arg(
+        long,
+        env = "CODECOMMIT_LOCAL_PACK_CACHE_MAX_AGE",
+        default_value_t = 300
+    )]
+    pack_cache_max_age: u64,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -125,12 +142,22 @@ impl From<ServeArgs> for ServerConfig {
             tls_key: a.tls_key,
             ready_file: a.ready_file,
             export_ca: a.export_ca,
+            pack_cache: match (a.pack_cache_max_age, std::env::current_exe()) {
+                (0, _) | (_, Err(_)) => None,
+                (secs, Ok(hook_exe)) => Some(PackCacheConfig {
+                    hook_exe,
+                    max_age: Duration::from_secs(secs),
+                }),
+            },
         }
     }
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::PackObjectsHook { args } = &cli.command {
+        return pack_cache::run_hook(args);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CODECOMMIT_LOCAL_LOG")
@@ -152,6 +179,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve((*args).into())),
         Command::Healthcheck { http_addr } => healthcheck(&http_addr),
+        Command::PackObjectsHook { .. } => unreachable!("handled before the runtime starts"),
     }
 }
 

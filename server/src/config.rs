@@ -1,6 +1,7 @@
 //! The server's configuration, as the command line (or a library caller) gives it.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Where the data lives.
 #[derive(Debug, Clone)]
@@ -30,6 +31,17 @@ pub struct ServerConfig {
     pub ready_file: Option<PathBuf>,
     /// The CA certificate is copied here once the server is ready.
     pub export_ca: Option<PathBuf>,
+    /// Cache `git pack-objects` output for repeated clones; off when `None`.
+    pub pack_cache: Option<PackCacheConfig>,
+}
+
+/// The pack cache's hook program and entry lifetime (see [`crate::git::pack_cache`]).
+#[derive(Debug, Clone)]
+pub struct PackCacheConfig {
+    /// The `codecommit-local` executable, which git runs as `pack-objects-hook`.
+    pub hook_exe: PathBuf,
+    /// How long a cached pack is served after it was written.
+    pub max_age: Duration,
 }
 
 impl Default for ServerConfig {
@@ -47,6 +59,7 @@ impl Default for ServerConfig {
             tls_key: None,
             ready_file: None,
             export_ca: None,
+            pack_cache: None,
         }
     }
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum_server::Handle;
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::accept::NoDelayAcceptor;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use serde::Serialize;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -16,6 +17,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::{DataDir, ServerConfig};
 use crate::context::Context;
 use crate::fixtures;
+use crate::git::pack_cache::PackCache;
 use crate::iam::passwords::PasswordHasher;
 use crate::iam::{self, CODECOMMIT_SERVICE};
 use crate::store::Store;
@@ -77,6 +79,8 @@ pub struct RunningServer {
     ssh_shutdown: CancellationToken,
     ssh_sessions: TaskTracker,
     ssh_task: JoinHandle<()>,
+    /// Removes expired pack cache entries.
+    sweeper: Option<JoinHandle<()>>,
     stopped: bool,
     demo_password: Option<String>,
     admin_key: Option<(String, String)>,
@@ -137,6 +141,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let store_file = data_dir.join("store.sqlite3");
     let store = Store::open(&store_file)?;
     let hasher = PasswordHasher::for_store(&store)?;
+    let pack_cache = match &config.pack_cache {
+        Some(c) => {
+            let dir = data_dir.join("cache").join("pack-objects");
+            let cache = PackCache::open(&dir, &c.hook_exe, c.max_age).map_err(io_at(&dir))?;
+            Some(Arc::new(cache))
+        }
+        None => None,
+    };
     let ctx = Arc::new(Context {
         store,
         hasher,
@@ -144,6 +156,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         account_id: config.account_id.clone(),
         region: config.region.clone(),
         clone_bases: std::sync::OnceLock::new(),
+        pack_cache: pack_cache.clone(),
     });
 
     // Fixtures: the given files, or the embedded default on an empty store (written out to
@@ -191,17 +204,21 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let app = http::router(ctx.clone());
     let https_handle = Handle::new();
     let http_handle = Handle::new();
-    let mut https_server = axum_server::from_tcp_rustls(https_listener, rustls)
+    // TCP_NODELAY: git's request/response exchanges (401, ref advertisement, negotiation) are
+    // small writes; with Nagle each one waits for the peer's delayed ACK (40 ms on Linux).
+    let mut https_server = axum_server::from_tcp(https_listener)
         .map_err(|source| StartError::Bind {
             addr: config.https_addr.clone(),
             source,
         })?
+        .acceptor(RustlsAcceptor::new(rustls).acceptor(NoDelayAcceptor::new()))
         .handle(https_handle.clone());
     let http_server = axum_server::from_tcp(http_listener)
         .map_err(|source| StartError::Bind {
             addr: config.http_addr.clone(),
             source,
         })?
+        .acceptor(NoDelayAcceptor::new())
         .handle(http_handle.clone());
     // git (curl) speaks HTTP/2 over TLS; hyper's default 64 KiB windows throttle a pushed
     // pack to a crawl. Large fixed windows (memory is still bounded: the body is streamed
@@ -276,6 +293,17 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         std::fs::rename(&tmp, ready).map_err(io_at(ready))?;
     }
 
+    let sweeper = pack_cache.map(|cache| {
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(cache.sweep_interval());
+            loop {
+                every.tick().await;
+                let cache = cache.clone();
+                let _ = tokio::task::spawn_blocking(move || cache.sweep()).await;
+            }
+        })
+    });
+
     let demo_password = demo_password(&ctx);
     let admin_key = admin_key(&ctx);
     Ok(RunningServer {
@@ -286,6 +314,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         ssh_shutdown,
         ssh_sessions,
         ssh_task,
+        sweeper,
         stopped: false,
         demo_password,
         admin_key,
@@ -413,6 +442,9 @@ impl RunningServer {
     /// Stops accepting connections, lets in-flight requests (pushes) finish, then returns.
     pub async fn shutdown(mut self) {
         self.stopped = true;
+        if let Some(s) = &self.sweeper {
+            s.abort();
+        }
         for h in &self.handles {
             h.graceful_shutdown(Some(GRACE));
         }
@@ -438,6 +470,9 @@ impl RunningServer {
 impl Drop for RunningServer {
     /// A server dropped without [`RunningServer::shutdown`] stops at once.
     fn drop(&mut self) {
+        if let Some(s) = &self.sweeper {
+            s.abort();
+        }
         if !self.stopped {
             for h in &self.handles {
                 h.shutdown();
