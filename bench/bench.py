@@ -307,6 +307,9 @@ def main():
         floor = hyperfine("floor", cmds["floor"], prep, env)
         nginx = hyperfine("nginx", cmds["nginx"], prep, env)
         https = hyperfine("https", cmds["https"], prep, env)
+        # The same clone with the pack cache emptied first: every clone runs pack-objects.
+        cold_prep = f"{prep} {ours.data_dir / 'cache' / 'pack-objects'}/*"
+        https_cold = hyperfine("https-cold", cmds["https"], cold_prep, env)
         http = hyperfine("http", cmds["http"], prep, env)
         ssh = hyperfine("ssh", cmds["ssh"], prep, env)
         openssh = hyperfine("openssh", cmds["openssh"], prep, env)
@@ -314,6 +317,10 @@ def main():
             lambda v, r: r <= 1.0)
         add("clone over HTTPS vs the local floor", https, "s", "git clone --no-local", floor,
             lambda v, r: r <= 1.15)
+        add("clone over HTTPS, pack cache emptied before each clone", https_cold, "s", "nginx + git-http-backend",
+            nginx)
+        add("clone over HTTPS, pack cache emptied, vs the local floor", https_cold, "s", "git clone --no-local",
+            floor)
         add("clone over plain HTTP", http, "s", "nginx + git-http-backend", nginx)
         add("clone over SSH", ssh, "s", "OpenSSH sshd", openssh, lambda v, r: r <= 1.0)
         add("local floor (git clone --no-local)", floor, "s")

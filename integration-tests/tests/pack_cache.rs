@@ -1,4 +1,4 @@
-//! The `git pack-objects` cache behind upload-pack, seen through real clones.
+//! The `git pack-objects` hook behind upload-pack (cache and limit), seen through real clones.
 
 mod common;
 
@@ -140,4 +140,37 @@ fn entries_expire_after_max_age() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+#[test]
+fn packs_beyond_the_limit_queue_for_a_slot() {
+    let scratch = tempfile::tempdir().unwrap();
+    let fixture = standard_fixture(scratch.path());
+    let s = Server::start_in(
+        scratch,
+        Start {
+            data_dir: None,
+            fixtures: vec![fixture],
+            extra_env: vec![("CODECOMMIT_LOCAL_PACK_LIMIT", "1")],
+        },
+    )
+    .expect("server starts");
+    // Hold the only slot, as a clone streaming its pack would.
+    let slot = std::fs::File::create(s.data_dir().join("cache/pack-slots/0")).unwrap();
+    slot.lock().unwrap();
+    let dir = s.path("queued");
+    let mut clone = s
+        .git()
+        .args(["clone", "-q", &s.alice_https("seeded")])
+        .arg(&dir)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        clone.try_wait().unwrap().is_none(),
+        "the clone waits while every slot is taken"
+    );
+    drop(slot);
+    assert!(clone.wait().unwrap().success());
+    assert!(dir.join("README.md").exists());
 }

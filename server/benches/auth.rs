@@ -39,7 +39,7 @@ fn main() {
         account_id: "123456789012".into(),
         region: "us-east-1".into(),
         clone_bases: Default::default(),
-        pack_cache: None,
+        pack_hook: None,
     };
     std::fs::create_dir_all(&ctx.repos_root).unwrap();
     std::fs::create_dir_all(dir.path().join("fx")).unwrap();

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{DataDir, PackCacheConfig, ServerConfig};
-use crate::git::pack_cache;
+use crate::config::{DataDir, PackHookConfig, ServerConfig};
+use crate::git::pack_hook;
 use crate::server;
 
 #[derive(Parser, Debug)]
@@ -38,7 +38,7 @@ enum Command {
         http_addr: String,
     },
     /// Run by `git upload-pack` in place of `git pack-objects` (see the pack cache).
-    #[command(name = pack_cache::HOOK_SUBCOMMAND, hide = true)]
+    #[command(name = pack_hook::HOOK_SUBCOMMAND, hide = true)]
     PackObjectsHook {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
@@ -79,7 +79,7 @@ struct ServeArgs {
         default_value = "127.0.0.1:8080"
     )]
     http_addr: String,
-    /// SSH listener (reserved: the SSH endpoint is not served yet).
+    /// SSH listener (Git with an IAM SSH key ID as the user name). Port 0 picks a free port.
     #[arg(
         long,
         env = "CODECOMMIT_LOCAL_SSH_ADDR",
@@ -121,6 +121,10 @@ struct ServeArgs {
         default_value_t = 300
     )]
     pack_cache_max_age: u64,
+    /// At most this many packs stream to clients at once; the rest queue (0: no limit).
+    /// Default: the number of CPUs, at least 2.
+    #[arg(long, env = "CODECOMMIT_LOCAL_PACK_LIMIT")]
+    pack_limit: Option<usize>,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -142,13 +146,13 @@ impl From<ServeArgs> for ServerConfig {
             tls_key: a.tls_key,
             ready_file: a.ready_file,
             export_ca: a.export_ca,
-            pack_cache: match (a.pack_cache_max_age, std::env::current_exe()) {
-                (0, _) | (_, Err(_)) => None,
-                (secs, Ok(hook_exe)) => Some(PackCacheConfig {
-                    hook_exe,
-                    max_age: Duration::from_secs(secs),
+            pack_hook: std::env::current_exe().ok().map(|hook_exe| PackHookConfig {
+                hook_exe,
+                cache_max_age: Duration::from_secs(a.pack_cache_max_age),
+                limit: a.pack_limit.unwrap_or_else(|| {
+                    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
                 }),
-            },
+            }),
         }
     }
 }
@@ -156,7 +160,7 @@ impl From<ServeArgs> for ServerConfig {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Command::PackObjectsHook { args } = &cli.command {
-        return pack_cache::run_hook(args);
+        return pack_hook::run_hook(args);
     }
     tracing_subscriber::fmt()
         .with_env_filter(

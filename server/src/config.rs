@@ -19,7 +19,7 @@ pub struct ServerConfig {
     pub fixtures: Vec<PathBuf>,
     pub https_addr: String,
     pub http_addr: String,
-    /// Reserved for the SSH endpoint.
+    /// The SSH listener.
     pub ssh_addr: String,
     pub region: String,
     pub account_id: String,
@@ -31,17 +31,20 @@ pub struct ServerConfig {
     pub ready_file: Option<PathBuf>,
     /// The CA certificate is copied here once the server is ready.
     pub export_ca: Option<PathBuf>,
-    /// Cache `git pack-objects` output for repeated clones; off when `None`.
-    pub pack_cache: Option<PackCacheConfig>,
+    /// The `git pack-objects` hook: a cache for repeated clones and a limit on packs
+    /// streaming at once; neither when `None`.
+    pub pack_hook: Option<PackHookConfig>,
 }
 
-/// The pack cache's hook program and entry lifetime (see [`crate::git::pack_cache`]).
+/// The pack hook's program and settings (see [`crate::git::pack_hook`]).
 #[derive(Debug, Clone)]
-pub struct PackCacheConfig {
+pub struct PackHookConfig {
     /// The `codecommit-local` executable, which git runs as `pack-objects-hook`.
     pub hook_exe: PathBuf,
-    /// How long a cached pack is served after it was written.
-    pub max_age: Duration,
+    /// How long a cached pack is served after it was written; zero turns the cache off.
+    pub cache_max_age: Duration,
+    /// How many packs may stream at once; zero means no limit.
+    pub limit: usize,
 }
 
 impl Default for ServerConfig {
@@ -59,7 +62,7 @@ impl Default for ServerConfig {
             tls_key: None,
             ready_file: None,
             export_ca: None,
-            pack_cache: None,
+            pack_hook: None,
         }
     }
 }

@@ -16,6 +16,6 @@ pub struct Context {
     /// `https://host:port` and `ssh://host:port`, for the clone URLs the API returns; set
     /// once the listeners are bound.
     pub clone_bases: std::sync::OnceLock<(String, String)>,
-    /// The `git pack-objects` output cache upload-packs share, when enabled.
-    pub pack_cache: Option<std::sync::Arc<crate::git::pack_cache::PackCache>>,
+    /// The `git pack-objects` hook (cache and limit) upload-packs share, when enabled.
+    pub pack_hook: Option<std::sync::Arc<crate::git::pack_hook::PackHook>>,
 }

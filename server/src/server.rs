@@ -17,7 +17,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::{DataDir, ServerConfig};
 use crate::context::Context;
 use crate::fixtures;
-use crate::git::pack_cache::PackCache;
+use crate::git::pack_hook::PackHook;
 use crate::iam::passwords::PasswordHasher;
 use crate::iam::{self, CODECOMMIT_SERVICE};
 use crate::store::Store;
@@ -141,11 +141,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let store_file = data_dir.join("store.sqlite3");
     let store = Store::open(&store_file)?;
     let hasher = PasswordHasher::for_store(&store)?;
-    let pack_cache = match &config.pack_cache {
+    let pack_hook = match &config.pack_hook {
         Some(c) => {
-            let dir = data_dir.join("cache").join("pack-objects");
-            let cache = PackCache::open(&dir, &c.hook_exe, c.max_age).map_err(io_at(&dir))?;
-            Some(Arc::new(cache))
+            let dir = data_dir.join("cache");
+            let hook =
+                PackHook::open(&dir, &c.hook_exe, c.cache_max_age, c.limit).map_err(io_at(&dir))?;
+            hook.is_active().then(|| Arc::new(hook))
         }
         None => None,
     };
@@ -156,7 +157,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         account_id: config.account_id.clone(),
         region: config.region.clone(),
         clone_bases: std::sync::OnceLock::new(),
-        pack_cache: pack_cache.clone(),
+        pack_hook: pack_hook.clone(),
     });
 
     // Fixtures: the given files, or the embedded default on an empty store (written out to
@@ -293,15 +294,16 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         std::fs::rename(&tmp, ready).map_err(io_at(ready))?;
     }
 
-    let sweeper = pack_cache.map(|cache| {
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(cache.sweep_interval());
+    let sweeper = pack_hook.and_then(|hook| {
+        let interval = hook.sweep_interval()?;
+        Some(tokio::spawn(async move {
+            let mut every = tokio::time::interval(interval);
             loop {
                 every.tick().await;
-                let cache = cache.clone();
-                let _ = tokio::task::spawn_blocking(move || cache.sweep()).await;
+                let hook = hook.clone();
+                let _ = tokio::task::spawn_blocking(move || hook.sweep()).await;
             }
-        })
+        }))
     });
 
     let demo_password = demo_password(&ctx);

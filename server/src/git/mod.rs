@@ -1,6 +1,7 @@
 //! Bare Git repositories on disk: creating them with git2, and running `git upload-pack` /
-//! `git receive-pack` for the transports through one streaming service runner.
+//! `git receive-pack` for the transports through one streaming service runner, and the hook
+//! that caches and paces `git pack-objects`.
 
-pub mod pack_cache;
+pub mod pack_hook;
 pub mod repo;
 pub mod service;

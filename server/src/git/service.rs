@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 
-use super::pack_cache::PackCache;
+use super::pack_hook::PackHook;
 
 /// The two Git services a client may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,8 +64,8 @@ pub struct ServiceRequest {
     pub mode: Mode,
     /// The client's `Git-Protocol` header or `GIT_PROTOCOL` env request, if well-formed.
     pub git_protocol: Option<String>,
-    /// The pack cache an upload-pack uses, if the server has one.
-    pub pack_cache: Option<Arc<PackCache>>,
+    /// The `git pack-objects` hook an upload-pack uses, if the server has one.
+    pub pack_hook: Option<Arc<PackHook>>,
 }
 
 /// A running service: the transport writes `stdin` and streams `stdout`; `stderr` is for
@@ -141,8 +141,8 @@ impl ServiceRequest {
         if let Some(p) = &self.git_protocol {
             cmd.env("GIT_PROTOCOL", p);
         }
-        if let (GitService::UploadPack, Some(cache)) = (self.service, &self.pack_cache) {
-            cache.configure(&mut cmd);
+        if let (GitService::UploadPack, Some(hook)) = (self.service, &self.pack_hook) {
+            hook.configure(&mut cmd);
         }
         let mut child = cmd.spawn()?;
         let stdin = child.stdin.take();

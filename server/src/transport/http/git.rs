@@ -244,7 +244,7 @@ pub async fn info_refs(
         repo_dir: repositories::repo_dir(&ctx.repos_root, &repo.repository_id),
         mode: Mode::AdvertiseRefs,
         git_protocol,
-        pack_cache: ctx.pack_cache.clone(),
+        pack_hook: ctx.pack_hook.clone(),
     };
     let mut process = match request.spawn() {
         Ok(p) => p,
@@ -329,7 +329,7 @@ async fn rpc(
         repo_dir: repositories::repo_dir(&ctx.repos_root, &repo.repository_id),
         mode: Mode::StatelessRpc,
         git_protocol: git_protocol(&headers),
-        pack_cache: ctx.pack_cache.clone(),
+        pack_hook: ctx.pack_hook.clone(),
     };
     let mut process = match request.spawn() {
         Ok(p) => p,

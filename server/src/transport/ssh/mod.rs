@@ -299,7 +299,7 @@ async fn run_command(
         repo_dir: repositories::repo_dir(&ctx.repos_root, &repo.repository_id),
         mode: Mode::Stateful,
         git_protocol: protocol,
-        pack_cache: ctx.pack_cache.clone(),
+        pack_hook: ctx.pack_hook.clone(),
     };
     let mut process = match request.spawn() {
         Ok(p) => p,
