@@ -1,8 +1,11 @@
-//! Per-request authentication cost: a Git credential, a SigV4 API request and a SigV4 Git
-//! password, each verified against a real (in-memory) store. Prints `auth:\t<what>\t<ns/op>`.
+//! Per-request authentication cost, measured with criterion: a Git credential, a SigV4 API
+//! request and a SigV4 Git password, each verified against a real store (the embedded default
+//! fixture). `bench/bench.py` reads the medians from `target/criterion/auth/*/new/estimates.json`.
 
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
 
 use axum::http::{HeaderMap, HeaderValue};
 use codecommit_local::auth::keys::StoreKeys;
@@ -16,19 +19,11 @@ use codecommit_local::store::Store;
 const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
-fn time(what: &str, iterations: u32, mut f: impl FnMut()) {
-    for _ in 0..iterations / 10 {
-        f();
-    }
-    let start = Instant::now();
-    for _ in 0..iterations {
-        f();
-    }
-    let ns = start.elapsed().as_nanos() as f64 / f64::from(iterations);
-    println!("auth:\t{what}\t{ns:.0}");
-}
-
-fn main() {
+fn auth(c: &mut Criterion) {
+    let mut group = c.benchmark_group("auth");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
     let hasher = PasswordHasher::for_store(&store).unwrap();
@@ -48,13 +43,9 @@ fn main() {
     let (demo, password) = fixtures::default_demo_login().unwrap();
     let login = format!("{demo}-at-123456789012");
 
-    time(
-        "Git credential (store lookup + HMAC-SHA256)",
-        20_000,
-        || {
-            black_box(git_credentials::authenticate(&ctx, &login, &password).unwrap());
-        },
-    );
+    group.bench_function("git_credential", |b| {
+        b.iter(|| black_box(git_credentials::authenticate(&ctx, &login, &password).unwrap()))
+    });
 
     let now = chrono::Utc::now();
     let amz_date = now.format("%Y%m%dT%H%M%SZ").to_string();
@@ -107,13 +98,9 @@ fn main() {
         body,
     };
     let keys = StoreKeys { store: &ctx.store };
-    time(
-        "SigV4 API request (parse, key lookup, signature)",
-        20_000,
-        || {
-            black_box(sigv4::verify(&parts, now, &keys, &|_, _| true).unwrap());
-        },
-    );
+    group.bench_function("sigv4_api", |b| {
+        b.iter(|| black_box(sigv4::verify(&parts, now, &keys, &|_, _| true).unwrap()))
+    });
 
     let ts = now.format("%Y%m%dT%H%M%S").to_string();
     let git_password = Secret::new(git_sigv4::password(
@@ -130,11 +117,11 @@ fn main() {
         host: "localhost:8443",
         server_region: "us-east-1",
     };
-    time(
-        "SigV4 Git password (key lookup, two hosts tried)",
-        20_000,
-        || {
-            black_box(git_sigv4::verify(&request, now, &keys).unwrap());
-        },
-    );
+    group.bench_function("sigv4_git", |b| {
+        b.iter(|| black_box(git_sigv4::verify(&request, now, &keys).unwrap()))
+    });
+    group.finish();
 }
+
+criterion_group!(benches, auth);
+criterion_main!(benches);
