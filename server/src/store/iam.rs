@@ -145,14 +145,11 @@ pub fn find_user_by_name(
     account_id: &str,
     user_name: &str,
 ) -> rusqlite::Result<Option<UserRow>> {
-    c.query_row(
-        &format!(
-            "SELECT {USER_COLUMNS} FROM users u
-             WHERE u.account_id = ?1 AND u.user_name = ?2 COLLATE NOCASE"
-        ),
-        params![account_id, user_name],
-        |r| UserRow::from_row(r, 0),
-    )
+    c.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM users u
+         WHERE u.account_id = ?1 AND u.user_name = ?2 COLLATE NOCASE"
+    ))?
+    .query_row(params![account_id, user_name], |r| UserRow::from_row(r, 0))
     .optional()
 }
 
@@ -185,24 +182,38 @@ pub fn insert_service_credential(c: &Connection, s: &ServiceCredentialRow) -> ru
 }
 
 /// The credentials that sign in as `service_user_name` to `service_name`, with their users.
+///
+/// This runs on every Git request, so it is two single-table lookups and a sort of at most
+/// a few rows here: with a join or an `ORDER BY`, SQLite (built with STAT4) marks the bound
+/// login as plan-relevant and re-prepares the statement on every execution, which tripled
+/// the cost of a sign-in.
 pub fn service_credentials_by_login(
     c: &Connection,
     service_name: &str,
     service_user_name: &str,
 ) -> rusqlite::Result<Vec<(ServiceCredentialRow, UserRow)>> {
-    let mut stmt = c.prepare_cached(&format!(
-        "SELECT {CREDENTIAL_COLUMNS}, {USER_COLUMNS}
-         FROM service_credentials c JOIN users u ON u.user_id = c.user_id
-         WHERE c.service_user_name = ?1 AND c.service_name = ?2
-         ORDER BY c.created_at, c.credential_id"
-    ))?;
-    stmt.query_map(params![service_user_name, service_name], |r| {
-        Ok((
-            ServiceCredentialRow::from_row(r, 0)?,
-            UserRow::from_row(r, 8)?,
-        ))
-    })?
-    .collect()
+    let mut creds: Vec<ServiceCredentialRow> = c
+        .prepare_cached(&credentials_by_login_sql())?
+        .query_map(params![service_user_name, service_name], |r| {
+            ServiceCredentialRow::from_row(r, 0)
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    creds.sort_by(|a, b| (&a.created_at, &a.credential_id).cmp(&(&b.created_at, &b.credential_id)));
+    let mut out = Vec::with_capacity(creds.len());
+    for cred in creds {
+        // The foreign key guarantees the user exists.
+        if let Some(user) = find_user_by_id(c, &cred.user_id)? {
+            out.push((cred, user));
+        }
+    }
+    Ok(out)
+}
+
+fn credentials_by_login_sql() -> String {
+    format!(
+        "SELECT {CREDENTIAL_COLUMNS} FROM service_credentials c
+         WHERE c.service_user_name = ?1 AND c.service_name = ?2"
+    )
 }
 
 /// A user's service-specific credentials, for one service or all.
@@ -264,11 +275,9 @@ pub fn upsert_access_key(c: &Connection, k: &AccessKeyRow) -> rusqlite::Result<(
 }
 
 pub fn count_access_keys(c: &Connection, user_id: &str) -> rusqlite::Result<usize> {
-    let n: i64 = c.query_row(
-        "SELECT count(*) FROM access_keys WHERE user_id = ?1",
-        [user_id],
-        |r| r.get(0),
-    )?;
+    let n: i64 = c
+        .prepare_cached("SELECT count(*) FROM access_keys WHERE user_id = ?1")?
+        .query_row([user_id], |r| r.get(0))?;
     Ok(n as usize)
 }
 
@@ -295,12 +304,9 @@ pub fn list_ssh_keys(c: &Connection, user_id: &str) -> rusqlite::Result<Vec<SshK
 }
 
 pub fn ssh_key_owner(c: &Connection, ssh_key_id: &str) -> rusqlite::Result<Option<String>> {
-    c.query_row(
-        "SELECT user_id FROM ssh_keys WHERE ssh_key_id = ?1",
-        [ssh_key_id],
-        |r| r.get(0),
-    )
-    .optional()
+    c.prepare_cached("SELECT user_id FROM ssh_keys WHERE ssh_key_id = ?1")?
+        .query_row([ssh_key_id], |r| r.get(0))
+        .optional()
 }
 
 pub fn insert_ssh_key(c: &Connection, k: &SshKeyRow) -> rusqlite::Result<()> {
@@ -482,18 +488,17 @@ pub struct LastUsed {
 
 /// The last use of an access key, if it has been used.
 pub fn access_key_last_used(c: &Connection, id: &str) -> rusqlite::Result<Option<LastUsed>> {
-    c.query_row(
+    c.prepare_cached(
         "SELECT last_used_at, last_used_service, last_used_region FROM access_keys
          WHERE access_key_id = ?1 AND last_used_at IS NOT NULL",
-        [id],
-        |r| {
-            Ok(LastUsed {
-                date: r.get(0)?,
-                service: r.get(1)?,
-                region: r.get(2)?,
-            })
-        },
-    )
+    )?
+    .query_row([id], |r| {
+        Ok(LastUsed {
+            date: r.get(0)?,
+            service: r.get(1)?,
+            region: r.get(2)?,
+        })
+    })
     .optional()
 }
 
@@ -501,13 +506,10 @@ pub fn find_service_credential(
     c: &Connection,
     id: &str,
 ) -> rusqlite::Result<Option<ServiceCredentialRow>> {
-    c.query_row(
-        &format!(
-            "SELECT {CREDENTIAL_COLUMNS} FROM service_credentials c WHERE c.credential_id = ?1"
-        ),
-        [id],
-        |r| ServiceCredentialRow::from_row(r, 0),
-    )
+    c.prepare_cached(&format!(
+        "SELECT {CREDENTIAL_COLUMNS} FROM service_credentials c WHERE c.credential_id = ?1"
+    ))?
+    .query_row([id], |r| ServiceCredentialRow::from_row(r, 0))
     .optional()
 }
 
@@ -525,11 +527,10 @@ pub fn set_service_credential_password(
 }
 
 pub fn find_ssh_key(c: &Connection, id: &str) -> rusqlite::Result<Option<SshKeyRow>> {
-    c.query_row(
-        &format!("SELECT {SSH_KEY_COLUMNS} FROM ssh_keys WHERE ssh_key_id = ?1"),
-        [id],
-        SshKeyRow::from_row,
-    )
+    c.prepare_cached(&format!(
+        "SELECT {SSH_KEY_COLUMNS} FROM ssh_keys WHERE ssh_key_id = ?1"
+    ))?
+    .query_row([id], SshKeyRow::from_row)
     .optional()
 }
 
@@ -546,4 +547,54 @@ pub fn set_ssh_key_status(
 
 pub fn delete_ssh_key(c: &Connection, id: &str) -> rusqlite::Result<bool> {
     Ok(c.execute("DELETE FROM ssh_keys WHERE ssh_key_id = ?1", [id])? == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn the_sign_in_lookup_is_prepared_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        store
+            .write(|tx| {
+                tx.execute_batch(
+                    "INSERT INTO accounts VALUES ('123456789012', '2020-01-01T00:00:00Z');
+                     INSERT INTO users VALUES ('u1', '123456789012', 'demo', '/', '2020-01-01T00:00:00Z');
+                     INSERT INTO service_credentials VALUES ('c2', 'u1', 'codecommit.amazonaws.com',
+                       'demo-at-123456789012', x'00', x'00', 'Active', '2020-01-02T00:00:00Z');
+                     INSERT INTO service_credentials VALUES ('c1', 'u1', 'codecommit.amazonaws.com',
+                       'demo-at-123456789012', x'00', x'00', 'Active', '2020-01-01T00:00:00Z');",
+                )
+            })
+            .unwrap();
+        for _ in 0..5 {
+            let found = store
+                .read(|c| {
+                    service_credentials_by_login(
+                        c,
+                        "codecommit.amazonaws.com",
+                        "demo-at-123456789012",
+                    )
+                })
+                .unwrap();
+            let ids: Vec<&str> = found
+                .iter()
+                .map(|(cred, _)| cred.credential_id.as_str())
+                .collect();
+            assert_eq!(ids, ["c1", "c2"], "oldest first");
+            assert_eq!(found[0].1.user_name, "demo");
+        }
+        let reprepared = store
+            .read(|c| {
+                Ok::<_, rusqlite::Error>(
+                    c.prepare_cached(&credentials_by_login_sql())?
+                        .get_status(rusqlite::StatementStatus::RePrepare),
+                )
+            })
+            .unwrap();
+        assert_eq!(reprepared, 0);
+    }
 }

@@ -54,6 +54,8 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Room for every statement the server prepares (the default keeps 16).
+        conn.set_prepared_statement_cache_capacity(128);
         migrate(&mut conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
