@@ -33,6 +33,7 @@ ADMIN_KEY = "AKIAIOSFODNN7EXAMPLE"
 ADMIN_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 rows = []  # (measurement, value, unit, reference, ratio, target, met)
+clone_runs = {}  # hyperfine name -> every run's seconds, printed under the table
 
 
 def sh(*args, check=True, **kw):
@@ -58,7 +59,9 @@ def hyperfine(name, command, prepare, env):
     out = WORK / f"hf-{name}.json"
     sh("hyperfine", "--runs", str(RUNS), "--warmup", "1", "--prepare", prepare, "--export-json", str(out),
        "--style", "none", command, env=env, stdout=subprocess.DEVNULL)
-    return statistics.median(json.loads(out.read_text())["results"][0]["times"])
+    times = json.loads(out.read_text())["results"][0]["times"]
+    clone_runs[name] = times
+    return statistics.median(times)
 
 
 def add(name, value, unit, reference=None, ref_value=None, target=None):
@@ -402,7 +405,10 @@ def main():
     header = (f"# codecommit-local benchmark, {datetime.date.today()}\n\n"
               f"{os.cpu_count()} cores; {RUNS} runs per clone (median); reference repository {size_mb:.0f} MB"
               f"{' (quick)' if QUICK else ''}.\n\n")
-    text = header + "\n".join(table) + "\n"
+    runs = ["", "Every clone run, in seconds (the medians above come from these; the spread is this "
+            "machine's noise):", ""]
+    runs += [f"- {name}: {' '.join(f'{t:.3f}' for t in times)}" for name, times in clone_runs.items()]
+    text = header + "\n".join(table) + "\n" + "\n".join(runs) + "\n"
     print(text)
     results = ROOT / "bench" / "results" / f"{datetime.date.today()}{'-quick' if QUICK else ''}.md"
     results.write_text(text)

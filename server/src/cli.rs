@@ -146,7 +146,7 @@ impl From<ServeArgs> for ServerConfig {
             tls_key: a.tls_key,
             ready_file: a.ready_file,
             export_ca: a.export_ca,
-            pack_hook: std::env::current_exe().ok().map(|hook_exe| PackHookConfig {
+            pack_hook: hook_exe().map(|hook_exe| PackHookConfig {
                 hook_exe,
                 cache_max_age: Duration::from_secs(a.pack_cache_max_age),
                 limit: a.pack_limit.unwrap_or_else(|| {
@@ -154,6 +154,17 @@ impl From<ServeArgs> for ServerConfig {
                 }),
             }),
         }
+    }
+}
+
+/// This binary, for git to run as the pack-objects hook. If the file was replaced while the
+/// server runs (a rebuild), Linux reports the old path with " (deleted)"; the new binary at
+/// that path speaks the same hook protocol.
+fn hook_exe() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    match exe.to_str().and_then(|s| s.strip_suffix(" (deleted)")) {
+        Some(live) => Some(PathBuf::from(live)),
+        None => Some(exe),
     }
 }
 
