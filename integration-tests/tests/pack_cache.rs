@@ -101,17 +101,7 @@ fn a_new_annotated_tag_is_not_hidden_by_a_cached_pack() {
 }
 
 fn server_with_max_age(secs: &str) -> Server {
-    let scratch = tempfile::tempdir().unwrap();
-    let fixture = standard_fixture(scratch.path());
-    Server::start_in(
-        scratch,
-        Start {
-            data_dir: None,
-            fixtures: vec![fixture],
-            extra_env: vec![("CODECOMMIT_LOCAL_PACK_CACHE_MAX_AGE", secs)],
-        },
-    )
-    .expect("server starts")
+    Server::standard_with_env(&[("CODECOMMIT_LOCAL_PACK_CACHE_MAX_AGE", secs)])
 }
 
 #[test]
@@ -144,17 +134,7 @@ fn entries_expire_after_max_age() {
 
 #[test]
 fn packs_beyond_the_limit_queue_for_a_slot() {
-    let scratch = tempfile::tempdir().unwrap();
-    let fixture = standard_fixture(scratch.path());
-    let s = Server::start_in(
-        scratch,
-        Start {
-            data_dir: None,
-            fixtures: vec![fixture],
-            extra_env: vec![("CODECOMMIT_LOCAL_PACK_LIMIT", "1")],
-        },
-    )
-    .expect("server starts");
+    let s = Server::standard_with_env(&[("CODECOMMIT_LOCAL_PACK_LIMIT", "1")]);
     // Hold the only slot, as a clone streaming its pack would.
     let slot = std::fs::File::create(s.data_dir().join("cache/pack-slots/0")).unwrap();
     slot.lock().unwrap();

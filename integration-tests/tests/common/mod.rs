@@ -85,6 +85,11 @@ pub struct Start<'a> {
 impl Server {
     /// An ephemeral server with the standard fixture.
     pub fn standard() -> Server {
+        Server::standard_with_env(&[])
+    }
+
+    /// An ephemeral server with the standard fixture and these `CODECOMMIT_LOCAL_*` settings.
+    pub fn standard_with_env(env: &[(&str, &str)]) -> Server {
         let scratch = tempfile::tempdir().unwrap();
         let fixture = standard_fixture(scratch.path());
         Server::start_in(
@@ -92,7 +97,7 @@ impl Server {
             Start {
                 data_dir: None,
                 fixtures: vec![fixture],
-                extra_env: vec![],
+                extra_env: env.to_vec(),
             },
         )
         .expect("server starts")
