@@ -220,7 +220,10 @@ fn request_key(args: &[OsString], input: &[u8]) -> Option<String> {
     let mut tags: Vec<(Vec<u8>, git2::Oid)> = Vec::new();
     for r in repo.references_glob("refs/tags/*").ok()? {
         let r = r.ok()?;
-        tags.push((r.name_bytes().to_vec(), r.target()?));
+        // A symbolic ref names another ref, whose own entry is here already.
+        if let Some(target) = r.target() {
+            tags.push((r.name_bytes().to_vec(), target));
+        }
     }
     tags.sort();
     for (name, oid) in &tags {
