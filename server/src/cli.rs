@@ -121,6 +121,13 @@ struct ServeArgs {
         default_value_t = 300
     )]
     pack_cache_max_age: u64,
+    /// MiB the cached packs may take together; the oldest go first (0 turns the cache off).
+    #[arg(
+        long,
+        env = "CODECOMMIT_LOCAL_PACK_CACHE_MAX_SIZE",
+        default_value_t = 1024
+    )]
+    pack_cache_max_size: u64,
     /// At most this many packs stream to clients at once; the rest queue (0: no limit).
     /// Default: the number of CPUs, at least 2.
     #[arg(long, env = "CODECOMMIT_LOCAL_PACK_LIMIT")]
@@ -149,6 +156,7 @@ impl From<ServeArgs> for ServerConfig {
             pack_hook: hook_exe().map(|hook_exe| PackHookConfig {
                 hook_exe,
                 cache_max_age: Duration::from_secs(a.pack_cache_max_age),
+                cache_max_bytes: a.pack_cache_max_size.saturating_mul(1 << 20),
                 limit: a.pack_limit.unwrap_or_else(|| {
                     std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
                 }),

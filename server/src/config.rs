@@ -43,6 +43,9 @@ pub struct PackHookConfig {
     pub hook_exe: PathBuf,
     /// How long a cached pack is served after it was written; zero turns the cache off.
     pub cache_max_age: Duration,
+    /// How many bytes the cached packs may take together (checked at every sweep, at least
+    /// once a minute); zero turns the cache off.
+    pub cache_max_bytes: u64,
     /// How many packs may stream at once; zero means no limit.
     pub limit: usize,
 }

@@ -144,8 +144,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let pack_hook = match &config.pack_hook {
         Some(c) => {
             let dir = data_dir.join("cache");
-            let hook =
-                PackHook::open(&dir, &c.hook_exe, c.cache_max_age, c.limit).map_err(io_at(&dir))?;
+            let hook = PackHook::open(&dir, c).map_err(io_at(&dir))?;
             hook.is_active().then(|| Arc::new(hook))
         }
         None => None,

@@ -39,6 +39,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use sha2::{Digest, Sha256};
 
+use crate::config::PackHookConfig;
+
 /// Where the cache lives (set only when the cache is on).
 const CACHE_DIR_ENV: &str = "CODECOMMIT_LOCAL_PACK_CACHE_DIR";
 /// Where the slot lock files live, and how many there are (set only with a limit).
@@ -54,33 +56,36 @@ pub const MAX_QUEUE_WAIT: Duration = Duration::from_secs(60);
 pub struct PackHook {
     /// The shell command git runs (the hook's arguments follow it).
     hook: String,
-    /// The cache directory and how long an entry is served.
-    cache: Option<(PathBuf, Duration)>,
+    /// The cache directory, how long an entry is served and how many bytes the entries may
+    /// take together.
+    cache: Option<(PathBuf, Duration, u64)>,
     /// The slot directory and the number of slots.
     slots: Option<(PathBuf, usize)>,
 }
 
 impl PackHook {
-    /// `exe` is this binary; the cache (emptied of a previous run's entries) and the slots
-    /// live under `dir`. A zero `max_age` turns the cache off, a zero `limit` the limit.
-    pub fn open(dir: &Path, exe: &Path, max_age: Duration, limit: usize) -> io::Result<Self> {
-        let cache = if max_age.is_zero() {
+    /// The cache (emptied of a previous run's entries) and the slots live under `dir`.
+    pub fn open(dir: &Path, config: &PackHookConfig) -> io::Result<Self> {
+        let cache = if config.cache_max_age.is_zero() || config.cache_max_bytes == 0 {
             None
         } else {
             let d = dir.join("pack-objects");
             std::fs::create_dir_all(&d)?;
             remove_older_than(&d, Duration::ZERO)?;
-            Some((d, max_age))
+            Some((d, config.cache_max_age, config.cache_max_bytes))
         };
-        let slots = if limit == 0 {
+        let slots = if config.limit == 0 {
             None
         } else {
             let d = dir.join("pack-slots");
             std::fs::create_dir_all(&d)?;
-            Some((d, limit))
+            Some((d, config.limit))
         };
         Ok(PackHook {
-            hook: format!("{} {HOOK_SUBCOMMAND}", shell_quote(&exe.to_string_lossy())),
+            hook: format!(
+                "{} {HOOK_SUBCOMMAND}",
+                shell_quote(&config.hook_exe.to_string_lossy())
+            ),
             cache,
             slots,
         })
@@ -96,7 +101,7 @@ impl PackHook {
         cmd.env("GIT_CONFIG_COUNT", "1")
             .env("GIT_CONFIG_KEY_0", "uploadpack.packObjectsHook")
             .env("GIT_CONFIG_VALUE_0", &self.hook);
-        if let Some((dir, _)) = &self.cache {
+        if let Some((dir, _, _)) = &self.cache {
             cmd.env(CACHE_DIR_ENV, dir);
         }
         if let Some((dir, n)) = &self.slots {
@@ -106,18 +111,42 @@ impl PackHook {
 
     /// How often [`PackHook::sweep`] should run, if the cache is on.
     pub fn sweep_interval(&self) -> Option<Duration> {
-        let (_, max_age) = self.cache.as_ref()?;
+        let (_, max_age, _) = self.cache.as_ref()?;
         Some((*max_age / 4).clamp(Duration::from_secs(1), Duration::from_secs(60)))
     }
 
-    /// Removes cache entries (and stale locks and temporary files) older than the maximum age.
+    /// Removes cache entries (and stale locks and temporary files) older than the maximum
+    /// age, then the oldest packs until the rest fit the size limit.
     pub fn sweep(&self) {
-        if let Some((dir, max_age)) = &self.cache
-            && let Err(e) = remove_older_than(dir, *max_age)
+        if let Some((dir, max_age, max_bytes)) = &self.cache
+            && let Err(e) =
+                remove_older_than(dir, *max_age).and_then(|()| shrink_to(dir, *max_bytes))
         {
             tracing::warn!(dir = %dir.display(), "pack cache sweep: {e}");
         }
     }
+}
+
+/// Removes the oldest finished packs until those left take at most `max_bytes`.
+fn shrink_to(dir: &Path, max_bytes: u64) -> io::Result<()> {
+    let mut packs = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.path().extension().is_some_and(|e| e == "pack") {
+            let meta = entry.metadata()?;
+            packs.push((meta.modified()?, meta.len(), entry.path()));
+        }
+    }
+    packs.sort();
+    let mut total: u64 = packs.iter().map(|(_, len, _)| len).sum();
+    for (_, len, path) in packs {
+        if total <= max_bytes {
+            break;
+        }
+        std::fs::remove_file(&path)?;
+        total -= len;
+    }
+    Ok(())
 }
 
 fn remove_older_than(dir: &Path, age: Duration) -> io::Result<()> {
@@ -341,6 +370,42 @@ fn pack_objects(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sweep_keeps_the_newest_packs_within_the_size_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = PackHookConfig {
+            hook_exe: "/bin/true".into(),
+            cache_max_age: Duration::from_secs(3600),
+            cache_max_bytes: 250,
+            limit: 0,
+        };
+        let hook = PackHook::open(dir.path(), &config).unwrap();
+        let cache = dir.path().join("pack-objects");
+        let now = SystemTime::now();
+        for (name, len, age_secs) in [
+            ("a.pack", 100, 30),
+            ("b.pack", 100, 20),
+            ("c.pack", 100, 10),
+        ] {
+            let f = File::create(cache.join(name)).unwrap();
+            f.set_len(len).unwrap();
+            f.set_modified(now - Duration::from_secs(age_secs)).unwrap();
+        }
+        let old = File::create(cache.join("d.pack")).unwrap();
+        old.set_modified(now - Duration::from_secs(7200)).unwrap();
+        hook.sweep();
+        let mut left: Vec<String> = std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            ["b.pack", "c.pack"],
+            "d expired, a was the oldest over the limit"
+        );
+    }
 
     #[test]
     fn hook_command_is_shell_quoted() {
