@@ -1,6 +1,7 @@
 """STS through boto3: caller identity, session tokens, assumed roles, and how they end."""
 
 import datetime
+import json
 import re
 import sqlite3
 
@@ -129,3 +130,52 @@ def test_assume_role(server, name):
     with pytest.raises(ClientError) as e:
         assumed.get_caller_identity()
     assert error_of(e)[:2] == ("InvalidClientTokenId", 403)
+
+
+def test_assume_role_follows_the_trust_policy(server, name):
+    iam = server.client("iam")
+    (a_key, a_secret), (b_key, b_secret) = (new_user_with_key(server, f"{name}-a"),
+                                            new_user_with_key(server, f"{name}-b"))
+    a, b = server.client("sts", a_key, a_secret), server.client("sts", b_key, b_secret)
+
+    def role(suffix, *statements):
+        doc = {"Version": "2012-10-17", "Statement": list(statements)}
+        return iam.create_role(RoleName=f"{name}-{suffix}", AssumeRolePolicyDocument=json.dumps(doc))["Role"]["Arn"]
+
+    def allow(principal, **extra):
+        return {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole", **extra}
+
+    def denied(client, arn, user, **kw):
+        with pytest.raises(ClientError) as e:
+            client.assume_role(RoleArn=arn, RoleSessionName="s1", **kw)
+        assert error_of(e) == ("AccessDenied", 403,
+                               f"User: {user} is not authorized to perform: sts:AssumeRole on resource: {arn}")
+
+    a_arn, b_arn = (f"arn:aws:iam::{ACCOUNT}:user/{name}-a", f"arn:aws:iam::{ACCOUNT}:user/{name}-b")
+    only_a = role("only-a", allow({"AWS": a_arn}))
+    a.assume_role(RoleArn=only_a, RoleSessionName="s1")
+    denied(b, only_a, b_arn)
+
+    service = role("service", allow({"Service": "codebuild.amazonaws.com"}))
+    denied(a, service, a_arn)
+
+    not_b = role("not-b", allow({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}),
+                 {"Effect": "Deny", "Principal": {"AWS": b_arn}, "Action": "sts:AssumeRole"})
+    a.assume_role(RoleArn=not_b, RoleSessionName="s1")
+    denied(b, not_b, b_arn)
+
+    external = role("external", allow({"AWS": ACCOUNT}, Condition={"StringEquals": {"sts:ExternalId": "ext-1234"}}))
+    denied(a, external, a_arn)
+    denied(a, external, a_arn, ExternalId="ext-9999")
+    a.assume_role(RoleArn=external, RoleSessionName="s1", ExternalId="ext-1234")
+    with pytest.raises(ClientError) as e:
+        a.assume_role(RoleArn=external, RoleSessionName="s1", ExternalId="bad id!")
+    assert error_of(e)[:2] == ("ValidationError", 400)
+
+    # A trust naming a role admits that role's sessions (role chaining), not its users.
+    chained = role("chained", allow({"AWS": only_a}))
+    denied(a, chained, a_arn)
+    creds = a.assume_role(RoleArn=only_a, RoleSessionName="hop")["Credentials"]
+    session = server.client("sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    out = session.assume_role(RoleArn=chained, RoleSessionName="hop2")
+    assert out["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}-chained/hop2"

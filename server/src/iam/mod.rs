@@ -10,6 +10,7 @@ pub mod passwords;
 pub mod public_keys;
 pub mod roles;
 pub mod ssh_keys;
+pub mod trust;
 pub mod users;
 
 pub use error::IamError;

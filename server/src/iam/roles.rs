@@ -1,4 +1,4 @@
-//! IAM roles: stored with their trust policy, for STS AssumeRole.
+//! IAM roles: stored with their trust policy, which STS AssumeRole evaluates.
 
 use rusqlite::Connection;
 
@@ -22,7 +22,7 @@ pub fn no_such_role(name: &str) -> IamError {
     IamError::NoSuchEntity(format!("The role with name {name} cannot be found."))
 }
 
-/// CreateRole. The trust policy must be a JSON object (it is stored, not yet evaluated).
+/// CreateRole. The trust policy must be a JSON object; AssumeRole evaluates it ([`super::trust`]).
 pub fn create(c: &Connection, new: &NewRole<'_>) -> Result<RoleRow, IamError> {
     match serde_json::from_str::<serde_json::Value>(new.assume_role_policy) {
         Ok(serde_json::Value::Object(_)) => {}

@@ -7,10 +7,12 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{AuthMethod, Principal};
+use crate::auth::{AuthMethod, Identity, Principal};
+use crate::authz::{self, Action, Decision};
 use crate::iam::IamError;
 use crate::iam::ids::{IdKind, random_secret};
 use crate::iam::passwords::random_bytes;
+use crate::iam::trust::{self, Trust};
 use crate::secret::Secret;
 use crate::store::roles::{self as rows, RoleRow, SessionRow};
 use crate::store::{iam as iam_rows, now_timestamp};
@@ -107,13 +109,28 @@ pub fn get_session_token(
 
 /// AssumeRole: the role must exist in the caller's account. The trust policy is stored but
 /// not evaluated yet: every authenticated principal of the account may assume the role.
+/// What AssumeRole asks for.
+pub struct AssumeRoleRequest<'a> {
+    pub role_arn: &'a str,
+    pub session_name: &'a str,
+    pub seconds: Option<i64>,
+    pub external_id: Option<&'a str>,
+}
+
+/// AssumeRole: the role must exist and its trust policy must let the caller in
+/// ([`trust::evaluate`]); a trust that names the account defers to the caller's own
+/// permissions ([`authz::decide`]).
 pub fn assume_role(
     c: &Connection,
     principal: &Principal,
-    role_arn: &str,
-    session_name: &str,
-    seconds: Option<i64>,
+    request: &AssumeRoleRequest<'_>,
 ) -> Result<(TemporaryCredentials, Principal), IamError> {
+    let AssumeRoleRequest {
+        role_arn,
+        session_name,
+        seconds,
+        external_id,
+    } = *request;
     let denied = || {
         IamError::AccessDenied(format!(
             "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
@@ -128,6 +145,36 @@ pub fn assume_role(
     let role = rows::find_role_by_name(c, &principal.account_id, role_name)?
         .filter(|r| r.arn() == role_arn)
         .ok_or_else(denied)?;
+    let caller_role_arn = match &principal.identity {
+        Identity::AssumedRole { role_id, .. } => {
+            rows::find_role_by_id(c, role_id)?.map(|r| r.arn())
+        }
+        Identity::User { .. } => None,
+    };
+    let verdict = trust::evaluate(
+        &role.assume_role_policy,
+        &trust::AssumeRequest {
+            caller: principal,
+            caller_role_arn: caller_role_arn.as_deref(),
+            session_name,
+            external_id,
+        },
+    );
+    let allowed = match verdict {
+        Trust::Caller => true,
+        Trust::Account => {
+            let action = Action::Api {
+                service: "sts",
+                operation: "AssumeRole",
+            };
+            authz::decide(principal, action, &role.account_id, role_arn) == Decision::Allow
+        }
+        Trust::Denied => false,
+    };
+    tracing::debug!(caller = %principal.arn, role = role_arn, ?verdict, allowed, "role trust policy");
+    if !allowed {
+        return Err(denied());
+    }
     let seconds = seconds.unwrap_or(ASSUME_ROLE_DEFAULT);
     if principal.is_session() && seconds > ROLE_CHAINING_MAX {
         return Err(IamError::Validation(

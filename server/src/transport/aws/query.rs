@@ -37,6 +37,11 @@ pub const NAME_OR_EMPTY: Pattern = Pattern {
     check: |s| s.bytes().all(|b| is_word(b) || b"+=,.@-".contains(&b)),
     text: r"[\w+=,.@-]*",
 };
+/// `[\w+=,.@:\/-]*` (STS's external ID)
+pub const EXTERNAL_ID_PATTERN: Pattern = Pattern {
+    check: |s| s.bytes().all(|b| is_word(b) || b"+=,.@:/-".contains(&b)),
+    text: r"[\w+=,.@:\/-]*",
+};
 /// `[\w]+`
 pub const WORD: Pattern = Pattern {
     check: |s| !s.is_empty() && s.bytes().all(is_word),

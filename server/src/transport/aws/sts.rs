@@ -1,6 +1,6 @@
 //! STS's Query API (version 2011-06-15): GetCallerIdentity, GetSessionToken, AssumeRole.
 
-use super::query::{NAME_OR_EMPTY, Params, Spec, Xml};
+use super::query::{EXTERNAL_ID_PATTERN, NAME_OR_EMPTY, Params, Spec, Xml};
 use crate::auth::Principal;
 use crate::context::Context;
 use crate::iam::IamError;
@@ -18,6 +18,12 @@ const ROLE_ARN: Spec = Spec {
     min: 20,
     max: 2048,
     pattern: None,
+};
+const EXTERNAL_ID: Spec = Spec {
+    member: "ExternalId",
+    min: 2,
+    max: 1224,
+    pattern: Some(EXTERNAL_ID_PATTERN),
 };
 const SESSION_NAME: Spec = Spec {
     member: "RoleSessionName",
@@ -65,10 +71,17 @@ pub fn handle(
             let role_arn = p.req(&ROLE_ARN);
             let session = p.req(&SESSION_NAME);
             let seconds = p.int("DurationSeconds", 900, 43_200);
+            let external_id = p.opt(&EXTERNAL_ID);
             p.finish()?;
+            let request = sts::AssumeRoleRequest {
+                role_arn: &role_arn,
+                session_name: &session,
+                seconds,
+                external_id: external_id.as_deref(),
+            };
             let (creds, assumed) = ctx
                 .store
-                .write(|c| sts::assume_role(c, principal, &role_arn, &session, seconds))?;
+                .write(|c| sts::assume_role(c, principal, &request))?;
             credentials_xml(&mut x, &creds);
             x.open("AssumedRoleUser")
                 .leaf("AssumedRoleId", assumed.caller_id())
