@@ -255,6 +255,18 @@ def test_roles(server, name):
     with pytest.raises(ClientError) as e:
         iam.create_role(RoleName=name + "b", AssumeRolePolicyDocument="{not json")
     assert error_of(e)[:2] == ("MalformedPolicyDocument", 400)
+    # The users and roles a trust policy names must exist; every statement needs a principal.
+    ghost = f"arn:aws:iam::{ACCOUNT}:user/{name}-ghost"
+    with pytest.raises(ClientError) as e:
+        iam.create_role(RoleName=name + "c", AssumeRolePolicyDocument=doc.replace(
+            f"arn:aws:iam::{ACCOUNT}:root", ghost))
+    assert error_of(e) == ("MalformedPolicyDocument", 400, f'Invalid principal in policy: "AWS":"{ghost}"')
+    with pytest.raises(ClientError) as e:
+        iam.create_role(RoleName=name + "d", AssumeRolePolicyDocument=doc.replace(
+            '"Principal":{"AWS":"arn:aws:iam::123456789012:root"},', ""))
+    assert error_of(e)[:2] == ("MalformedPolicyDocument", 400)
+    assert "no principals" in error_of(e)[2]
+    assert name + "c" not in [r["RoleName"] for r in iam.list_roles()["Roles"]]
     iam.delete_role(RoleName=name)
     with pytest.raises(ClientError) as e:
         iam.get_role(RoleName=name)

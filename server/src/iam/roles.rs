@@ -4,6 +4,8 @@ use rusqlite::Connection;
 
 use crate::iam::IamError;
 use crate::iam::ids::IdKind;
+use crate::iam::trust;
+use crate::store::iam as iam_rows;
 use crate::store::now_timestamp;
 use crate::store::roles::{self as rows, RoleRow};
 
@@ -22,14 +24,30 @@ pub fn no_such_role(name: &str) -> IamError {
     IamError::NoSuchEntity(format!("The role with name {name} cannot be found."))
 }
 
-/// CreateRole. The trust policy must be a JSON object; AssumeRole evaluates it ([`super::trust`]).
+/// CreateRole. The trust policy must be a JSON object whose every statement names a
+/// principal, and the users and roles of this account it names must exist (IAM refuses
+/// `Invalid principal in policy` otherwise); AssumeRole evaluates it ([`super::trust`]).
 pub fn create(c: &Connection, new: &NewRole<'_>) -> Result<RoleRow, IamError> {
-    match serde_json::from_str::<serde_json::Value>(new.assume_role_policy) {
-        Ok(serde_json::Value::Object(_)) => {}
+    let policy = match serde_json::from_str::<serde_json::Value>(new.assume_role_policy) {
+        Ok(p @ serde_json::Value::Object(_)) => p,
         _ => {
             return Err(IamError::MalformedPolicyDocument(
                 "This policy contains invalid Json".into(),
             ));
+        }
+    };
+    let principals = trust::aws_principals(&policy).map_err(|()| {
+        IamError::MalformedPolicyDocument(
+            "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: \
+             The passed in policy has a statement with no principals!"
+                .into(),
+        )
+    })?;
+    for arn in principals {
+        if !principal_exists(c, new.account_id, &arn)? {
+            return Err(IamError::MalformedPolicyDocument(format!(
+                "Invalid principal in policy: \"AWS\":\"{arn}\""
+            )));
         }
     }
     if rows::find_role_by_name(c, new.account_id, new.role_name)?.is_some() {
@@ -53,6 +71,22 @@ pub fn create(c: &Connection, new: &NewRole<'_>) -> Result<RoleRow, IamError> {
         rows::insert_role_tag(c, &role.role_id, k, v)?;
     }
     Ok(role)
+}
+
+/// Whether an `AWS` principal of a trust policy names something that exists: a user or role
+/// of this account must; accounts, `*`, sessions and other accounts' ARNs are taken as given.
+fn principal_exists(c: &Connection, account_id: &str, arn: &str) -> rusqlite::Result<bool> {
+    let Some(rest) = arn.strip_prefix(&format!("arn:aws:iam::{account_id}:")) else {
+        return Ok(true);
+    };
+    let name = rest.rsplit('/').next().unwrap_or(rest);
+    Ok(if rest.starts_with("user/") {
+        iam_rows::find_user_by_name(c, account_id, name)?.is_some_and(|u| u.arn() == arn)
+    } else if rest.starts_with("role/") {
+        rows::find_role_by_name(c, account_id, name)?.is_some_and(|r| r.arn() == arn)
+    } else {
+        true
+    })
 }
 
 pub fn get(c: &Connection, account_id: &str, name: &str) -> Result<RoleRow, IamError> {
