@@ -36,7 +36,7 @@ pub fn create(c: &Connection, new: &NewRole<'_>) -> Result<RoleRow, IamError> {
             ));
         }
     };
-    let principals = trust::aws_principals(&policy).map_err(|()| {
+    let principals = trust::aws_principals(&policy).ok_or_else(|| {
         IamError::MalformedPolicyDocument(
             "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: \
              The passed in policy has a statement with no principals!"

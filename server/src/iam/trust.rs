@@ -65,8 +65,8 @@ pub fn evaluate(policy: &str, request: &AssumeRequest<'_>) -> Trust {
 }
 
 /// The `AWS` principals a trust policy names (in `Principal` and `NotPrincipal`), for
-/// CreateRole's checks; `Err(())` when a statement names no principal at all.
-pub fn aws_principals(policy: &Value) -> Result<Vec<String>, ()> {
+/// CreateRole's checks; `None` when a statement names no principal at all.
+pub fn aws_principals(policy: &Value) -> Option<Vec<String>> {
     let statements = match policy.get("Statement") {
         Some(Value::Array(a)) => a.iter().collect::<Vec<_>>(),
         Some(s @ Value::Object(_)) => vec![s],
@@ -74,15 +74,12 @@ pub fn aws_principals(policy: &Value) -> Result<Vec<String>, ()> {
     };
     let mut out = Vec::new();
     for s in statements {
-        let p = s
-            .get("Principal")
-            .or_else(|| s.get("NotPrincipal"))
-            .ok_or(())?;
+        let p = s.get("Principal").or_else(|| s.get("NotPrincipal"))?;
         if let Some(aws) = p.get("AWS") {
             out.extend(strings(aws).into_iter().map(str::to_owned));
         }
     }
-    Ok(out)
+    Some(out)
 }
 
 /// `Some(how the principal matched)` when the statement's action, principal and conditions
