@@ -172,6 +172,22 @@ def test_assume_role_follows_the_trust_policy(server, name):
         a.assume_role(RoleArn=external, RoleSessionName="s1", ExternalId="bad id!")
     assert error_of(e)[:2] == ("ValidationError", 400)
 
+    # UpdateAssumeRolePolicy swaps the trust: now b, not a; a bad document changes nothing.
+    iam.update_assume_role_policy(RoleName=f"{name}-only-a", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [allow({"AWS": b_arn})]}))
+    b.assume_role(RoleArn=only_a, RoleSessionName="s1")
+    denied(a, only_a, a_arn)
+    with pytest.raises(ClientError) as e:
+        iam.update_assume_role_policy(RoleName=f"{name}-only-a", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [allow({"AWS": a_arn + "-ghost"})]}))
+    assert error_of(e)[:2] == ("MalformedPolicyDocument", 400)
+    b.assume_role(RoleArn=only_a, RoleSessionName="s1")
+    with pytest.raises(ClientError) as e:
+        iam.update_assume_role_policy(RoleName=f"{name}-nope", PolicyDocument="{}")
+    assert error_of(e)[:2] == ("NoSuchEntity", 404)
+    iam.update_assume_role_policy(RoleName=f"{name}-only-a", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [allow({"AWS": a_arn})]}))
+
     # A trust naming a role admits that role's sessions (role chaining), not its users.
     chained = role("chained", allow({"AWS": only_a}))
     denied(a, chained, a_arn)

@@ -28,28 +28,7 @@ pub fn no_such_role(name: &str) -> IamError {
 /// principal, and the users and roles of this account it names must exist (IAM refuses
 /// `Invalid principal in policy` otherwise); AssumeRole evaluates it ([`super::trust`]).
 pub fn create(c: &Connection, new: &NewRole<'_>) -> Result<RoleRow, IamError> {
-    let policy = match serde_json::from_str::<serde_json::Value>(new.assume_role_policy) {
-        Ok(p @ serde_json::Value::Object(_)) => p,
-        _ => {
-            return Err(IamError::MalformedPolicyDocument(
-                "This policy contains invalid Json".into(),
-            ));
-        }
-    };
-    let principals = trust::aws_principals(&policy).ok_or_else(|| {
-        IamError::MalformedPolicyDocument(
-            "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: \
-             The passed in policy has a statement with no principals!"
-                .into(),
-        )
-    })?;
-    for arn in principals {
-        if !principal_exists(c, new.account_id, &arn)? {
-            return Err(IamError::MalformedPolicyDocument(format!(
-                "Invalid principal in policy: \"AWS\":\"{arn}\""
-            )));
-        }
-    }
+    check_trust_policy(c, new.account_id, new.assume_role_policy)?;
     if rows::find_role_by_name(c, new.account_id, new.role_name)?.is_some() {
         return Err(IamError::EntityAlreadyExists(format!(
             "Role with name {} already exists.",
@@ -71,6 +50,45 @@ pub fn create(c: &Connection, new: &NewRole<'_>) -> Result<RoleRow, IamError> {
         rows::insert_role_tag(c, &role.role_id, k, v)?;
     }
     Ok(role)
+}
+
+/// UpdateAssumeRolePolicy: the same checks as CreateRole's; sessions already issued stay.
+pub fn update_trust_policy(
+    c: &Connection,
+    account_id: &str,
+    name: &str,
+    policy: &str,
+) -> Result<(), IamError> {
+    let role = get(c, account_id, name)?;
+    check_trust_policy(c, account_id, policy)?;
+    rows::set_trust_policy(c, &role.role_id, policy)?;
+    Ok(())
+}
+
+fn check_trust_policy(c: &Connection, account_id: &str, policy: &str) -> Result<(), IamError> {
+    let policy = match serde_json::from_str::<serde_json::Value>(policy) {
+        Ok(p @ serde_json::Value::Object(_)) => p,
+        _ => {
+            return Err(IamError::MalformedPolicyDocument(
+                "This policy contains invalid Json".into(),
+            ));
+        }
+    };
+    let principals = trust::aws_principals(&policy).ok_or_else(|| {
+        IamError::MalformedPolicyDocument(
+            "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: \
+             The passed in policy has a statement with no principals!"
+                .into(),
+        )
+    })?;
+    for arn in principals {
+        if !principal_exists(c, account_id, &arn)? {
+            return Err(IamError::MalformedPolicyDocument(format!(
+                "Invalid principal in policy: \"AWS\":\"{arn}\""
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Whether an `AWS` principal of a trust policy names something that exists: a user or role

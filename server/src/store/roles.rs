@@ -96,6 +96,13 @@ pub fn list_roles(
         .collect()
 }
 
+pub fn set_trust_policy(c: &Connection, role_id: &str, policy: &str) -> rusqlite::Result<bool> {
+    Ok(c.execute(
+        "UPDATE roles SET assume_role_policy = ?2 WHERE role_id = ?1",
+        params![role_id, policy],
+    )? == 1)
+}
+
 pub fn delete_role(c: &Connection, role_id: &str) -> rusqlite::Result<bool> {
     Ok(c.execute("DELETE FROM roles WHERE role_id = ?1", [role_id])? == 1)
 }

@@ -20,7 +20,7 @@ super::operations! {
     DeleteServiceSpecificCredential,
     UploadSSHPublicKey, GetSSHPublicKey, ListSSHPublicKeys, UpdateSSHPublicKey,
     DeleteSSHPublicKey,
-    CreateRole, GetRole, ListRoles, DeleteRole,
+    CreateRole, GetRole, ListRoles, DeleteRole, UpdateAssumeRolePolicy,
 }
 
 const USER_NAME: Spec = Spec {
@@ -112,6 +112,10 @@ const TRUST_POLICY: Spec = Spec {
     min: 1,
     max: 131072,
     pattern: Some(TEXT),
+};
+const UPDATED_TRUST_POLICY: Spec = Spec {
+    member: "PolicyDocument",
+    ..TRUST_POLICY
 };
 const DESCRIPTION: Spec = Spec {
     member: "Description",
@@ -591,6 +595,14 @@ pub fn handle(
             }
             x.close("Roles");
             truncation(&mut x, next);
+        }
+        Op::UpdateAssumeRolePolicy => {
+            let name = p.req(&ROLE_NAME);
+            let doc = p.req(&UPDATED_TRUST_POLICY);
+            p.finish()?;
+            ctx.store
+                .write(|c| roles::update_trust_policy(c, account, &name, &doc))?;
+            return Ok(None);
         }
         Op::DeleteRole => {
             let name = p.req(&ROLE_NAME);
