@@ -10,9 +10,10 @@
 //! Conditions are evaluated over the keys this server knows — `aws:PrincipalArn`,
 //! `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username`, `aws:userid`,
 //! `sts:RoleSessionName`, `sts:ExternalId` — with the `String*`, `Arn*`, `Null` and `Bool`
-//! operators and their `…IfExists` forms. As in IAM, a key absent from the request makes a
-//! positive operator false and a negated one (`StringNotEquals`, …) true; an operator this
-//! server does not implement makes its statement not apply.
+//! operators, their `…IfExists` forms and `ForAnyValue:`/`ForAllValues:` prefixes. As in IAM,
+//! a key absent from the request makes a positive operator false and a negated one
+//! (`StringNotEquals`, …) or a `ForAllValues:` one true; an operator this server does not
+//! implement makes its statement not apply.
 
 use serde_json::Value;
 
@@ -147,10 +148,12 @@ fn condition(op: &str, keys: &Value, request: &AssumeRequest<'_>) -> bool {
         Some(base) => (base, true),
         None => (op, false),
     };
-    let op = op
-        .strip_prefix("ForAnyValue:")
-        .or_else(|| op.strip_prefix("ForAllValues:"))
-        .unwrap_or(op);
+    // Every key here is single-valued, so the set operators act on a one-element set; the
+    // one difference: `ForAllValues` over an absent key holds (the empty set is a subset).
+    let (op, for_all) = match op.strip_prefix("ForAllValues:") {
+        Some(base) => (base, true),
+        None => (op.strip_prefix("ForAnyValue:").unwrap_or(op), false),
+    };
     keys.iter().all(|(key, wanted)| {
         let actual = context_value(key, request);
         let wanted = match wanted {
@@ -165,7 +168,7 @@ fn condition(op: &str, keys: &Value, request: &AssumeRequest<'_>) -> bool {
         }
         let negated = op.contains("Not");
         let Some(actual) = actual else {
-            return if_exists || negated;
+            return if_exists || negated || for_all;
         };
         let any = |case_sensitive: bool, like: bool| {
             wanted.iter().any(|w| {
@@ -390,6 +393,16 @@ mod tests {
         let null = with(r#"{"Null":{"sts:ExternalId":"false"}}"#);
         assert_eq!(eval(&null, &alice, Some("e1")), Trust::Account);
         assert_eq!(eval(&null, &alice, None), Trust::Denied);
+        let all = with(r#"{"ForAllValues:StringEquals":{"sts:ExternalId":["a1","b2"]}}"#);
+        assert_eq!(
+            eval(&all, &alice, None),
+            Trust::Account,
+            "absent key: ForAllValues holds"
+        );
+        assert_eq!(eval(&all, &alice, Some("b2")), Trust::Account);
+        assert_eq!(eval(&all, &alice, Some("c3")), Trust::Denied);
+        let any = with(r#"{"ForAnyValue:StringEquals":{"sts:ExternalId":["a1","b2"]}}"#);
+        assert_eq!(eval(&any, &alice, None), Trust::Denied);
         let unknown = with(r#"{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#);
         assert_eq!(eval(&unknown, &alice, None), Trust::Denied);
     }
