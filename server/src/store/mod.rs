@@ -37,6 +37,18 @@ pub struct Store {
     conn: Mutex<Connection>,
 }
 
+/// Ends a read transaction when dropped (read-only, so COMMIT and ROLLBACK are the same).
+struct EndReadOnDrop<'a>(&'a Connection);
+
+impl Drop for EndReadOnDrop<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .0
+            .prepare_cached("COMMIT")
+            .and_then(|mut s| s.execute([]));
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the store at `path` and runs pending migrations.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
@@ -77,13 +89,10 @@ impl Store {
             .prepare_cached("BEGIN DEFERRED")
             .and_then(|mut s| s.execute([]))
             .is_ok();
-        let result = f(&conn);
-        if began {
-            let _ = conn
-                .prepare_cached("COMMIT")
-                .and_then(|mut s| s.execute([]));
-        }
-        result
+        // Ended on drop, so a panic inside `f` cannot leave the transaction open (which would
+        // make every later write fail to begin its own).
+        let _end = began.then_some(EndReadOnDrop(&conn));
+        f(&conn)
     }
 
     /// Runs `f` in one immediate transaction: committed if `f` returns `Ok`, rolled back
@@ -198,5 +207,26 @@ mod tests {
             .read(|c| c.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0)))
             .unwrap();
         assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn a_panicking_read_leaves_no_transaction_open() {
+        let store = Store::open_in_memory().unwrap();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _: Result<(), rusqlite::Error> = store.read(|_| panic!("inside a read"));
+        }));
+        assert!(panicked.is_err());
+        store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO accounts (account_id, created_at) VALUES ('123456789012', 'x')",
+                    [],
+                )
+            })
+            .unwrap();
+        let n: i64 = store
+            .read(|c| c.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0)))
+            .unwrap();
+        assert_eq!(n, 1);
     }
 }
