@@ -79,7 +79,8 @@ pub struct RunningServer {
     ssh_shutdown: CancellationToken,
     ssh_sessions: TaskTracker,
     ssh_task: JoinHandle<()>,
-    /// Removes expired pack cache entries.
+    /// Removes expired pack cache entries; aborted when the server is dropped (which
+    /// [`RunningServer::shutdown`] ends with, too).
     sweeper: Option<JoinHandle<()>>,
     stopped: bool,
     demo_password: Option<String>,
@@ -443,9 +444,6 @@ impl RunningServer {
     /// Stops accepting connections, lets in-flight requests (pushes) finish, then returns.
     pub async fn shutdown(mut self) {
         self.stopped = true;
-        if let Some(s) = &self.sweeper {
-            s.abort();
-        }
         for h in &self.handles {
             h.graceful_shutdown(Some(GRACE));
         }

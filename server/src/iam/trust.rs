@@ -43,13 +43,8 @@ pub fn evaluate(policy: &str, request: &AssumeRequest<'_>) -> Trust {
     let Ok(doc) = serde_json::from_str::<Value>(policy) else {
         return Trust::Denied;
     };
-    let statements = match doc.get("Statement") {
-        Some(Value::Array(a)) => a.iter().collect::<Vec<_>>(),
-        Some(s @ Value::Object(_)) => vec![s],
-        _ => return Trust::Denied,
-    };
     let mut verdict = Trust::Denied;
-    for s in statements {
+    for s in statements(&doc) {
         let Some(principal_match) = statement_applies(s, request) else {
             continue;
         };
@@ -68,19 +63,23 @@ pub fn evaluate(policy: &str, request: &AssumeRequest<'_>) -> Trust {
 /// The `AWS` principals a trust policy names (in `Principal` and `NotPrincipal`), for
 /// CreateRole's checks; `None` when a statement names no principal at all.
 pub fn aws_principals(policy: &Value) -> Option<Vec<String>> {
-    let statements = match policy.get("Statement") {
-        Some(Value::Array(a)) => a.iter().collect::<Vec<_>>(),
-        Some(s @ Value::Object(_)) => vec![s],
-        _ => Vec::new(),
-    };
     let mut out = Vec::new();
-    for s in statements {
+    for s in statements(policy) {
         let p = s.get("Principal").or_else(|| s.get("NotPrincipal"))?;
         if let Some(aws) = p.get("AWS") {
             out.extend(strings(aws).into_iter().map(str::to_owned));
         }
     }
     Some(out)
+}
+
+/// A policy's statements: `Statement` is one object or an array of them.
+fn statements(policy: &Value) -> Vec<&Value> {
+    match policy.get("Statement") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(s @ Value::Object(_)) => vec![s],
+        _ => Vec::new(),
+    }
 }
 
 /// `Some(how the principal matched)` when the statement's action, principal and conditions

@@ -107,8 +107,6 @@ pub fn get_session_token(
     )
 }
 
-/// AssumeRole: the role must exist in the caller's account. The trust policy is stored but
-/// not evaluated yet: every authenticated principal of the account may assume the role.
 /// What AssumeRole asks for.
 pub struct AssumeRoleRequest<'a> {
     pub role_arn: &'a str,
