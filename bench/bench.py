@@ -16,7 +16,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 
@@ -24,6 +23,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 BIN = ROOT / "target" / "release" / "codecommit-local"
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 WORK = pathlib.Path(os.environ.get("BENCH_WORK", ROOT / "bench" / "work"))
+REF = WORK / ("ref-quick.git" if QUICK else "ref.git")
+CLONE = WORK / "clone.git"
+SSH_KEY_ID = "APKABENCHBENCHBENCH0"
 RUNS = 3 if QUICK else 5
 PUSH_MB = 64 if QUICK else 1024
 CONCURRENT = 16 if QUICK else 64
@@ -94,6 +96,10 @@ class Ours:
         s, rest = base.split("://")
         return f"{s}://{USER}:{urllib.parse.quote(PASSWORD)}@{rest}/v1/repos/{repo}"
 
+    def ssh_url(self, repo="ref"):
+        port = self.ep["ssh_addr"].rsplit(":", 1)[1]
+        return f"ssh://{SSH_KEY_ID}@127.0.0.1:{port}/v1/repos/{repo}"
+
     def peak_rss_kib(self):
         for line in pathlib.Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -123,7 +129,7 @@ name = "bench"
   password = "{PASSWORD}"
   [[users.ssh_keys]]
   public_key_file = "{ssh_pub}"
-  id = "APKABENCHBENCHBENCH0"
+  id = "{SSH_KEY_ID}"
 
 [[repositories]]
 name = "ref"
@@ -258,7 +264,7 @@ def setup_servers():
     if not BIN.exists():
         sys.exit(f"{BIN} missing: cargo build --release -p codecommit-local")
     WORK.mkdir(parents=True, exist_ok=True)
-    ref = WORK / ("ref-quick.git" if QUICK else "ref.git")
+    ref = REF
     if not ref.exists():
         log("generating the reference repository")
         args = ["--commits", "500", "--files", "300", "--large-blobs", "2"] if QUICK else []
@@ -284,14 +290,13 @@ def setup_servers():
     sh("git", "-C", str(data / "repositories" / f"{rid}.git"), "repack", "-a", "-d", "-q", env=env)
     procs = start_nginx(ref.parent)
     procs.append(start_sshd(str(client_key) + ".pub"))
-    clone = WORK / "clone.git"
-    port = ours.ep["ssh_addr"].rsplit(":", 1)[1]
+    clone = CLONE
     cmds = {
         "floor": f"git clone -q --bare --no-local {ref} {clone}",
         "nginx": f"git clone -q --bare http://127.0.0.1:18099/git/{ref.name} {clone}",
         "https": f"git clone -q --bare {ours.url('https')} {clone}",
         "http": f"git clone -q --bare {ours.url('http')} {clone}",
-        "ssh": f"git clone -q --bare ssh://APKABENCHBENCHBENCH0@127.0.0.1:{port}/v1/repos/ref {clone}",
+        "ssh": f"git clone -q --bare {ours.ssh_url()} {clone}",
         "openssh": f"git clone -q --bare ssh://{os.environ.get('USER', 'root')}@127.0.0.1:18022{ref} {clone}",
     }
     return ours, procs, env, cmds
@@ -299,12 +304,9 @@ def setup_servers():
 
 def main():
     ours, procs, env, cmds = setup_servers()
-    ref = WORK / ("ref-quick.git" if QUICK else "ref.git")
-    size_mb = sum(f.stat().st_size for f in ref.rglob("*") if f.is_file()) / 2**20
+    size_mb = sum(f.stat().st_size for f in REF.rglob("*") if f.is_file()) / 2**20
     fixture = WORK / "fixture.toml"
-    clone = WORK / "clone.git"
-    port = ours.ep["ssh_addr"].rsplit(":", 1)[1]
-    prep = f"rm -rf {clone}"
+    prep = f"rm -rf {CLONE}"
     try:
         log("clones")
         floor = hyperfine("floor", cmds["floor"], prep, env)
@@ -339,7 +341,7 @@ def main():
             sh("git", "-C", str(big), "-c", "user.name=b", "-c", "user.email=b@e", "-c", "core.compression=0",
                "commit", "-qm", "big", env=env)
         for scheme, repo in (("https", "push-https"), ("ssh", "push-ssh")):
-            url = ours.url("https", repo) if scheme == "https" else f"ssh://APKABENCHBENCHBENCH0@127.0.0.1:{port}/v1/repos/{repo}"
+            url = ours.url("https", repo) if scheme == "https" else ours.ssh_url(repo)
             ours.reset_peak()
             t0 = time.perf_counter()
             sh("git", "-C", str(big), "-c", "http.postBuffer=1048576", "push", "-q", url, "main", env=env)
@@ -365,7 +367,7 @@ def main():
             return time.perf_counter() - t0, all(results)
 
         ours_cc, ok_ours = many(lambda i: ours.url("https"))
-        nginx_cc, ok_nginx = many(lambda i: f"http://127.0.0.1:18099/git/{ref.name}")
+        nginx_cc, ok_nginx = many(lambda i: f"http://127.0.0.1:18099/git/{REF.name}")
         add(f"{CONCURRENT} concurrent shallow clones over HTTPS (all ok: {ok_ours})", ours_cc, "s",
             f"nginx (all ok: {ok_nginx})", nginx_cc, lambda v, r: ok_ours and r <= 1.0)
 

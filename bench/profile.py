@@ -20,7 +20,7 @@ OUT = bench.WORK / "profile"
 
 def record(name, command, env):
     data = OUT / f"{name}.perf"
-    clone = bench.WORK / "clone.git"
+    clone = bench.CLONE
     # One unrecorded run first, as the benchmark's warm-up: page cache and pack cache warm.
     for _ in range(2):
         shutil.rmtree(clone, ignore_errors=True)
