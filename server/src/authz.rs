@@ -4,28 +4,22 @@
 //! For now it allows every authenticated principal within its own account; IAM policy
 //! evaluation (explicit Deny > Allow > implicit deny) replaces [`decide`] alone.
 
-use crate::auth::Principal;
+use crate::principal::Principal;
 
-/// What a caller wants to do, named as IAM names the action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    GitPull,
-    GitPush,
-    /// An API operation, e.g. `iam:CreateUser`.
-    Api {
-        service: &'static str,
-        operation: &'static str,
-    },
-}
+/// `git fetch` / `git clone`, as IAM names it.
+pub const GIT_PULL: &str = "codecommit:GitPull";
+/// `git push`, as IAM names it.
+pub const GIT_PUSH: &str = "codecommit:GitPush";
 
-impl Action {
-    pub fn iam_name(self) -> String {
-        match self {
-            Action::GitPull => "codecommit:GitPull".into(),
-            Action::GitPush => "codecommit:GitPush".into(),
-            Action::Api { service, operation } => format!("{service}:{operation}"),
-        }
-    }
+/// What a caller asks to do: one IAM action on one resource, with the condition keys the
+/// request carries (e.g. `codecommit:References`).
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// `service:Action`, e.g. `iam:CreateUser`.
+    pub action: &'a str,
+    /// The resource's ARN, or `*`.
+    pub resource: &'a str,
+    pub context: &'a [(&'static str, Vec<String>)],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,19 +28,44 @@ pub enum Decision {
     Deny,
 }
 
-/// Decides whether `principal` may do `action` on the resource `resource_arn` owned by
-/// `resource_account`.
-pub fn decide(
-    principal: &Principal,
-    action: Action,
-    resource_account: &str,
-    resource_arn: &str,
-) -> Decision {
-    let decision = if principal.account_id == resource_account {
+/// The account an ARN names (`arn:partition:service:region:account:…`), if any.
+fn arn_account(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    (parts.next() == Some("arn")).then_some(())?;
+    parts.nth(3).filter(|a| !a.is_empty())
+}
+
+/// Decides whether `principal` may do `request`. A resource without an account (`*`, or a
+/// global ARN) is the caller's own account's.
+pub fn decide(principal: &Principal, request: &Request<'_>) -> Decision {
+    let account = arn_account(request.resource).unwrap_or(&principal.account_id);
+    let decision = if principal.account_id == account {
         Decision::Allow
     } else {
         Decision::Deny
     };
-    tracing::debug!(principal = %principal.arn, action = %action.iam_name(), resource = resource_arn, ?decision, "authorization");
+    tracing::debug!(principal = %principal.arn, action = request.action, resource = request.resource, ?decision, "authorization");
     decision
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_accounts() {
+        assert_eq!(
+            arn_account("arn:aws:iam::123456789012:user/a"),
+            Some("123456789012")
+        );
+        assert_eq!(
+            arn_account("arn:aws:codecommit:us-east-1:111111111111:demo"),
+            Some("111111111111")
+        );
+        assert_eq!(arn_account("*"), None);
+        assert_eq!(
+            arn_account("arn:aws:iam::aws:policy/ReadOnlyAccess"),
+            Some("aws")
+        );
+    }
 }

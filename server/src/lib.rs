@@ -1,15 +1,21 @@
 //! codecommit-local: AWS CodeCommit plus the slice of IAM and STS that CodeCommit's
 //! authentication needs, entirely offline.
 //!
-//! The module tree is the architecture, each layer depending only on the ones below it:
+//! The module tree is the architecture, each layer depending only on the ones below it
+//! (`ARCHITECTURE.md` follows one request through them):
 //!
-//! - [`transport`]: the protocols clients speak (Git smart HTTP over HTTPS and HTTP).
-//! - [`auth`]: who is calling (Git credentials), and [`authz`], whether they may.
-//! - [`iam`] and [`codecommit`]: the emulated AWS services' domain rules.
-//! - [`git`]: bare repositories on disk and the streaming `git` service runner.
-//! - [`store`]: the SQLite store every domain module reads and writes.
+//! - [`transport`]: the protocols clients speak — Git smart HTTP, SSH, and the AWS APIs
+//!   (`transport::aws`: the pipeline, the operation registry, the Query and JSON codecs).
+//! - [`auth`]: who is calling (Git credentials, SigV4, SSH keys); [`authz`]: whether they may.
+//! - [`iam`], [`sts`] and [`codecommit`]: the emulated services' rules and their operations
+//!   (`*/ops`). They import neither `auth`, `authz` nor a transport.
+//! - [`git`] and [`store`]: bare repositories with the streaming `git` runner, and the SQLite
+//!   store every domain module reads and writes (always from a blocking thread).
 //!
-//! [`server`] wires them together; [`cli`] is the command line; [`fixtures`] seeds the store.
+//! Two leaf contracts are shared across the layers: [`principal`] (the authenticated caller)
+//! and [`operation`] (what an AWS operation is: typed request, handler, IAM declaration,
+//! service error). [`server`] wires the layers together; [`cli`] is the command line;
+//! [`fixtures`] seeds the store; [`testing`] embeds a server in Rust tests.
 
 pub mod auth;
 pub mod authz;
@@ -20,6 +26,8 @@ pub mod context;
 pub mod fixtures;
 pub mod git;
 pub mod iam;
+pub mod operation;
+pub mod principal;
 pub mod secret;
 pub mod server;
 pub mod store;

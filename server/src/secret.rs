@@ -33,6 +33,14 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Serialised as its text: a response that carries a secret shows it once (CreateAccessKey,
+/// CreateServiceSpecificCredential, STS credentials).
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.expose())
+    }
+}
+
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
         Secret::new(value)

@@ -121,9 +121,23 @@ fn bind(addr: &str) -> Result<TcpListener, StartError> {
     TcpListener::bind(&addrs[..]).map_err(bind_err)
 }
 
-/// Starts the server; returns once every listener is bound and serving.
-pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
-    validate(&config)?;
+/// Everything a start does before it listens: data dir, store, fixtures, TLS material, SSH
+/// host keys. All of it blocks (files, SQLite, key generation), so it runs on a blocking
+/// thread, never on the runtime's workers.
+struct Prepared {
+    data_dir: PathBuf,
+    ephemeral: Option<tempfile::TempDir>,
+    store_file: PathBuf,
+    ctx: Arc<Context>,
+    pack_hook: Option<Arc<PackHook>>,
+    material: tls::TlsMaterial,
+    host_keys: Vec<russh::keys::PrivateKey>,
+    demo_password: Option<String>,
+    admin_key: Option<(String, String)>,
+}
+
+fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
+    validate(config)?;
     let (data_dir, ephemeral) = match &config.data_dir {
         DataDir::Persistent(p) => {
             std::fs::create_dir_all(p).map_err(io_at(p))?;
@@ -191,11 +205,43 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             &tls::server_names(&config.public_host, &config.region),
         )?,
     };
+    let host_keys = ssh::host_keys::load_or_create(&data_dir.join("ssh"))?;
+    Ok(Prepared {
+        demo_password: demo_password(&ctx),
+        admin_key: admin_key(&ctx),
+        data_dir,
+        ephemeral,
+        store_file,
+        ctx,
+        pack_hook,
+        material,
+        host_keys,
+    })
+}
+
+/// Starts the server; returns once every listener is bound and serving.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+    let prepared = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || prepare(&config))
+            .await
+            .map_err(|e| StartError::Config(format!("start-up task failed: {e}")))??
+    };
+    let Prepared {
+        data_dir,
+        ephemeral,
+        store_file,
+        ctx,
+        pack_hook,
+        material,
+        host_keys,
+        demo_password,
+        admin_key,
+    } = prepared;
     let rustls = RustlsConfig::from_pem(material.cert_chain_pem, material.key_pem)
         .await
         .map_err(|e| StartError::Config(format!("TLS certificate or key: {e}")))?;
 
-    let host_keys = ssh::host_keys::load_or_create(&data_dir.join("ssh"))?;
     let ssh_host_key_fingerprints = ssh::host_keys::fingerprints(&host_keys);
 
     let https_listener = bind(&config.https_addr)?;
@@ -306,8 +352,6 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         }))
     });
 
-    let demo_password = demo_password(&ctx);
-    let admin_key = admin_key(&ctx);
     Ok(RunningServer {
         endpoints,
         context: ctx,

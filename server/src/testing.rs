@@ -44,6 +44,38 @@ pub struct AccessKey {
     pub secret_access_key: Secret,
 }
 
+/// The fixture file a test server starts from, written with `toml`'s own escaping.
+#[derive(Default, serde::Serialize)]
+struct Fixture {
+    users: Vec<FixtureUser>,
+    repositories: Vec<FixtureRepository>,
+}
+
+#[derive(Default, serde::Serialize)]
+struct FixtureUser {
+    name: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    git_credentials: Vec<FixtureGitCredential>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    access_keys: Vec<FixtureAccessKey>,
+}
+
+#[derive(serde::Serialize)]
+struct FixtureGitCredential {
+    password: String,
+}
+
+#[derive(serde::Serialize)]
+struct FixtureAccessKey {
+    id: String,
+    secret: String,
+}
+
+#[derive(serde::Serialize)]
+struct FixtureRepository {
+    name: String,
+}
+
 #[derive(Default)]
 struct UserSpec {
     name: String,
@@ -121,18 +153,21 @@ impl TestServerBuilder {
         if let Some(r) = &self.region {
             config.region = r.clone();
         }
-        let mut toml = String::new();
+        let mut fixture = Fixture::default();
         let mut git_logins = HashMap::new();
         let mut access_keys = HashMap::new();
         for u in &self.users {
-            toml.push_str(&format!("[[users]]\nname = {:?}\n", u.name));
+            let mut user = FixtureUser {
+                name: u.name.clone(),
+                ..FixtureUser::default()
+            };
             if u.git_credential {
                 use base64::Engine;
                 let password =
                     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(24));
-                toml.push_str(&format!(
-                    "  [[users.git_credentials]]\n  password = {password:?}\n"
-                ));
+                user.git_credentials.push(FixtureGitCredential {
+                    password: password.clone(),
+                });
                 git_logins.insert(
                     u.name.clone(),
                     GitLogin {
@@ -144,9 +179,10 @@ impl TestServerBuilder {
             if u.access_key {
                 let id = IdKind::AccessKey.generate();
                 let secret = random_secret(40);
-                toml.push_str(&format!(
-                    "  [[users.access_keys]]\n  id = {id:?}\n  secret = {secret:?}\n"
-                ));
+                user.access_keys.push(FixtureAccessKey {
+                    id: id.clone(),
+                    secret: secret.clone(),
+                });
                 access_keys.insert(
                     u.name.clone(),
                     AccessKey {
@@ -155,10 +191,14 @@ impl TestServerBuilder {
                     },
                 );
             }
+            fixture.users.push(user);
         }
         for r in &self.repositories {
-            toml.push_str(&format!("[[repositories]]\nname = {r:?}\n"));
+            fixture
+                .repositories
+                .push(FixtureRepository { name: r.clone() });
         }
+        let toml = toml::to_string(&fixture).map_err(|e| StartError::Config(e.to_string()))?;
         let fixture = fixture_dir.path().join("test-server.toml");
         std::fs::write(&fixture, toml).map_err(|source| StartError::DataDir {
             path: fixture.clone(),
@@ -170,6 +210,11 @@ impl TestServerBuilder {
             running,
             git_logins,
             access_keys,
+            first_key_user: self
+                .users
+                .iter()
+                .find(|u| u.access_key)
+                .map(|u| u.name.clone()),
         })
     }
 }
@@ -179,6 +224,7 @@ pub struct TestServer {
     running: RunningServer,
     git_logins: HashMap<String, GitLogin>,
     access_keys: HashMap<String, AccessKey>,
+    first_key_user: Option<String>,
 }
 
 impl TestServer {
@@ -222,6 +268,56 @@ impl TestServer {
 
     pub fn access_key(&self, user: &str) -> Option<&AccessKey> {
         self.access_keys.get(user)
+    }
+
+    /// An AWS SDK for Rust configuration for this server, signing as `user` (who must have an
+    /// access key): its endpoint, region and CA, so a client is one line away:
+    /// `aws_sdk_codecommit::Client::new(&server.sdk_config_for("alice"))`.
+    #[cfg(feature = "sdk")]
+    pub fn sdk_config_for(&self, user: &str) -> aws_config::SdkConfig {
+        use aws_smithy_http_client::tls::{
+            self, TlsContext, TrustStore, rustls_provider::CryptoMode,
+        };
+        let key = self
+            .access_key(user)
+            .unwrap_or_else(|| panic!("test server user {user} has no access key"));
+        let ca = std::fs::read(self.ca_file()).expect("the test server's CA file");
+        let tls_context = TlsContext::builder()
+            .with_trust_store(TrustStore::empty().with_pem_certificate(ca.as_slice()))
+            .build()
+            .expect("the test server's CA is a PEM certificate");
+        let http_client = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+            .tls_context(tls_context)
+            .build_https();
+        let credentials = aws_credential_types::Credentials::new(
+            &key.access_key_id,
+            key.secret_access_key.expose(),
+            None,
+            None,
+            "codecommit-local-test-server",
+        );
+        aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .endpoint_url(self.https_url())
+            .region(aws_config::Region::new(
+                self.running.endpoints.region.clone(),
+            ))
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
+            )
+            .http_client(http_client)
+            .build()
+    }
+
+    /// [`TestServer::sdk_config_for`] the first user given an access key.
+    #[cfg(feature = "sdk")]
+    pub fn sdk_config(&self) -> aws_config::SdkConfig {
+        let user = self
+            .first_key_user
+            .as_deref()
+            .expect("the test server has no user with an access key");
+        self.sdk_config_for(user)
     }
 
     /// Stops gracefully, letting in-flight requests finish.

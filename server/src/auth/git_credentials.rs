@@ -39,7 +39,7 @@ pub fn authenticate(
     if cred.status != CredentialStatus::Active {
         return Err(AuthFailure::Inactive(cred.credential_id));
     }
-    Ok(Principal::for_user(
+    Ok(crate::iam::users::principal(
         &user,
         AuthMethod::GitCredential {
             credential_id: cred.credential_id,

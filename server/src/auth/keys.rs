@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::auth::sigv4::{KeyLookup, KeyRecord, SigV4Error, Verified};
+use crate::auth::sigv4::{KeyLookup, KeyRecord, SigV4Error};
 use crate::auth::{AuthMethod, Principal};
 use crate::store::roles as role_rows;
 use crate::store::{CredentialStatus, Store, iam as rows};
@@ -32,13 +32,13 @@ impl KeyLookup for StoreKeys<'_> {
                 let principal = match (&s.user_id, &s.role_id) {
                     (Some(user_id), _) => {
                         match rows::find_user_by_id(c, user_id).map_err(internal)? {
-                            Some(user) => Principal::for_user(&user, method),
+                            Some(user) => crate::iam::users::principal(&user, method),
                             None => return Ok(None),
                         }
                     }
                     (None, Some(role_id)) => {
                         match role_rows::find_role_by_id(c, role_id).map_err(internal)? {
-                            Some(role) => Principal::for_role_session(
+                            Some(role) => crate::iam::roles::session_principal(
                                 &role,
                                 s.session_name.as_deref().unwrap_or_default(),
                                 method,
@@ -71,7 +71,7 @@ impl KeyLookup for StoreKeys<'_> {
                 secret: key.secret_access_key,
                 session_token_hash: None,
                 expires_at: None,
-                principal: Principal::for_user(
+                principal: crate::iam::users::principal(
                     &user,
                     AuthMethod::AccessKey {
                         access_key_id: key.access_key_id,
@@ -82,13 +82,14 @@ impl KeyLookup for StoreKeys<'_> {
     }
 }
 
-/// Records a long-term key's use for GetAccessKeyLastUsed (best effort).
-pub fn record_use(store: &Store, verified: &Verified) {
-    if let AuthMethod::AccessKey { access_key_id } = &verified.principal.method {
+/// Records a long-term key's use for GetAccessKeyLastUsed (best effort; a write, so it
+/// waits for the store's writer).
+pub fn record_use(store: &Store, principal: &Principal, service: &str, region: &str) {
+    if let AuthMethod::AccessKey { access_key_id } = &principal.method {
         let now = crate::store::now_timestamp();
-        if let Err(e) = store.read(|c| {
-            rows::record_access_key_use(c, access_key_id, &now, &verified.service, &verified.region)
-        }) {
+        if let Err(e) =
+            store.write(|c| rows::record_access_key_use(c, access_key_id, &now, service, region))
+        {
             tracing::warn!("recording access key use: {e}");
         }
     }

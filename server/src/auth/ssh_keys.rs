@@ -47,7 +47,7 @@ pub fn authenticate(
     if key.status != CredentialStatus::Active {
         return Err(AuthFailure::SshKey(format!("{key_id} is inactive")));
     }
-    Ok(Principal::for_user(
+    Ok(crate::iam::users::principal(
         &user,
         AuthMethod::SshKey {
             ssh_key_id: key.ssh_key_id,

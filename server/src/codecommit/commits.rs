@@ -88,10 +88,8 @@ pub fn create_branch(
             format!("Branch {name} already exists"),
         )
     })?;
-    repositories::after_receive(&ctx.store, &ctx.repos_root, row).map_err(|e| {
-        tracing::error!("after CreateBranch: {e}");
-        E::internal()
-    })?;
+    repositories::after_receive(&ctx.store, &ctx.repos_root, row)
+        .map_err(|e| E::internal(format!("after CreateBranch: {e}")))?;
     Ok(())
 }
 
@@ -464,10 +462,8 @@ pub fn commit(
             ),
         )
     })?;
-    repositories::after_receive(&ctx.store, &ctx.repos_root, row).map_err(|e| {
-        tracing::error!("after commit: {e}");
-        E::internal()
-    })?;
+    repositories::after_receive(&ctx.store, &ctx.repos_root, row)
+        .map_err(|e| E::internal(format!("after commit: {e}")))?;
     Ok(CommitResult {
         commit_id: commit_id.to_string(),
         tree_id: tree_id.to_string(),

@@ -1,11 +1,16 @@
 //! CodeCommit's exceptions: the `__type` AWS sends and its message. CodeCommit answers every
 //! client error with HTTP 400.
 
+use crate::operation::ServiceError;
+use crate::principal::Principal;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{code}: {message}")]
+#[error("{message}")]
 pub struct CodeCommitError {
     pub code: &'static str,
     pub message: String,
+    /// What an internal failure came from: for the log only.
+    pub detail: Option<String>,
 }
 
 impl CodeCommitError {
@@ -13,19 +18,27 @@ impl CodeCommitError {
         CodeCommitError {
             code,
             message: message.into(),
+            detail: None,
         }
     }
 
+    /// CodeCommit answers client errors with 400, except the refusals of authentication.
     pub fn status(&self) -> u16 {
-        if self.code == "InternalFailure" {
-            500
-        } else {
-            400
+        match self.code {
+            "InternalFailure" => 500,
+            "MissingAuthenticationTokenException"
+            | "InvalidSignatureException"
+            | "ExpiredTokenException" => 403,
+            _ => 400,
         }
     }
 
-    pub fn internal() -> Self {
-        CodeCommitError::new("InternalFailure", "An internal error occurred.")
+    /// An internal failure: the client sees only "An internal error occurred.".
+    pub fn internal(detail: impl Into<String>) -> Self {
+        CodeCommitError {
+            detail: Some(detail.into()),
+            ..CodeCommitError::new("InternalFailure", "An internal error occurred.")
+        }
     }
 
     pub fn repository_does_not_exist(name: &str) -> Self {
@@ -42,28 +55,56 @@ impl CodeCommitError {
 
 impl From<rusqlite::Error> for CodeCommitError {
     fn from(e: rusqlite::Error) -> Self {
-        tracing::error!("store: {e}");
-        CodeCommitError::internal()
+        CodeCommitError::internal(format!("store: {e}"))
     }
 }
 
 impl From<crate::store::StoreError> for CodeCommitError {
     fn from(e: crate::store::StoreError) -> Self {
-        tracing::error!("{e}");
-        CodeCommitError::internal()
+        CodeCommitError::internal(format!("{e}"))
     }
 }
 
 impl From<git2::Error> for CodeCommitError {
     fn from(e: git2::Error) -> Self {
-        tracing::error!("git: {e}");
-        CodeCommitError::internal()
+        CodeCommitError::internal(format!("git: {e}"))
     }
 }
 
 impl From<std::io::Error> for CodeCommitError {
     fn from(e: std::io::Error) -> Self {
-        tracing::error!("repository files: {e}");
-        CodeCommitError::internal()
+        CodeCommitError::internal(format!("repository files: {e}"))
+    }
+}
+
+impl ServiceError for CodeCommitError {
+    fn code(&self) -> &str {
+        self.code
+    }
+
+    fn status(&self) -> u16 {
+        CodeCommitError::status(self)
+    }
+
+    fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
+    fn access_denied(principal: &Principal, action: &str, _resource: &str) -> Self {
+        CodeCommitError::new(
+            "AccessDeniedException",
+            format!(
+                "User: {} is not authorized to perform: {action}",
+                principal.arn
+            ),
+        )
+    }
+
+    fn validation(message: String) -> Self {
+        CodeCommitError::new("ValidationException", message)
+    }
+
+    fn malformed(message: String) -> Self {
+        CodeCommitError::new("SerializationException", message)
     }
 }

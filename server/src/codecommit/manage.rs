@@ -146,10 +146,7 @@ fn map_repo_error(e: RepositoryError) -> E {
             "InvalidRepositoryNameException",
             format!("The repository name is not valid: {why}"),
         ),
-        other => {
-            tracing::error!("repository: {other}");
-            E::internal()
-        }
+        other => E::internal(format!("repository: {other}")),
     }
 }
 

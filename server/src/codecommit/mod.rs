@@ -4,4 +4,5 @@ pub mod commits;
 pub mod content;
 pub mod error;
 pub mod manage;
+pub mod ops;
 pub mod repositories;

@@ -176,7 +176,7 @@ pub fn after_receive(
 ) -> Result<(), RepositoryError> {
     let now = now_timestamp();
     if row.default_branch.is_some() {
-        store.read(|c| rows::touch_repository(c, &row.repository_id, &now))?;
+        store.write(|c| rows::touch_repository(c, &row.repository_id, &now))?;
         return Ok(());
     }
     let repo = git2::Repository::open_bare(repo_dir(root, &row.repository_id))?;

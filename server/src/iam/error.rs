@@ -1,6 +1,9 @@
 //! IAM's and STS's errors: each knows its AWS code and HTTP status (from the botocore
 //! models); the Query protocol renders them in one place.
 
+use crate::operation::ServiceError;
+use crate::principal::Principal;
+
 #[derive(Debug, thiserror::Error)]
 pub enum IamError {
     #[error("{0}")]
@@ -25,8 +28,17 @@ pub enum IamError {
     DuplicateSshPublicKey(String),
     #[error("{0}")]
     AccessDenied(String),
+    /// A refusal before any operation runs (authentication, an unknown `Action`), with the
+    /// protocol's own code and status.
+    #[error("{message}")]
+    Request {
+        code: &'static str,
+        status: u16,
+        message: String,
+    },
+    /// A failure of the store or the server; the detail is for the log only.
     #[error("An internal error occurred.")]
-    ServiceFailure,
+    ServiceFailure(String),
 }
 
 impl IamError {
@@ -43,7 +55,8 @@ impl IamError {
             IamError::InvalidPublicKey(_) => "InvalidPublicKey",
             IamError::DuplicateSshPublicKey(_) => "DuplicateSSHPublicKey",
             IamError::AccessDenied(_) => "AccessDenied",
-            IamError::ServiceFailure => "ServiceFailure",
+            IamError::Request { code, .. } => code,
+            IamError::ServiceFailure(_) => "ServiceFailure",
         }
     }
 
@@ -54,14 +67,15 @@ impl IamError {
             | IamError::LimitExceeded(_)
             | IamError::DeleteConflict => 409,
             IamError::AccessDenied(_) => 403,
-            IamError::ServiceFailure => 500,
+            IamError::Request { status, .. } => *status,
+            IamError::ServiceFailure(_) => 500,
             _ => 400,
         }
     }
 
     /// Whether the caller is at fault (`Sender`) or the service (`Receiver`).
     pub fn is_sender_fault(&self) -> bool {
-        !matches!(self, IamError::ServiceFailure)
+        self.status() < 500
     }
 
     pub fn no_such_user(name: &str) -> Self {
@@ -71,7 +85,48 @@ impl IamError {
 
 impl From<rusqlite::Error> for IamError {
     fn from(e: rusqlite::Error) -> Self {
-        tracing::error!("store: {e}");
-        IamError::ServiceFailure
+        IamError::ServiceFailure(format!("store: {e}"))
+    }
+}
+
+impl From<crate::store::StoreError> for IamError {
+    fn from(e: crate::store::StoreError) -> Self {
+        IamError::ServiceFailure(e.to_string())
+    }
+}
+
+impl ServiceError for IamError {
+    fn code(&self) -> &str {
+        IamError::code(self)
+    }
+
+    fn status(&self) -> u16 {
+        IamError::status(self)
+    }
+
+    fn sender_fault(&self) -> bool {
+        self.is_sender_fault()
+    }
+
+    fn detail(&self) -> Option<&str> {
+        match self {
+            IamError::ServiceFailure(detail) => Some(detail),
+            _ => None,
+        }
+    }
+
+    fn access_denied(principal: &Principal, action: &str, resource: &str) -> Self {
+        IamError::AccessDenied(format!(
+            "User: {} is not authorized to perform: {action} on resource: {resource}",
+            principal.arn
+        ))
+    }
+
+    fn validation(message: String) -> Self {
+        IamError::Validation(message)
+    }
+
+    fn malformed(message: String) -> Self {
+        IamError::Validation(message)
     }
 }

@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod error;
 pub mod ids;
 pub mod names;
+pub mod ops;
 pub mod passwords;
 pub mod public_keys;
 pub mod roles;

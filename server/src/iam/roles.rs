@@ -5,6 +5,7 @@ use rusqlite::Connection;
 use crate::iam::IamError;
 use crate::iam::ids::IdKind;
 use crate::iam::trust;
+use crate::principal::{AuthMethod, Identity, Principal};
 use crate::store::iam as iam_rows;
 use crate::store::now_timestamp;
 use crate::store::roles::{self as rows, RoleRow};
@@ -116,4 +117,22 @@ pub fn delete(c: &Connection, account_id: &str, name: &str) -> Result<(), IamErr
     let role = get(c, account_id, name)?;
     rows::delete_role(c, &role.role_id)?;
     Ok(())
+}
+
+/// The principal of a session of `role` named `session_name`:
+/// `arn:aws:sts::<account>:assumed-role/<role>/<session>`.
+pub fn session_principal(role: &RoleRow, session_name: &str, method: AuthMethod) -> Principal {
+    Principal {
+        account_id: role.account_id.clone(),
+        arn: format!(
+            "arn:aws:sts::{}:assumed-role/{}/{}",
+            role.account_id, role.role_name, session_name
+        ),
+        identity: Identity::AssumedRole {
+            role_id: role.role_id.clone(),
+            role_name: role.role_name.clone(),
+            session_name: session_name.to_owned(),
+        },
+        method,
+    }
 }

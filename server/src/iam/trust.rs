@@ -3,7 +3,7 @@
 //! IAM's rules for a caller in the role's own account: an explicit `Deny` that matches wins;
 //! otherwise an `Allow` that names the caller (its user ARN, its role for a role session, or
 //! the session ARN) lets it in; an `Allow` that names the account (`arn:aws:iam::ACCT:root`
-//! or `ACCT`) hands the decision to the caller's own permissions ([`crate::authz::decide`]);
+//! or `ACCT`) hands the decision to the caller's own permissions (the authorization decision);
 //! `"*"` matches everyone. `Service`, `Federated` and `CanonicalUser` principals never match
 //! an IAM caller. Actions match case-insensitively with `*` and `?` wildcards.
 //!
@@ -17,7 +17,7 @@
 
 use serde_json::Value;
 
-use crate::auth::{Identity, Principal};
+use crate::principal::{Identity, Principal};
 
 /// What the caller asks for, as the trust policy's conditions see it.
 pub struct AssumeRequest<'a> {
@@ -247,7 +247,7 @@ fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::AuthMethod;
+    use crate::principal::AuthMethod;
 
     fn user(name: &str) -> Principal {
         Principal {

@@ -4,6 +4,7 @@ use rusqlite::Connection;
 
 use crate::iam::IamError;
 use crate::iam::ids::IdKind;
+use crate::principal::{AuthMethod, Identity, Principal};
 use crate::store::iam as rows;
 use crate::store::{UserRow, now_timestamp};
 
@@ -80,4 +81,17 @@ pub fn delete(c: &Connection, account_id: &str, user_name: &str) -> Result<(), I
     }
     rows::delete_user(c, &user.user_id)?;
     Ok(())
+}
+
+/// The principal a user's credential signs in as.
+pub fn principal(user: &UserRow, method: AuthMethod) -> Principal {
+    Principal {
+        account_id: user.account_id.clone(),
+        arn: user.arn(),
+        identity: Identity::User {
+            user_id: user.user_id.clone(),
+            user_name: user.user_name.clone(),
+        },
+        method,
+    }
 }

@@ -7,6 +7,7 @@ pub mod repositories;
 pub mod roles;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -31,10 +32,17 @@ pub enum StoreError {
     TooNew { found: usize, known: usize },
 }
 
-/// The store. Cheap queries run under one connection lock; SQLite answers them in
-/// microseconds, so no pool is needed at this scale.
+/// How many read connections a file store keeps: reads run on the blocking pool, several at
+/// once, without queueing behind the writer (WAL lets readers and one writer work together).
+const READERS: usize = 4;
+
+/// The store: one writer connection, and read connections that can only read
+/// (`PRAGMA query_only`), so [`Store::read`] cannot write by construction. Every call blocks
+/// on SQLite: call it from a blocking thread, never from an async task.
 pub struct Store {
-    conn: Mutex<Connection>,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
 }
 
 /// Ends a read transaction when dropped (read-only, so COMMIT and ROLLBACK are the same).
@@ -49,42 +57,70 @@ impl Drop for EndReadOnDrop<'_> {
     }
 }
 
+fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock leaves SQLite consistent (an open transaction is rolled
+    // back when dropped), so a poisoned lock is safe to reuse.
+    conn.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn tune(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // Room for every statement the server prepares (the default keeps 16).
+    conn.set_prepared_statement_cache_capacity(128);
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating if needed) the store at `path` and runs pending migrations.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let conn = Connection::open(path)?;
-        Self::configure(conn)
+        let mut store = Self::configure(Connection::open(path)?)?;
+        for _ in 0..READERS {
+            let conn = Connection::open(path)?;
+            tune(&conn)?;
+            conn.pragma_update(None, "query_only", true)?;
+            store.readers.push(Mutex::new(conn));
+        }
+        Ok(store)
     }
 
-    /// An in-memory store, for unit tests.
+    /// An in-memory store, for unit tests (reads share the one connection).
     pub fn open_in_memory() -> Result<Store, StoreError> {
         Self::configure(Connection::open_in_memory()?)
     }
 
     fn configure(mut conn: Connection) -> Result<Store, StoreError> {
-        conn.busy_timeout(Duration::from_secs(10))?;
+        tune(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        // Room for every statement the server prepares (the default keeps 16).
-        conn.set_prepared_statement_cache_capacity(128);
         migrate(&mut conn)?;
         Ok(Store {
-            conn: Mutex::new(conn),
+            writer: Mutex::new(conn),
+            readers: Vec::new(),
+            next_reader: AtomicUsize::new(0),
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock leaves SQLite consistent (an open transaction
-        // is rolled back when dropped), so a poisoned lock is safe to reuse.
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    /// A read connection: the first free one, else the next in turn.
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        if self.readers.is_empty() {
+            return lock(&self.writer);
+        }
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..self.readers.len() {
+            if let Ok(conn) = self.readers[(start + i) % self.readers.len()].try_lock() {
+                return conn;
+            }
+        }
+        lock(&self.readers[start % self.readers.len()])
     }
 
-    /// Runs `f` in one read transaction (`BEGIN DEFERRED`): it takes no write lock, sees one
-    /// consistent snapshot, and takes WAL's shared-memory read lock once for all its
-    /// statements rather than once per statement (a fifth of a SigV4 check's time).
+    /// Runs `f` in one read transaction (`BEGIN DEFERRED`) on a read-only connection: it
+    /// takes no write lock and never waits for the writer, sees one consistent snapshot, and
+    /// takes WAL's shared-memory read lock once for all its statements rather than once per
+    /// statement (a fifth of a SigV4 check's time).
     pub fn read<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
-        let conn = self.lock();
+        let conn = self.reader();
         let began = conn
             .prepare_cached("BEGIN DEFERRED")
             .and_then(|mut s| s.execute([]))
@@ -101,7 +137,7 @@ impl Store {
     where
         E: From<rusqlite::Error>,
     {
-        let mut conn = self.lock();
+        let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
@@ -188,6 +224,31 @@ mod tests {
             .read(|c| c.pragma_query_value(None, "journal_mode", |r| r.get(0)))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn reads_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        let r = store.read(|c| {
+            c.execute(
+                "INSERT INTO accounts (account_id, created_at) VALUES ('123456789012', 'x')",
+                [],
+            )
+        });
+        assert!(r.is_err(), "a read connection wrote");
+        store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO accounts (account_id, created_at) VALUES ('123456789012', 'x')",
+                    [],
+                )
+            })
+            .unwrap();
+        let n: i64 = store
+            .read(|c| c.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0)))
+            .unwrap();
+        assert_eq!(n, 1, "a read sees what a write committed");
     }
 
     #[test]

@@ -7,15 +7,16 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{AuthMethod, Identity, Principal};
-use crate::authz::{self, Action, Decision};
 use crate::iam::IamError;
 use crate::iam::ids::{IdKind, random_secret};
 use crate::iam::passwords::random_bytes;
 use crate::iam::trust::{self, Trust};
+use crate::principal::{AuthMethod, Identity, Principal};
 use crate::secret::Secret;
 use crate::store::roles::{self as rows, RoleRow, SessionRow};
 use crate::store::{iam as iam_rows, now_timestamp};
+
+pub mod ops;
 
 pub const GET_SESSION_TOKEN_DEFAULT: i64 = 43_200;
 pub const ASSUME_ROLE_DEFAULT: i64 = 3_600;
@@ -90,7 +91,7 @@ pub fn get_session_token(
             "Cannot call GetSessionToken with session credentials".into(),
         ));
     }
-    let crate::auth::Identity::User { user_id, .. } = &principal.identity else {
+    let crate::principal::Identity::User { user_id, .. } = &principal.identity else {
         return Err(IamError::AccessDenied(
             "Cannot call GetSessionToken with session credentials".into(),
         ));
@@ -113,11 +114,14 @@ pub struct AssumeRoleRequest<'a> {
     pub session_name: &'a str,
     pub seconds: Option<i64>,
     pub external_id: Option<&'a str>,
+    /// Whether the caller's own identity policies allow `sts:AssumeRole` on the role (the
+    /// pipeline's decision), which a trust policy naming the account defers to.
+    pub caller_permits: bool,
 }
 
 /// AssumeRole: the role must exist and its trust policy must let the caller in
 /// ([`trust::evaluate`]); a trust that names the account defers to the caller's own
-/// permissions ([`authz::decide`]).
+/// permissions ([`AssumeRoleRequest::caller_permits`]).
 pub fn assume_role(
     c: &Connection,
     principal: &Principal,
@@ -128,6 +132,7 @@ pub fn assume_role(
         session_name,
         seconds,
         external_id,
+        caller_permits,
     } = *request;
     let denied = || {
         IamError::AccessDenied(format!(
@@ -160,13 +165,7 @@ pub fn assume_role(
     );
     let allowed = match verdict {
         Trust::Caller => true,
-        Trust::Account => {
-            let action = Action::Api {
-                service: "sts",
-                operation: "AssumeRole",
-            };
-            authz::decide(principal, action, &role.account_id, role_arn) == Decision::Allow
-        }
+        Trust::Account => caller_permits,
         Trust::Denied => false,
     };
     tracing::debug!(caller = %principal.arn, role = role_arn, ?verdict, allowed, "role trust policy");
@@ -186,7 +185,7 @@ pub fn assume_role(
         ));
     }
     let creds = issue(c, principal, None, Some((&role, session_name)), seconds)?;
-    let assumed = Principal::for_role_session(
+    let assumed = crate::iam::roles::session_principal(
         &role,
         session_name,
         AuthMethod::SessionToken {

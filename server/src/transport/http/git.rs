@@ -20,12 +20,13 @@ use tokio::process::ChildStdout;
 use tokio_util::io::{ReaderStream, StreamReader};
 
 use super::basic::{self, BasicAuth};
-use crate::auth::keys::StoreKeys;
-use crate::auth::{AuthFailure, AuthMethod, Principal, git_credentials, git_sigv4};
-use crate::authz::{self, Action, Decision};
+use crate::auth::keys::{self, StoreKeys};
+use crate::auth::{AuthFailure, git_credentials, git_sigv4};
+use crate::authz::{self, Decision};
 use crate::codecommit::repositories;
 use crate::context::Context;
 use crate::git::service::{self, GitService, Mode, ServiceRequest};
+use crate::principal::Principal;
 use crate::secret::Secret;
 use crate::store::RepositoryRow;
 
@@ -79,27 +80,26 @@ fn signed_path(uri: &Uri) -> &str {
         .unwrap_or(path)
 }
 
+/// What the client presented, read from the request before any store work.
+struct Presented {
+    user: String,
+    password: Secret,
+    /// `Host` (or the HTTP/2 authority), for SigV4 passwords.
+    host: String,
+    /// The repository path a SigV4 helper signed.
+    signed_path: String,
+}
+
 /// Checks Basic credentials: a Git credential, or a SigV4-signed password.
-fn authenticate(
-    ctx: &Context,
-    headers: &HeaderMap,
-    uri: &Uri,
-    user: &str,
-    password: &Secret,
-) -> Result<Principal, AuthFailure> {
-    if !git_sigv4::is_sigv4_user(user) {
-        return git_credentials::authenticate(ctx, user, password);
+fn authenticate(ctx: &Context, p: &Presented) -> Result<Principal, AuthFailure> {
+    if !git_sigv4::is_sigv4_user(&p.user) {
+        return git_credentials::authenticate(ctx, &p.user, &p.password);
     }
-    let host = headers
-        .get(HOST)
-        .and_then(|v| v.to_str().ok())
-        .or_else(|| uri.authority().map(|a| a.as_str()))
-        .unwrap_or_default();
     let request = git_sigv4::GitSigV4Request {
-        user,
-        password,
-        path: signed_path(uri),
-        host,
+        user: &p.user,
+        password: &p.password,
+        path: &p.signed_path,
+        host: &p.host,
         server_region: &ctx.region,
     };
     let principal = git_sigv4::verify(
@@ -107,45 +107,55 @@ fn authenticate(
         chrono::Utc::now(),
         &StoreKeys { store: &ctx.store },
     )?;
-    if let AuthMethod::AccessKey { access_key_id } = &principal.method {
-        let now = crate::store::now_timestamp();
-        let _ = ctx.store.read(|c| {
-            crate::store::iam::record_access_key_use(
-                c,
-                access_key_id,
-                &now,
-                "codecommit",
-                &ctx.region,
-            )
-        });
-    }
+    keys::record_use(&ctx.store, &principal, "codecommit", &ctx.region);
     Ok(principal)
 }
 
-/// Authenticates the request and finds the repository the caller may `action`.
-fn authorize(
-    ctx: &Context,
+/// Authenticates the request and finds the repository the caller may `action`, on a
+/// blocking thread (every step reads the store).
+async fn authorize(
+    ctx: &Arc<Context>,
     headers: &HeaderMap,
     uri: &Uri,
     name: &str,
-    action: Action,
+    action: &'static str,
 ) -> Result<RepositoryRow, Refusal> {
-    let principal = match basic::parse(headers) {
+    let (user, password) = match basic::parse(headers) {
         BasicAuth::Missing => return Err(Refusal::Unauthorized),
         BasicAuth::Malformed => {
             tracing::warn!(repository = name, "refused: malformed Basic credentials");
             return Err(Refusal::Forbidden);
         }
-        BasicAuth::Present { user, password } => {
-            match authenticate(ctx, headers, uri, &user, &password) {
-                Ok(p) => p,
-                Err(reason) => {
-                    tracing::warn!(repository = name, "refused: {reason}");
-                    return Err(Refusal::Forbidden);
-                }
-            }
-        }
+        BasicAuth::Present { user, password } => (user, password),
     };
+    let presented = Presented {
+        user,
+        password,
+        host: headers
+            .get(HOST)
+            .and_then(|v| v.to_str().ok())
+            .or_else(|| uri.authority().map(|a| a.as_str()))
+            .unwrap_or_default()
+            .to_owned(),
+        signed_path: signed_path(uri).to_owned(),
+    };
+    let ctx = ctx.clone();
+    let name = name.to_owned();
+    tokio::task::spawn_blocking(move || authorize_blocking(&ctx, &presented, &name, action))
+        .await
+        .map_err(|e| internal("authorizing a Git request", e))?
+}
+
+fn authorize_blocking(
+    ctx: &Context,
+    presented: &Presented,
+    name: &str,
+    action: &'static str,
+) -> Result<RepositoryRow, Refusal> {
+    let principal = authenticate(ctx, presented).map_err(|reason| {
+        tracing::warn!(repository = name, "refused: {reason}");
+        Refusal::Forbidden
+    })?;
     let not_found = || Refusal::NotFound(name.to_owned());
     if repositories::validate_name(name).is_err() {
         return Err(not_found());
@@ -153,22 +163,28 @@ fn authorize(
     let repo = repositories::find(&ctx.store, &principal.account_id, &ctx.region, name)
         .map_err(|e| internal("looking up repository", e))?
         .ok_or_else(not_found)?;
-    match authz::decide(&principal, action, &repo.account_id, &repo.arn()) {
+    let arn = repo.arn();
+    let request = authz::Request {
+        action,
+        resource: &arn,
+        context: &[],
+    };
+    match authz::decide(&principal, &request) {
         Decision::Allow => {
-            tracing::debug!(user = %principal.arn, repository = %repo.name, action = %action.iam_name(), "authorized");
+            tracing::debug!(user = %principal.arn, repository = %repo.name, action, "authorized");
             Ok(repo)
         }
         Decision::Deny => {
-            tracing::warn!(user = %principal.arn, repository = %repo.name, action = %action.iam_name(), "denied");
+            tracing::warn!(user = %principal.arn, repository = %repo.name, action, "denied");
             Err(Refusal::Forbidden)
         }
     }
 }
 
-fn action_for(service: GitService) -> Action {
+fn action_for(service: GitService) -> &'static str {
     match service {
-        GitService::UploadPack => Action::GitPull,
-        GitService::ReceivePack => Action::GitPush,
+        GitService::UploadPack => authz::GIT_PULL,
+        GitService::ReceivePack => authz::GIT_PUSH,
     }
 }
 
@@ -233,7 +249,7 @@ pub async fn info_refs(
             "Only Git's smart HTTP protocol is supported; update your git client",
         );
     };
-    let repo = match authorize(&ctx, &headers, &uri, &name, action_for(service)) {
+    let repo = match authorize(&ctx, &headers, &uri, &name, action_for(service)).await {
         Ok(r) => r,
         Err(refusal) => return refusal.into_response(),
     };
@@ -303,7 +319,7 @@ async fn rpc(
     body: Body,
     service: GitService,
 ) -> Response {
-    let repo = match authorize(&ctx, &headers, &uri, &name, action_for(service)) {
+    let repo = match authorize(&ctx, &headers, &uri, &name, action_for(service)).await {
         Ok(r) => r,
         Err(refusal) => return refusal.into_response(),
     };

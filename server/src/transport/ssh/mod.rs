@@ -21,11 +21,12 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::auth::{AuthMethod, Principal, ssh_keys};
-use crate::authz::{self, Action, Decision};
+use crate::auth::{AuthFailure, ssh_keys};
+use crate::authz::{self, Decision};
 use crate::codecommit::repositories;
 use crate::context::Context;
 use crate::git::service::{self, GitService, Mode, ServiceRequest};
+use crate::principal::{AuthMethod, Principal};
 
 /// What CodeCommit prints for a shell (`ssh -T host`).
 pub const GREETING: &str = "You have successfully authenticated over SSH. You can use Git to interact with AWS CodeCommit. Interactive shells are not supported.";
@@ -128,7 +129,14 @@ impl russh::server::Handler for Connection {
             return Ok(Auth::reject());
         }
         let blob = key.public_key.to_bytes().unwrap_or_default();
-        match ssh_keys::authenticate(&self.ctx, user, &blob) {
+        let ctx = self.ctx.clone();
+        let key_id = user.to_owned();
+        // The store is read on a blocking thread, never on the session's task.
+        let checked =
+            tokio::task::spawn_blocking(move || ssh_keys::authenticate(&ctx, &key_id, &blob))
+                .await
+                .unwrap_or(Err(AuthFailure::Store));
+        match checked {
             Ok(principal) => {
                 tracing::info!(peer = %self.peer, key_id = user, user = %principal.arn, signature = key.algorithm.as_str(), "ssh authenticated");
                 self.principal = Some(principal);
@@ -265,13 +273,17 @@ async fn run_command(
     };
     let not_found = format!("fatal: repository '/v1/repos/{}' not found", git.repository);
     let repo = if repositories::validate_name(&git.repository).is_ok() {
-        repositories::find(
-            &ctx.store,
-            &principal.account_id,
-            &ctx.region,
-            &git.repository,
-        )
+        let (ctx, account, name) = (
+            ctx.clone(),
+            principal.account_id.clone(),
+            git.repository.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            repositories::find(&ctx.store, &account, &ctx.region, &name)
+        })
+        .await
         .ok()
+        .and_then(Result::ok)
         .flatten()
     } else {
         None
@@ -282,15 +294,17 @@ async fn run_command(
         return 128;
     };
     let action = match git.service {
-        GitService::UploadPack => Action::GitPull,
-        GitService::ReceivePack => Action::GitPush,
+        GitService::UploadPack => authz::GIT_PULL,
+        GitService::ReceivePack => authz::GIT_PUSH,
     };
-    if authz::decide(principal, action, &repo.account_id, &repo.arn()) == Decision::Deny {
-        to_stderr(
-            ch,
-            &format!("fatal: not authorized to {}", action.iam_name()),
-        )
-        .await;
+    let arn = repo.arn();
+    let request = authz::Request {
+        action,
+        resource: &arn,
+        context: &[],
+    };
+    if authz::decide(principal, &request) == Decision::Deny {
+        to_stderr(ch, &format!("fatal: not authorized to {action}")).await;
         return 128;
     }
     tracing::info!(%peer, %key_id, repository = %repo.name, service = git.service.wire_name(), "ssh git");

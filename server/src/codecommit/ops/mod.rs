@@ -1,0 +1,120 @@
+//! CodeCommit's operations (JSON 1.1, `CodeCommit_20150413`), one file per area: a request
+//! type, a handler and the response each. Requests keep members optional where CodeCommit
+//! answers a missing member with its own `…RequiredException`, which the handler raises.
+
+pub mod branches;
+pub mod commits;
+pub mod differences;
+pub mod files;
+pub mod repositories;
+pub mod tags;
+
+use base64::Engine;
+
+use crate::codecommit::error::CodeCommitError as E;
+use crate::codecommit::manage;
+use crate::context::Context;
+use crate::operation::{Target, paginate};
+use crate::principal::{Identity, Principal};
+use crate::store::RepositoryRow;
+
+/// Page sizes.
+pub const DEFAULT_MAX_RESULTS: i64 = 100;
+
+/// The ARN of the repository `name` in the caller's account and this server's region.
+pub fn repository_arn(ctx: &Context, principal: &Principal, name: &str) -> String {
+    format!(
+        "arn:aws:codecommit:{}:{}:{name}",
+        ctx.region, principal.account_id
+    )
+}
+
+/// The repository a request names.
+pub fn repository_target(ctx: &Context, principal: &Principal, name: Option<&str>) -> Target {
+    Target::arn(repository_arn(ctx, principal, name.unwrap_or_default()))
+}
+
+/// The repository a request names, with the branch it writes as `codecommit:References`.
+pub fn branch_target(
+    ctx: &Context,
+    principal: &Principal,
+    name: Option<&str>,
+    branch: Option<&str>,
+) -> Target {
+    let target = repository_target(ctx, principal, name);
+    match branch {
+        Some(b) if !b.is_empty() => {
+            target.with("codecommit:References", vec![format!("refs/heads/{b}")])
+        }
+        _ => target,
+    }
+}
+
+/// The named repository of the caller's account (RepositoryNameRequired, InvalidRepositoryName,
+/// RepositoryDoesNotExist).
+pub fn repository(
+    ctx: &Context,
+    principal: &Principal,
+    name: Option<&str>,
+) -> Result<RepositoryRow, E> {
+    manage::get(ctx, &principal.account_id, name.unwrap_or_default())
+}
+
+pub fn bad_token() -> E {
+    E::new(
+        "InvalidContinuationTokenException",
+        "The specified continuation token is not valid.",
+    )
+}
+
+/// One page and the next token, with CodeCommit's error for a token it did not issue.
+pub fn page<T>(
+    items: Vec<T>,
+    token: Option<&str>,
+    size: i64,
+) -> Result<(Vec<T>, Option<String>), E> {
+    paginate(items, token, size).map_err(|_| bad_token())
+}
+
+/// `maxResults` (default 100), at least 1.
+pub fn max_results(requested: Option<i64>) -> Result<i64, E> {
+    match requested {
+        None => Ok(DEFAULT_MAX_RESULTS),
+        Some(n) if n >= 1 => Ok(n),
+        Some(_) => Err(E::new(
+            "InvalidMaxResultsException",
+            "The specified number of maximum results is not valid.",
+        )),
+    }
+}
+
+/// CodeCommit's timestamps: seconds since the epoch, with milliseconds.
+pub fn epoch(ts: &str) -> Option<f64> {
+    chrono::DateTime::parse_from_rfc3339(ts)
+        .ok()
+        .map(|t| t.timestamp_millis() as f64 / 1000.0)
+}
+
+/// A base64 blob member.
+pub fn blob(value: Option<&str>, member: &str) -> Result<Option<Vec<u8>>, E> {
+    value
+        .map(|b64| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .map_err(|_| {
+                    E::new(
+                        "SerializationException",
+                        format!("{member} is not valid base64"),
+                    )
+                })
+        })
+        .transpose()
+}
+
+/// The name API commits are authored by when the request names none.
+pub fn caller_name(p: &Principal) -> String {
+    match &p.identity {
+        Identity::User { user_name, .. } => user_name.clone(),
+        Identity::AssumedRole { session_name, .. } => session_name.clone(),
+    }
+}

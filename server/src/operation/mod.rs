@@ -1,0 +1,175 @@
+//! The contract every AWS operation implements, whatever protocol carries it.
+//!
+//! An operation is a type: its request struct (deserialised by the protocol codec), a
+//! handler from the caller and that request to a response struct (serialised by the codec)
+//! or the service's error, and a declaration of what IAM needs to decide the call: the
+//! action, the resource the request names, and its condition keys. The transport's pipeline
+//! authenticates, decodes, asks [`crate::authz::decide`] with exactly that declaration, and
+//! only then runs the handler; the domain modules (`iam`, `sts`, `codecommit`) hold the
+//! operations, and know nothing of HTTP, XML or JSON.
+
+pub mod model;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::context::Context;
+use crate::principal::Principal;
+
+/// What the pipeline does with the identity-policy decision for an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authorization {
+    /// No IAM action is evaluated: AWS lets anyone who authenticates call it
+    /// (GetCallerIdentity, GetSessionToken).
+    None,
+    /// The action must be allowed on the operation's target before the handler runs.
+    Required(&'static str),
+    /// The handler combines the decision with a resource-based policy (AssumeRole and the
+    /// role's trust policy): [`Call::permitted`] carries it.
+    WithResourcePolicy(&'static str),
+}
+
+impl Authorization {
+    /// The IAM action, e.g. `iam:CreateUser`.
+    pub fn action(self) -> Option<&'static str> {
+        match self {
+            Authorization::None => None,
+            Authorization::Required(a) | Authorization::WithResourcePolicy(a) => Some(a),
+        }
+    }
+}
+
+/// The resource a request names, as IAM sees it, with its condition-context values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// An ARN, or `*`.
+    pub resource: String,
+    /// Condition keys and their values, e.g. `codecommit:References`.
+    pub context: Vec<(&'static str, Vec<String>)>,
+}
+
+impl Target {
+    /// The whole account (`*`).
+    pub fn any() -> Target {
+        Target::arn("*")
+    }
+
+    pub fn arn(arn: impl Into<String>) -> Target {
+        Target {
+            resource: arn.into(),
+            context: Vec::new(),
+        }
+    }
+
+    /// Adds a condition key with its values.
+    pub fn with(mut self, key: &'static str, values: Vec<String>) -> Target {
+        self.context.push((key, values));
+        self
+    }
+}
+
+/// What a handler is given: the server, the authenticated caller and the identity-policy
+/// decision for this call.
+pub struct Call<'a> {
+    pub ctx: &'a Context,
+    pub principal: &'a Principal,
+    /// Whether the caller's identity policies allow the operation's action on its target.
+    /// Always true for [`Authorization::Required`] operations (the pipeline refused the call
+    /// otherwise).
+    pub permitted: bool,
+}
+
+/// A service's error: its AWS code and HTTP status; the protocol renders it in one place.
+pub trait ServiceError: std::error::Error + Sized {
+    /// The AWS error code (`NoSuchEntity`, `RepositoryDoesNotExistException`).
+    fn code(&self) -> &str;
+    fn status(&self) -> u16;
+    /// `Sender` (the caller's fault) or `Receiver` (the service's), as the Query protocol says.
+    fn sender_fault(&self) -> bool {
+        self.status() < 500
+    }
+    /// What an internal failure came from: for the server log, never for the client.
+    fn detail(&self) -> Option<&str> {
+        None
+    }
+    /// The refusal when identity policies do not allow `action` on `resource`.
+    fn access_denied(principal: &Principal, action: &str, resource: &str) -> Self;
+    /// A request that does not satisfy the model's constraints (all violations, one message).
+    fn validation(message: String) -> Self;
+    /// A request body this protocol cannot read into the operation's request type.
+    fn malformed(message: String) -> Self;
+}
+
+/// One AWS operation.
+pub trait Operation: DeserializeOwned + Send + 'static {
+    /// The wire name (`Action=` or the `X-Amz-Target` suffix), as IAM names it too.
+    const NAME: &'static str;
+    /// The IAM action and how the pipeline applies it.
+    const AUTHORIZATION: Authorization;
+    /// The request members' constraints from the botocore model, checked before the request
+    /// is decoded (Query protocol).
+    const MEMBERS: &'static [model::Member] = &[];
+
+    type Output: Serialize;
+    type Error: ServiceError;
+
+    /// The resource this request acts on (default: the whole account).
+    fn target(&self, _ctx: &Context, _principal: &Principal) -> Result<Target, Self::Error> {
+        Ok(Target::any())
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<Self::Output, Self::Error>;
+}
+
+/// A response with no members (AWS sends only the response metadata).
+#[derive(Debug, Default, Serialize)]
+pub struct Empty {}
+
+/// A pagination token this server did not issue.
+#[derive(Debug)]
+pub struct BadToken;
+
+/// One page of `items` starting at the opaque position `token`, at most `size` long, and
+/// the token of the next page when there is one.
+pub fn paginate<T>(
+    items: Vec<T>,
+    token: Option<&str>,
+    size: i64,
+) -> Result<(Vec<T>, Option<String>), BadToken> {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let start = match token {
+        None => 0,
+        Some(t) => engine
+            .decode(t)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| {
+                s.strip_prefix("offset:")
+                    .and_then(|n| n.parse::<usize>().ok())
+            })
+            .ok_or(BadToken)?,
+    };
+    let size = size.max(1) as usize;
+    let total = items.len();
+    let page: Vec<T> = items.into_iter().skip(start).take(size).collect();
+    let next =
+        (start + page.len() < total).then(|| engine.encode(format!("offset:{}", start + size)));
+    Ok((page, next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_and_tokens() {
+        let (first, next) = paginate((0..5).collect(), None, 2).unwrap();
+        assert_eq!(first, vec![0, 1]);
+        let (second, next) = paginate((0..5).collect(), next.as_deref(), 2).unwrap();
+        assert_eq!(second, vec![2, 3]);
+        let (third, next) = paginate((0..5).collect::<Vec<i32>>(), next.as_deref(), 2).unwrap();
+        assert_eq!((third, next), (vec![4], None));
+        assert!(paginate(vec![1], Some("garbage"), 10).is_err());
+    }
+}

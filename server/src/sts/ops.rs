@@ -1,0 +1,155 @@
+//! STS's operations (Query API, version 2011-06-15): GetCallerIdentity, GetSessionToken,
+//! AssumeRole.
+
+use serde::{Deserialize, Serialize};
+
+use super::{AssumeRoleRequest, TemporaryCredentials};
+use crate::context::Context;
+use crate::iam::IamError;
+use crate::operation::model::{EXTERNAL_ID_PATTERN, Member, NAME_OR_EMPTY};
+use crate::operation::{Authorization, Call, Operation, Target};
+use crate::principal::Principal;
+use crate::secret::Secret;
+
+/// Temporary credentials as STS returns them.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Secret,
+    pub expiration: String,
+}
+
+impl From<TemporaryCredentials> for Credentials {
+    fn from(c: TemporaryCredentials) -> Self {
+        Credentials {
+            access_key_id: c.access_key_id,
+            secret_access_key: c.secret_access_key,
+            session_token: c.session_token,
+            expiration: c
+                .expiration
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GetCallerIdentity {}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetCallerIdentityOutput {
+    pub arn: String,
+    pub user_id: String,
+    pub account: String,
+}
+
+impl Operation for GetCallerIdentity {
+    const NAME: &'static str = "GetCallerIdentity";
+    /// AWS documents that no permission is needed to call it.
+    const AUTHORIZATION: Authorization = Authorization::None;
+    type Output = GetCallerIdentityOutput;
+    type Error = IamError;
+
+    fn handle(self, call: &Call<'_>) -> Result<GetCallerIdentityOutput, IamError> {
+        Ok(GetCallerIdentityOutput {
+            arn: call.principal.arn.clone(),
+            user_id: call.principal.caller_id(),
+            account: call.principal.account_id.clone(),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetSessionToken {
+    pub duration_seconds: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CredentialsOutput {
+    pub credentials: Credentials,
+}
+
+impl Operation for GetSessionToken {
+    const NAME: &'static str = "GetSessionToken";
+    /// AWS evaluates no IAM action for it: the session carries the user's own permissions.
+    const AUTHORIZATION: Authorization = Authorization::None;
+    const MEMBERS: &'static [Member] = &[Member::int("DurationSeconds", 900, 129_600)];
+    type Output = CredentialsOutput;
+    type Error = IamError;
+
+    fn handle(self, call: &Call<'_>) -> Result<CredentialsOutput, IamError> {
+        let creds = call
+            .ctx
+            .store
+            .write(|c| super::get_session_token(c, call.principal, self.duration_seconds))?;
+        Ok(CredentialsOutput {
+            credentials: creds.into(),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub role_session_name: String,
+    pub duration_seconds: Option<i64>,
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssumedRoleUser {
+    pub assumed_role_id: String,
+    pub arn: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssumeRoleOutput {
+    pub credentials: Credentials,
+    pub assumed_role_user: AssumedRoleUser,
+}
+
+impl Operation for AssumeRole {
+    const NAME: &'static str = "AssumeRole";
+    /// The caller's identity policies and the role's trust policy decide together.
+    const AUTHORIZATION: Authorization = Authorization::WithResourcePolicy("sts:AssumeRole");
+    const MEMBERS: &'static [Member] = &[
+        Member::string("RoleArn", 20, 2048, None).required(),
+        Member::string("RoleSessionName", 2, 64, Some(NAME_OR_EMPTY)).required(),
+        Member::int("DurationSeconds", 900, 43_200),
+        Member::string("ExternalId", 2, 1224, Some(EXTERNAL_ID_PATTERN)),
+    ];
+    type Output = AssumeRoleOutput;
+    type Error = IamError;
+
+    fn target(&self, _: &Context, _: &Principal) -> Result<Target, IamError> {
+        Ok(Target::arn(self.role_arn.clone()))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<AssumeRoleOutput, IamError> {
+        let request = AssumeRoleRequest {
+            role_arn: &self.role_arn,
+            session_name: &self.role_session_name,
+            seconds: self.duration_seconds,
+            external_id: self.external_id.as_deref(),
+            caller_permits: call.permitted,
+        };
+        let (creds, assumed) = call
+            .ctx
+            .store
+            .write(|c| super::assume_role(c, call.principal, &request))?;
+        Ok(AssumeRoleOutput {
+            credentials: creds.into(),
+            assumed_role_user: AssumedRoleUser {
+                assumed_role_id: assumed.caller_id(),
+                arn: assumed.arn,
+            },
+        })
+    }
+}

@@ -1,0 +1,274 @@
+//! One API request, start to end, on a blocking thread (every step may read the store):
+//! which service → SigV4 → which operation → the registry's runner → the protocol's
+//! response. Errors are logged here, once, and rendered by the protocol.
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::Response;
+
+use super::protocol::{json, query};
+use super::registry::{self, Body, Encoded, Entry};
+use crate::auth::keys::{self, StoreKeys};
+use crate::auth::sigv4::{self, RequestParts, SigV4Error};
+use crate::codecommit::error::CodeCommitError;
+use crate::context::Context;
+use crate::iam::IamError;
+use crate::operation::ServiceError;
+use crate::principal::Principal;
+
+pub const IAM_NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
+pub const IAM_VERSION: &str = "2010-05-08";
+pub const STS_NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
+pub const STS_VERSION: &str = "2011-06-15";
+
+/// What `POST /` received.
+pub struct ApiRequest {
+    pub method: Method,
+    pub uri: Uri,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// The services this endpoint answers for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Service {
+    Iam,
+    Sts,
+    CodeCommit,
+}
+
+impl Service {
+    fn from_scope(name: &str) -> Option<Self> {
+        match name {
+            "iam" => Some(Service::Iam),
+            "sts" => Some(Service::Sts),
+            "codecommit" => Some(Service::CodeCommit),
+            _ => None,
+        }
+    }
+
+    fn signing_name(self) -> &'static str {
+        match self {
+            Service::Iam => "iam",
+            Service::Sts => "sts",
+            Service::CodeCommit => "codecommit",
+        }
+    }
+
+    /// The Query protocol's namespace and version (IAM and STS).
+    fn query_api(self) -> (&'static str, &'static str) {
+        match self {
+            Service::Sts => (STS_NAMESPACE, STS_VERSION),
+            _ => (IAM_NAMESPACE, IAM_VERSION),
+        }
+    }
+}
+
+/// Which service an unsigned (or unparseable) request was meant for, to answer in its form.
+fn guess_service(headers: &HeaderMap, params: &query::Params) -> Service {
+    if headers.contains_key("x-amz-target") {
+        Service::CodeCommit
+    } else if params.raw("Version") == Some(STS_VERSION) {
+        Service::Sts
+    } else {
+        Service::Iam
+    }
+}
+
+/// A SigV4 failure as each protocol names it.
+fn auth_error(service: Service, e: &SigV4Error) -> Failure {
+    let message = e.to_string();
+    if service == Service::CodeCommit {
+        let code = match e {
+            SigV4Error::Missing => "MissingAuthenticationTokenException",
+            SigV4Error::Incomplete(_) => "IncompleteSignatureException",
+            SigV4Error::BadScope(_) | SigV4Error::Mismatch => "InvalidSignatureException",
+            SigV4Error::UnknownKey => "UnrecognizedClientException",
+            SigV4Error::ExpiredToken => "ExpiredTokenException",
+            SigV4Error::Internal => "InternalFailure",
+        };
+        return Failure::Json(CodeCommitError::new(code, message));
+    }
+    let (status, code) = match e {
+        SigV4Error::Missing => (403, "MissingAuthenticationToken"),
+        SigV4Error::Incomplete(_) => (400, "IncompleteSignature"),
+        SigV4Error::BadScope(_) | SigV4Error::Mismatch => (403, "SignatureDoesNotMatch"),
+        SigV4Error::UnknownKey => (403, "InvalidClientTokenId"),
+        SigV4Error::ExpiredToken => (403, "ExpiredToken"),
+        SigV4Error::Internal => (500, "InternalFailure"),
+    };
+    Failure::Query(
+        service,
+        IamError::Request {
+            code,
+            status,
+            message,
+        },
+    )
+}
+
+/// A refusal in the form of the API it was meant for.
+enum Failure {
+    Query(Service, IamError),
+    Json(CodeCommitError),
+}
+
+/// Answers one API request.
+pub fn handle(ctx: &Context, request_id: &str, req: &ApiRequest) -> Response {
+    let params = if req.headers.contains_key("x-amz-target") {
+        query::Params::parse(b"", "")
+    } else {
+        query::Params::parse(&req.body, req.uri.query().unwrap_or(""))
+    };
+    let result = authenticate(ctx, req, &params).and_then(|(service, principal)| {
+        dispatch(ctx, service, &principal, req, &params)
+            .map(|(name, encoded)| (service, name, encoded))
+    });
+    match result {
+        Ok((service, name, Encoded::Xml(xml))) => {
+            query::success(service.query_api().0, name, request_id, xml)
+        }
+        Ok((_, _, Encoded::Json(body))) => json::success(request_id, body),
+        Err(Failure::Query(service, e)) => {
+            log_error(request_id, &e);
+            query::error(service.query_api().0, request_id, &e)
+        }
+        Err(Failure::Json(e)) => {
+            log_error(request_id, &e);
+            json::error(request_id, &e)
+        }
+    }
+}
+
+/// The 500 answer when the request's task itself failed.
+pub fn internal_failure(request_id: &str) -> Response {
+    json::error(request_id, &CodeCommitError::internal("task failed"))
+}
+
+fn log_error(request_id: &str, e: &impl ServiceError) {
+    match e.detail() {
+        Some(detail) => tracing::error!(request_id, code = e.code(), "API error: {detail}"),
+        None => tracing::info!(request_id, code = e.code(), "API error: {e}"),
+    }
+}
+
+/// Which service the request is for, and who signed it.
+fn authenticate(
+    ctx: &Context,
+    req: &ApiRequest,
+    params: &query::Params,
+) -> Result<(Service, Principal), Failure> {
+    let service = match sigv4::parse_authorization(&req.headers) {
+        Ok(auth) => match Service::from_scope(&auth.service) {
+            Some(s) => s,
+            None => {
+                let guessed = guess_service(&req.headers, params);
+                let e = SigV4Error::BadScope(format!(
+                    "Credential should be scoped to correct service: '{}'.",
+                    guessed.signing_name()
+                ));
+                return Err(auth_error(guessed, &e));
+            }
+        },
+        Err(_) => guess_service(&req.headers, params),
+    };
+    let region_ok = |svc: &str, region: &str| {
+        region == ctx.region || (svc != "codecommit" && region == "us-east-1")
+    };
+    let parts = RequestParts {
+        method: req.method.as_str(),
+        path: req.uri.path(),
+        query: req.uri.query().unwrap_or(""),
+        headers: &req.headers,
+        authority: req.uri.authority().map(|a| a.as_str()),
+        body: &req.body,
+    };
+    let store_keys = StoreKeys { store: &ctx.store };
+    let verified =
+        sigv4::verify(&parts, chrono::Utc::now(), &store_keys, &region_ok).map_err(|e| {
+            tracing::warn!(
+                service = service.signing_name(),
+                "API request refused: {e:?}"
+            );
+            auth_error(service, &e)
+        })?;
+    keys::record_use(
+        &ctx.store,
+        &verified.principal,
+        &verified.service,
+        &verified.region,
+    );
+    Ok((service, verified.principal))
+}
+
+/// Finds the operation and runs it; its name and encoded response.
+fn dispatch(
+    ctx: &Context,
+    service: Service,
+    principal: &Principal,
+    req: &ApiRequest,
+    params: &query::Params,
+) -> Result<(&'static str, Encoded), Failure> {
+    if service == Service::CodeCommit {
+        let entry = codecommit_operation(&req.headers).map_err(Failure::Json)?;
+        return (entry.run)(ctx, principal, Body::Json(&req.body))
+            .map(|encoded| (entry.name, encoded))
+            .map_err(Failure::Json);
+    }
+    let fail = |e: IamError| Failure::Query(service, e);
+    let entry = query_operation(service, params).map_err(fail)?;
+    tracing::debug!(operation = entry.name, "API call");
+    (entry.run)(ctx, principal, Body::Query(params))
+        .map(|encoded| (entry.name, encoded))
+        .map_err(fail)
+}
+
+/// The IAM or STS operation `Action=` names.
+fn query_operation(
+    service: Service,
+    params: &query::Params,
+) -> Result<&'static Entry<IamError>, IamError> {
+    let request_error = |code, message: String| IamError::Request {
+        code,
+        status: 400,
+        message,
+    };
+    let Some(action) = params.raw("Action") else {
+        return Err(request_error("MissingAction", "Missing Action".into()));
+    };
+    let entries = if service == Service::Sts {
+        registry::STS
+    } else {
+        registry::IAM
+    };
+    registry::find(entries, action).ok_or_else(|| {
+        request_error(
+            "InvalidAction",
+            format!(
+                "Could not find operation {action} for version {}",
+                service.query_api().1
+            ),
+        )
+    })
+}
+
+/// The CodeCommit operation `X-Amz-Target` names.
+fn codecommit_operation(
+    headers: &HeaderMap,
+) -> Result<&'static Entry<CodeCommitError>, CodeCommitError> {
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let unknown = |message: String| CodeCommitError::new("UnknownOperationException", message);
+    let Some(name) = target.strip_prefix(json::CODECOMMIT_TARGET_PREFIX) else {
+        return Err(unknown(format!("Unknown target {target}")));
+    };
+    registry::find(registry::CODECOMMIT, name).ok_or_else(|| {
+        unknown(if registry::CODECOMMIT_NOT_IMPLEMENTED.contains(&name) {
+            format!("codecommit-local does not implement the CodeCommit operation {name} yet")
+        } else {
+            format!("Unknown CodeCommit operation {name}")
+        })
+    })
+}

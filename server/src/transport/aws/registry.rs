@@ -1,0 +1,271 @@
+//! Every operation each API answers: one line per operation, naming its type. The type
+//! declares its wire name, IAM action and resource rule (`crate::operation::Operation`);
+//! [`run`] is the one place that decodes, authorizes and calls any of them.
+
+use crate::authz::{self, Decision};
+use crate::codecommit::ops as cc;
+use crate::context::Context;
+use crate::iam::ops as iam;
+use crate::operation::{Authorization, Call, Operation, ServiceError};
+use crate::principal::Principal;
+use crate::sts::ops as sts;
+
+use super::protocol::{json, query};
+
+/// A request body as its protocol parsed it: what the pipeline hands to an entry.
+#[derive(Clone, Copy)]
+pub enum Body<'a> {
+    Query(&'a query::Params),
+    Json(&'a [u8]),
+}
+
+/// One operation of an API: its wire name and IAM declaration, and the monomorphic runner.
+pub struct Entry<E> {
+    pub name: &'static str,
+    pub authorization: Authorization,
+    pub run: fn(&Context, &Principal, Body<'_>) -> Result<Encoded, E>,
+}
+
+/// An encoded response body: Query's `<{Op}Result>` element (none for an empty result) or
+/// a JSON document.
+pub enum Encoded {
+    Xml(Option<String>),
+    Json(Vec<u8>),
+}
+
+const fn entry<T: Operation>() -> Entry<T::Error> {
+    Entry {
+        name: T::NAME,
+        authorization: T::AUTHORIZATION,
+        run: run::<T>,
+    }
+}
+
+/// Decode → target → `authz::decide` → handler → encode, for any operation.
+fn run<T: Operation>(
+    ctx: &Context,
+    principal: &Principal,
+    body: Body<'_>,
+) -> Result<Encoded, T::Error> {
+    let request: T = match body {
+        Body::Query(params) => query::decode::<T>(params)?,
+        Body::Json(bytes) => json::decode::<T, T::Error>(bytes)?,
+    };
+    let permitted = match T::AUTHORIZATION.action() {
+        None => true,
+        Some(action) => {
+            let target = request.target(ctx, principal)?;
+            let decision = authz::decide(
+                principal,
+                &authz::Request {
+                    action,
+                    resource: &target.resource,
+                    context: &target.context,
+                },
+            );
+            if decision == Decision::Deny && matches!(T::AUTHORIZATION, Authorization::Required(_))
+            {
+                return Err(T::Error::access_denied(principal, action, &target.resource));
+            }
+            decision == Decision::Allow
+        }
+    };
+    let output = request.handle(&Call {
+        ctx,
+        principal,
+        permitted,
+    })?;
+    let internal = |e: String| T::Error::malformed(format!("encoding the response: {e}"));
+    match body {
+        Body::Query(_) => query::encode(T::NAME, &output)
+            .map(Encoded::Xml)
+            .map_err(internal),
+        Body::Json(_) => json::encode(&output).map(Encoded::Json).map_err(internal),
+    }
+}
+
+/// Finds `name` in `entries`.
+pub fn find<'a, E>(entries: &'a [Entry<E>], name: &str) -> Option<&'a Entry<E>> {
+    entries.iter().find(|e| e.name == name)
+}
+
+/// IAM (Query protocol, version 2010-05-08).
+pub static IAM: &[Entry<crate::iam::IamError>] = &[
+    entry::<iam::users::CreateUser>(),
+    entry::<iam::users::GetUser>(),
+    entry::<iam::users::ListUsers>(),
+    entry::<iam::users::UpdateUser>(),
+    entry::<iam::users::DeleteUser>(),
+    entry::<iam::access_keys::CreateAccessKey>(),
+    entry::<iam::access_keys::ListAccessKeys>(),
+    entry::<iam::access_keys::UpdateAccessKey>(),
+    entry::<iam::access_keys::DeleteAccessKey>(),
+    entry::<iam::access_keys::GetAccessKeyLastUsed>(),
+    entry::<iam::credentials::CreateServiceSpecificCredential>(),
+    entry::<iam::credentials::ListServiceSpecificCredentials>(),
+    entry::<iam::credentials::ResetServiceSpecificCredential>(),
+    entry::<iam::credentials::UpdateServiceSpecificCredential>(),
+    entry::<iam::credentials::DeleteServiceSpecificCredential>(),
+    entry::<iam::ssh_keys::UploadSSHPublicKey>(),
+    entry::<iam::ssh_keys::GetSSHPublicKey>(),
+    entry::<iam::ssh_keys::ListSSHPublicKeys>(),
+    entry::<iam::ssh_keys::UpdateSSHPublicKey>(),
+    entry::<iam::ssh_keys::DeleteSSHPublicKey>(),
+    entry::<iam::roles::CreateRole>(),
+    entry::<iam::roles::GetRole>(),
+    entry::<iam::roles::ListRoles>(),
+    entry::<iam::roles::DeleteRole>(),
+    entry::<iam::roles::UpdateAssumeRolePolicy>(),
+];
+
+/// STS (Query protocol, version 2011-06-15).
+pub static STS: &[Entry<crate::iam::IamError>] = &[
+    entry::<sts::GetCallerIdentity>(),
+    entry::<sts::GetSessionToken>(),
+    entry::<sts::AssumeRole>(),
+];
+
+/// CodeCommit (JSON 1.1, `CodeCommit_20150413`).
+pub static CODECOMMIT: &[Entry<crate::codecommit::error::CodeCommitError>] = &[
+    entry::<cc::repositories::CreateRepository>(),
+    entry::<cc::repositories::GetRepository>(),
+    entry::<cc::repositories::ListRepositories>(),
+    entry::<cc::repositories::BatchGetRepositories>(),
+    entry::<cc::repositories::DeleteRepository>(),
+    entry::<cc::repositories::UpdateRepositoryName>(),
+    entry::<cc::repositories::UpdateRepositoryDescription>(),
+    entry::<cc::repositories::UpdateRepositoryEncryptionKey>(),
+    entry::<cc::branches::CreateBranch>(),
+    entry::<cc::branches::GetBranch>(),
+    entry::<cc::branches::ListBranches>(),
+    entry::<cc::branches::DeleteBranch>(),
+    entry::<cc::branches::UpdateDefaultBranch>(),
+    entry::<cc::commits::GetCommit>(),
+    entry::<cc::commits::BatchGetCommits>(),
+    entry::<cc::commits::CreateCommit>(),
+    entry::<cc::files::PutFile>(),
+    entry::<cc::files::DeleteFile>(),
+    entry::<cc::files::GetFile>(),
+    entry::<cc::files::GetFolder>(),
+    entry::<cc::files::GetBlob>(),
+    entry::<cc::differences::GetDifferences>(),
+    entry::<cc::differences::ListFileCommitHistory>(),
+    entry::<cc::tags::TagResource>(),
+    entry::<cc::tags::UntagResource>(),
+    entry::<cc::tags::ListTagsForResource>(),
+];
+
+/// The CodeCommit model's operations this server does not implement yet: they answer
+/// `UnknownOperationException` naming the operation.
+pub const CODECOMMIT_NOT_IMPLEMENTED: &[&str] = &[
+    "AssociateApprovalRuleTemplateWithRepository",
+    "BatchAssociateApprovalRuleTemplateWithRepositories",
+    "BatchDescribeMergeConflicts",
+    "BatchDisassociateApprovalRuleTemplateFromRepositories",
+    "CreateApprovalRuleTemplate",
+    "CreatePullRequest",
+    "CreatePullRequestApprovalRule",
+    "CreateUnreferencedMergeCommit",
+    "DeleteApprovalRuleTemplate",
+    "DeleteCommentContent",
+    "DeletePullRequestApprovalRule",
+    "DescribeMergeConflicts",
+    "DescribePullRequestEvents",
+    "DisassociateApprovalRuleTemplateFromRepository",
+    "EvaluatePullRequestApprovalRules",
+    "GetApprovalRuleTemplate",
+    "GetBlobDifferences",
+    "GetComment",
+    "GetCommentReactions",
+    "GetCommentsForComparedCommit",
+    "GetCommentsForPullRequest",
+    "GetMergeCommit",
+    "GetMergeConflicts",
+    "GetMergeOptions",
+    "GetPullRequest",
+    "GetPullRequestApprovalStates",
+    "GetPullRequestOverrideState",
+    "GetRepositoryTriggers",
+    "ListApprovalRuleTemplates",
+    "ListAssociatedApprovalRuleTemplatesForRepository",
+    "ListPullRequests",
+    "ListRepositoriesForApprovalRuleTemplate",
+    "MergeBranchesByFastForward",
+    "MergeBranchesBySquash",
+    "MergeBranchesByThreeWay",
+    "MergePullRequestByFastForward",
+    "MergePullRequestBySquash",
+    "MergePullRequestByThreeWay",
+    "OverridePullRequestApprovalRules",
+    "PostCommentForComparedCommit",
+    "PostCommentForPullRequest",
+    "PostCommentReply",
+    "PutCommentReaction",
+    "PutRepositoryTriggers",
+    "TestRepositoryTriggers",
+    "UpdateApprovalRuleTemplateContent",
+    "UpdateApprovalRuleTemplateDescription",
+    "UpdateApprovalRuleTemplateName",
+    "UpdateComment",
+    "UpdatePullRequestApprovalRuleContent",
+    "UpdatePullRequestApprovalState",
+    "UpdatePullRequestDescription",
+    "UpdatePullRequestStatus",
+    "UpdatePullRequestTitle",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn declared<E>(entries: &[Entry<E>]) -> Vec<String> {
+        entries
+            .iter()
+            .map(|e| match e.authorization {
+                Authorization::None => format!("{} -", e.name),
+                Authorization::Required(action) => format!("{} {action}", e.name),
+                Authorization::WithResourcePolicy(action) => {
+                    format!("{} {action} (with the resource policy)", e.name)
+                }
+            })
+            .collect()
+    }
+
+    /// Every operation with the IAM action it declares: a change to either shows here.
+    #[test]
+    fn every_operation_declares_its_iam_action() {
+        // IAM and CodeCommit: `<service>:<Operation>` for each, enforced before the handler.
+        for (e, line) in IAM.iter().zip(declared(IAM)) {
+            assert_eq!(line, format!("{} iam:{}", e.name, e.name));
+        }
+        for (e, line) in CODECOMMIT.iter().zip(declared(CODECOMMIT)) {
+            assert_eq!(line, format!("{} codecommit:{}", e.name, e.name));
+        }
+        // STS as AWS documents it: no permission for the first two.
+        assert_eq!(
+            declared(STS),
+            [
+                "GetCallerIdentity -",
+                "GetSessionToken -",
+                "AssumeRole sts:AssumeRole (with the resource policy)",
+            ]
+        );
+        assert_eq!((IAM.len(), STS.len(), CODECOMMIT.len()), (25, 3, 26));
+    }
+
+    #[test]
+    fn names_are_unique_and_not_also_unimplemented() {
+        let mut names: Vec<&str> = IAM.iter().map(|e| e.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), IAM.len());
+        let mut names: Vec<&str> = CODECOMMIT.iter().map(|e| e.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), CODECOMMIT.len());
+        for n in CODECOMMIT_NOT_IMPLEMENTED {
+            assert!(find(CODECOMMIT, n).is_none(), "{n}");
+        }
+        assert_eq!(CODECOMMIT.len() + CODECOMMIT_NOT_IMPLEMENTED.len(), 80);
+    }
+}
