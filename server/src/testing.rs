@@ -210,6 +210,7 @@ impl TestServerBuilder {
             running,
             git_logins,
             access_keys,
+            #[cfg(feature = "sdk")]
             first_key_user: self
                 .users
                 .iter()
@@ -224,6 +225,7 @@ pub struct TestServer {
     running: RunningServer,
     git_logins: HashMap<String, GitLogin>,
     access_keys: HashMap<String, AccessKey>,
+    #[cfg(feature = "sdk")]
     first_key_user: Option<String>,
 }
 

@@ -7,8 +7,9 @@ use rusqlite::Connection;
 use tempfile::TempDir;
 
 use crate::git::repo as gitrepo;
+pub use crate::store::RepositoryRow;
 use crate::store::repositories as rows;
-use crate::store::{RepositoryRow, Store, StoreError, now_timestamp};
+use crate::store::{Store, StoreError, now_timestamp};
 
 /// The branch HEAD points at in a new, empty repository until the first push names one.
 pub const INITIAL_HEAD: &str = "main";

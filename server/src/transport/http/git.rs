@@ -22,13 +22,12 @@ use tokio_util::io::{ReaderStream, StreamReader};
 use super::basic::{self, BasicAuth};
 use crate::auth::keys::{self, StoreKeys};
 use crate::auth::{AuthFailure, git_credentials, git_sigv4};
-use crate::authz::{self, Decision};
-use crate::codecommit::repositories;
+use crate::codecommit::repositories::{self, RepositoryRow};
 use crate::context::Context;
 use crate::git::service::{self, GitService, Mode, ServiceRequest};
 use crate::principal::Principal;
 use crate::secret::Secret;
-use crate::store::RepositoryRow;
+use crate::transport::git_access::{self, Refused};
 
 const REALM: &str = "Basic realm=\"codecommit-local\"";
 
@@ -118,7 +117,7 @@ async fn authorize(
     headers: &HeaderMap,
     uri: &Uri,
     name: &str,
-    action: &'static str,
+    service: GitService,
 ) -> Result<RepositoryRow, Refusal> {
     let (user, password) = match basic::parse(headers) {
         BasicAuth::Missing => return Err(Refusal::Unauthorized),
@@ -141,7 +140,7 @@ async fn authorize(
     };
     let ctx = ctx.clone();
     let name = name.to_owned();
-    tokio::task::spawn_blocking(move || authorize_blocking(&ctx, &presented, &name, action))
+    tokio::task::spawn_blocking(move || authorize_blocking(&ctx, &presented, &name, service))
         .await
         .map_err(|e| internal("authorizing a Git request", e))?
 }
@@ -150,42 +149,17 @@ fn authorize_blocking(
     ctx: &Context,
     presented: &Presented,
     name: &str,
-    action: &'static str,
+    service: GitService,
 ) -> Result<RepositoryRow, Refusal> {
     let principal = authenticate(ctx, presented).map_err(|reason| {
         tracing::warn!(repository = name, "refused: {reason}");
         Refusal::Forbidden
     })?;
-    let not_found = || Refusal::NotFound(name.to_owned());
-    if repositories::validate_name(name).is_err() {
-        return Err(not_found());
-    }
-    let repo = repositories::find(&ctx.store, &principal.account_id, &ctx.region, name)
-        .map_err(|e| internal("looking up repository", e))?
-        .ok_or_else(not_found)?;
-    let arn = repo.arn();
-    let request = authz::Request {
-        action,
-        resource: &arn,
-        context: &[],
-    };
-    match authz::decide(&principal, &request) {
-        Decision::Allow => {
-            tracing::debug!(user = %principal.arn, repository = %repo.name, action, "authorized");
-            Ok(repo)
-        }
-        Decision::Deny => {
-            tracing::warn!(user = %principal.arn, repository = %repo.name, action, "denied");
-            Err(Refusal::Forbidden)
-        }
-    }
-}
-
-fn action_for(service: GitService) -> &'static str {
-    match service {
-        GitService::UploadPack => authz::GIT_PULL,
-        GitService::ReceivePack => authz::GIT_PUSH,
-    }
+    git_access::authorize(ctx, &principal, name, service).map_err(|refused| match refused {
+        Refused::NotFound => Refusal::NotFound(name.to_owned()),
+        Refused::Denied(_) => Refusal::Forbidden,
+        Refused::Internal(detail) => internal("authorizing a Git request", detail),
+    })
 }
 
 fn git_protocol(headers: &HeaderMap) -> Option<String> {
@@ -249,7 +223,7 @@ pub async fn info_refs(
             "Only Git's smart HTTP protocol is supported; update your git client",
         );
     };
-    let repo = match authorize(&ctx, &headers, &uri, &name, action_for(service)).await {
+    let repo = match authorize(&ctx, &headers, &uri, &name, service).await {
         Ok(r) => r,
         Err(refusal) => return refusal.into_response(),
     };
@@ -319,7 +293,7 @@ async fn rpc(
     body: Body,
     service: GitService,
 ) -> Response {
-    let repo = match authorize(&ctx, &headers, &uri, &name, action_for(service)).await {
+    let repo = match authorize(&ctx, &headers, &uri, &name, service).await {
         Ok(r) => r,
         Err(refusal) => return refusal.into_response(),
     };

@@ -22,11 +22,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::auth::{AuthFailure, ssh_keys};
-use crate::authz::{self, Decision};
-use crate::codecommit::repositories;
+use crate::codecommit::repositories::{self, RepositoryRow};
 use crate::context::Context;
 use crate::git::service::{self, GitService, Mode, ServiceRequest};
 use crate::principal::{AuthMethod, Principal};
+use crate::transport::git_access::{self, Refused};
 
 /// What CodeCommit prints for a shell (`ssh -T host`).
 pub const GREETING: &str = "You have successfully authenticated over SSH. You can use Git to interact with AWS CodeCommit. Interactive shells are not supported.";
@@ -252,7 +252,7 @@ async fn to_stderr(ch: &ChannelWriteHalf<Msg>, message: &str) {
 /// Runs one exec command on `ch`; returns the exit status for the client.
 async fn run_command(
     ctx: Arc<Context>,
-    mut rx: ChannelReadHalf,
+    rx: ChannelReadHalf,
     ch: &ChannelWriteHalf<Msg>,
     principal: &Principal,
     command: &str,
@@ -271,45 +271,48 @@ async fn run_command(
             return 1;
         }
     };
-    let not_found = format!("fatal: repository '/v1/repos/{}' not found", git.repository);
-    let repo = if repositories::validate_name(&git.repository).is_ok() {
-        let (ctx, account, name) = (
-            ctx.clone(),
-            principal.account_id.clone(),
-            git.repository.clone(),
-        );
+    let checked = {
+        let (ctx, principal, name) = (ctx.clone(), principal.clone(), git.repository.clone());
         tokio::task::spawn_blocking(move || {
-            repositories::find(&ctx.store, &account, &ctx.region, &name)
+            git_access::authorize(&ctx, &principal, &name, git.service)
         })
         .await
-        .ok()
-        .and_then(Result::ok)
-        .flatten()
-    } else {
-        None
+        .unwrap_or_else(|e| Err(Refused::Internal(e.to_string())))
     };
-    let Some(repo) = repo else {
-        tracing::info!(%peer, %key_id, repository = %git.repository, "ssh: no such repository");
-        to_stderr(ch, &not_found).await;
-        return 128;
+    let repo = match checked {
+        Ok(repo) => repo,
+        Err(refused) => {
+            let message = match refused {
+                Refused::NotFound => {
+                    tracing::info!(%peer, %key_id, repository = %git.repository, "ssh: no such repository");
+                    format!("fatal: repository '/v1/repos/{}' not found", git.repository)
+                }
+                Refused::Denied(action) => format!("fatal: not authorized to {action}"),
+                Refused::Internal(detail) => {
+                    tracing::error!("ssh git access: {detail}");
+                    "fatal: the server could not look up the repository".into()
+                }
+            };
+            to_stderr(ch, &message).await;
+            return 128;
+        }
     };
-    let action = match git.service {
-        GitService::UploadPack => authz::GIT_PULL,
-        GitService::ReceivePack => authz::GIT_PUSH,
-    };
-    let arn = repo.arn();
-    let request = authz::Request {
-        action,
-        resource: &arn,
-        context: &[],
-    };
-    if authz::decide(principal, &request) == Decision::Deny {
-        to_stderr(ch, &format!("fatal: not authorized to {action}")).await;
-        return 128;
-    }
     tracing::info!(%peer, %key_id, repository = %repo.name, service = git.service.wire_name(), "ssh git");
+    stream_git(ctx, rx, ch, repo, git.service, protocol).await
+}
+
+/// Runs `git upload-pack|receive-pack` for `repo` with the channel as its stdin and stdout;
+/// returns git's exit status for the client.
+async fn stream_git(
+    ctx: Arc<Context>,
+    mut rx: ChannelReadHalf,
+    ch: &ChannelWriteHalf<Msg>,
+    repo: RepositoryRow,
+    service: GitService,
+    protocol: Option<String>,
+) -> u32 {
     let request = ServiceRequest {
-        service: git.service,
+        service,
         repo_dir: repositories::repo_dir(&ctx.repos_root, &repo.repository_id),
         mode: Mode::Stateful,
         git_protocol: protocol,
@@ -348,7 +351,6 @@ async fn run_command(
         let _ = writer.flush().await;
     };
     let child = process.child;
-    let service = git.service;
     let run = async move {
         tokio::join!(output, errors);
         repositories::finish_service(ctx, child, service, repo).await
