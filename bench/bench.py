@@ -3,7 +3,9 @@
 
 Prints one table of medians and ratios and writes it to bench/results/<date>.md. Run it with
 bench/run (which installs nginx, fcgiwrap, openssh-server, hyperfine and wrk). Everything
-listens on loopback only. BENCH_QUICK=1 shrinks the workload for a smoke run.
+listens on loopback only. BENCH_QUICK=1 shrinks the workload for a smoke run;
+BENCH_ONLY=api,auth (any of clones, pushes, concurrent, api, ready, auth) runs only those
+sections, e.g. to compare API throughput and authentication cost between two builds.
 """
 
 import concurrent.futures
@@ -33,6 +35,13 @@ PASSWORD = "bench-password-0123456789"
 USER = "bench-at-123456789012"
 ADMIN_KEY = "AKIAIOSFODNN7EXAMPLE"
 ADMIN_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+ONLY = {s for s in os.environ.get("BENCH_ONLY", "").split(",") if s}
+
+
+def want(section):
+    return not ONLY or section in ONLY
+
 
 rows = []  # (measurement, value, unit, reference, ratio, target, met)
 clone_runs = {}  # hyperfine name -> every run's seconds, printed under the table
@@ -308,88 +317,114 @@ def main():
     fixture = WORK / "fixture.toml"
     prep = f"rm -rf {CLONE}"
     try:
-        log("clones")
-        floor = hyperfine("floor", cmds["floor"], prep, env)
-        nginx = hyperfine("nginx", cmds["nginx"], prep, env)
-        https = hyperfine("https", cmds["https"], prep, env)
-        # The same clone with the pack cache emptied first: every clone runs pack-objects.
-        cold_prep = f"{prep} {ours.data_dir / 'cache' / 'pack-objects'}/*"
-        https_cold = hyperfine("https-cold", cmds["https"], cold_prep, env)
-        http = hyperfine("http", cmds["http"], prep, env)
-        ssh = hyperfine("ssh", cmds["ssh"], prep, env)
-        openssh = hyperfine("openssh", cmds["openssh"], prep, env)
-        add(f"clone over HTTPS ({size_mb:.0f} MB repo)", https, "s", "nginx + git-http-backend", nginx,
-            lambda v, r: r <= 1.0)
-        add("clone over HTTPS vs the local floor", https, "s", "git clone --no-local", floor,
-            lambda v, r: r <= 1.15)
-        add("clone over HTTPS, pack cache emptied before each clone", https_cold, "s", "nginx + git-http-backend",
-            nginx)
-        add("clone over HTTPS, pack cache emptied, vs the local floor", https_cold, "s", "git clone --no-local",
-            floor)
-        add("clone over plain HTTP", http, "s", "nginx + git-http-backend", nginx)
-        add("clone over SSH", ssh, "s", "OpenSSH sshd", openssh, lambda v, r: r <= 1.0)
-        add("local floor (git clone --no-local)", floor, "s")
-
-        log(f"{PUSH_MB} MiB pushes")
-        big = WORK / f"big-{PUSH_MB}"
-        if not big.exists():
-            sh("git", "init", "-q", "-b", "main", str(big))
-            with open(big / "big.bin", "wb") as f:
-                for _ in range(PUSH_MB):
-                    f.write(os.urandom(1 << 20))
-            sh("git", "-C", str(big), "add", "big.bin", env=env)
-            sh("git", "-C", str(big), "-c", "user.name=b", "-c", "user.email=b@e", "-c", "core.compression=0",
-               "commit", "-qm", "big", env=env)
-        for scheme, repo in (("https", "push-https"), ("ssh", "push-ssh")):
-            url = ours.url("https", repo) if scheme == "https" else ours.ssh_url(repo)
-            ours.reset_peak()
-            t0 = time.perf_counter()
-            sh("git", "-C", str(big), "-c", "http.postBuffer=1048576", "push", "-q", url, "main", env=env)
-            wall = time.perf_counter() - t0
-            peak = ours.peak_rss_kib() / 1024
-            add(f"push {PUSH_MB} MiB over {scheme.upper()}: wall", wall, "s")
-            add(f"push {PUSH_MB} MiB over {scheme.upper()}: server peak RSS", peak, "MiB", "target 64 MiB", 64,
-                lambda v, r: v <= 64)
-
-        log(f"{CONCURRENT} concurrent clones")
-
-        def many(url_of):
-            def one(i):
-                d = WORK / f"cc-{i}"
-                shutil.rmtree(d, ignore_errors=True)
-                r = subprocess.run(["git", "clone", "-q", "--bare", "--depth", "1", url_of(i), str(d)], env=env,
-                                   capture_output=True)
-                shutil.rmtree(d, ignore_errors=True)
-                return r.returncode == 0
-            t0 = time.perf_counter()
-            with concurrent.futures.ThreadPoolExecutor(CONCURRENT) as pool:
-                results = list(pool.map(one, range(CONCURRENT)))
-            return time.perf_counter() - t0, all(results)
-
-        ours_cc, ok_ours = many(lambda i: ours.url("https"))
-        nginx_cc, ok_nginx = many(lambda i: f"http://127.0.0.1:18099/git/{REF.name}")
-        add(f"{CONCURRENT} concurrent shallow clones over HTTPS (all ok: {ok_ours})", ours_cc, "s",
-            f"nginx (all ok: {ok_nginx})", nginx_cc, lambda v, r: ok_ours and r <= 1.0)
-
-        log("API throughput")
-        rps, p99 = wrk("getrepository", ours.ep, "codecommit", "CodeCommit_20150413.GetRepository",
-                       b'{"repositoryName":"ref"}')
-        add("CodeCommit GetRepository", rps, "req/s", "target 5000/s", 5000, lambda v, r: v >= 5000)
-        add("CodeCommit GetRepository p99 latency", p99, "ms")
-        rps, p99 = wrk("getuser", ours.ep, "iam", None, b"Action=GetUser&Version=2010-05-08&UserName=bench")
-        add("IAM GetUser", rps, "req/s")
-        add("IAM GetUser p99 latency", p99, "ms")
+        if want("clones"):
+            clones(ours, env, cmds, size_mb, prep)
+        if want("pushes"):
+            pushes(ours, env)
+        if want("concurrent"):
+            concurrent_clones(ours, env)
+        if want("api"):
+            api(ours)
     finally:
         for p in procs:
             p.terminate()
         ours.stop()
+    if want("ready"):
+        ready(fixture)
+    if want("auth"):
+        auth()
+    report(size_mb)
 
+
+def clones(ours, env, cmds, size_mb, prep):
+    log("clones")
+    floor = hyperfine("floor", cmds["floor"], prep, env)
+    nginx = hyperfine("nginx", cmds["nginx"], prep, env)
+    https = hyperfine("https", cmds["https"], prep, env)
+    # The same clone with the pack cache emptied first: every clone runs pack-objects.
+    cold_prep = f"{prep} {ours.data_dir / 'cache' / 'pack-objects'}/*"
+    https_cold = hyperfine("https-cold", cmds["https"], cold_prep, env)
+    http = hyperfine("http", cmds["http"], prep, env)
+    ssh = hyperfine("ssh", cmds["ssh"], prep, env)
+    openssh = hyperfine("openssh", cmds["openssh"], prep, env)
+    add(f"clone over HTTPS ({size_mb:.0f} MB repo)", https, "s", "nginx + git-http-backend", nginx,
+        lambda v, r: r <= 1.0)
+    add("clone over HTTPS vs the local floor", https, "s", "git clone --no-local", floor,
+        lambda v, r: r <= 1.15)
+    add("clone over HTTPS, pack cache emptied before each clone", https_cold, "s", "nginx + git-http-backend",
+        nginx)
+    add("clone over HTTPS, pack cache emptied, vs the local floor", https_cold, "s", "git clone --no-local",
+        floor)
+    add("clone over plain HTTP", http, "s", "nginx + git-http-backend", nginx)
+    add("clone over SSH", ssh, "s", "OpenSSH sshd", openssh, lambda v, r: r <= 1.0)
+    add("local floor (git clone --no-local)", floor, "s")
+
+
+def pushes(ours, env):
+    log(f"{PUSH_MB} MiB pushes")
+    big = WORK / f"big-{PUSH_MB}"
+    if not big.exists():
+        sh("git", "init", "-q", "-b", "main", str(big))
+        with open(big / "big.bin", "wb") as f:
+            for _ in range(PUSH_MB):
+                f.write(os.urandom(1 << 20))
+        sh("git", "-C", str(big), "add", "big.bin", env=env)
+        sh("git", "-C", str(big), "-c", "user.name=b", "-c", "user.email=b@e", "-c", "core.compression=0",
+           "commit", "-qm", "big", env=env)
+    for scheme, repo in (("https", "push-https"), ("ssh", "push-ssh")):
+        url = ours.url("https", repo) if scheme == "https" else ours.ssh_url(repo)
+        ours.reset_peak()
+        t0 = time.perf_counter()
+        sh("git", "-C", str(big), "-c", "http.postBuffer=1048576", "push", "-q", url, "main", env=env)
+        wall = time.perf_counter() - t0
+        peak = ours.peak_rss_kib() / 1024
+        add(f"push {PUSH_MB} MiB over {scheme.upper()}: wall", wall, "s")
+        add(f"push {PUSH_MB} MiB over {scheme.upper()}: server peak RSS", peak, "MiB", "target 64 MiB", 64,
+            lambda v, r: v <= 64)
+
+
+def concurrent_clones(ours, env):
+    log(f"{CONCURRENT} concurrent clones")
+
+    def many(url_of):
+        def one(i):
+            d = WORK / f"cc-{i}"
+            shutil.rmtree(d, ignore_errors=True)
+            r = subprocess.run(["git", "clone", "-q", "--bare", "--depth", "1", url_of(i), str(d)], env=env,
+                               capture_output=True)
+            shutil.rmtree(d, ignore_errors=True)
+            return r.returncode == 0
+        t0 = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(CONCURRENT) as pool:
+            results = list(pool.map(one, range(CONCURRENT)))
+        return time.perf_counter() - t0, all(results)
+
+    ours_cc, ok_ours = many(lambda i: ours.url("https"))
+    nginx_cc, ok_nginx = many(lambda i: f"http://127.0.0.1:18099/git/{REF.name}")
+    add(f"{CONCURRENT} concurrent shallow clones over HTTPS (all ok: {ok_ours})", ours_cc, "s",
+        f"nginx (all ok: {ok_nginx})", nginx_cc, lambda v, r: ok_ours and r <= 1.0)
+
+
+def api(ours):
+    log("API throughput")
+    rps, p99 = wrk("getrepository", ours.ep, "codecommit", "CodeCommit_20150413.GetRepository",
+                   b'{"repositoryName":"ref"}')
+    add("CodeCommit GetRepository", rps, "req/s", "target 5000/s", 5000, lambda v, r: v >= 5000)
+    add("CodeCommit GetRepository p99 latency", p99, "ms")
+    rps, p99 = wrk("getuser", ours.ep, "iam", None, b"Action=GetUser&Version=2010-05-08&UserName=bench")
+    add("IAM GetUser", rps, "req/s")
+    add("IAM GetUser p99 latency", p99, "ms")
+
+
+def ready(fixture):
     log("start-to-ready")
     existing = ready_times(fixture, fresh=False)
     fresh = ready_times(fixture, fresh=True)
     add("ready on an existing data dir", existing * 1000, "ms", "target 100 ms", 100, lambda v, r: v <= 100)
     add("ready on a fresh data dir", fresh * 1000, "ms", "target 1000 ms", 1000, lambda v, r: v <= 1000)
 
+
+def auth():
     log("authentication micro-benchmark (criterion)")
     subprocess.run(["cargo", "bench", "-q", "-p", "codecommit-local", "--bench", "auth"], cwd=ROOT,
                    stdout=subprocess.DEVNULL, check=True)
@@ -400,19 +435,22 @@ def main():
         est = json.loads((target / "criterion" / "auth" / name / "new" / "estimates.json").read_text())
         add(f"per-request auth: {what}, criterion median", est["median"]["point_estimate"] / 1000, "µs")
 
+
+def report(size_mb):
     table = ["| measurement | value | reference | ratio | target met |", "|---|---|---|---|---|"]
     for name, value, unit, ref_name, ratio, met in rows:
         table.append(f"| {name} | {value:,.3f} {unit} | {ref_name} | {'' if ratio is None else f'{ratio:.2f}×'} | "
                      f"{'' if met is None else ('yes' if met else 'NO')} |")
     header = (f"# codecommit-local benchmark, {datetime.date.today()}\n\n"
               f"{os.cpu_count()} cores; {RUNS} runs per clone (median); reference repository {size_mb:.0f} MB"
-              f"{' (quick)' if QUICK else ''}.\n\n")
+              f"{' (quick)' if QUICK else ''}{' (only ' + ','.join(sorted(ONLY)) + ')' if ONLY else ''}.\n\n")
     runs = ["", "Every clone run, in seconds (the medians above come from these; the spread is this "
             "machine's noise):", ""]
     runs += [f"- {name}: {' '.join(f'{t:.3f}' for t in times)}" for name, times in clone_runs.items()]
     text = header + "\n".join(table) + "\n" + "\n".join(runs) + "\n"
     print(text)
-    results = ROOT / "bench" / "results" / f"{datetime.date.today()}{'-quick' if QUICK else ''}.md"
+    suffix = ("-quick" if QUICK else "") + ("-" + "-".join(sorted(ONLY)) if ONLY else "")
+    results = ROOT / "bench" / "results" / f"{datetime.date.today()}{suffix}.md"
     results.write_text(text)
     log(f"written to {results}")
 

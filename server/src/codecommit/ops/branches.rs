@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{branch_target, page, repository, repository_target};
+use super::{branch_target, open, page, repository, repository_target};
 use crate::codecommit::commits::{self, BranchInfo};
 use crate::codecommit::content;
 use crate::codecommit::error::CodeCommitError as E;
@@ -74,8 +74,7 @@ impl Operation for GetBranch {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<GetBranchOutput, E> {
-        let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
-        let repo = content::open(call.ctx, &row)?;
+        let repo = open(call, self.repository_name.as_deref())?;
         Ok(GetBranchOutput {
             branch: commits::get_branch(&repo, self.branch_name.as_deref().unwrap_or_default())?,
         })
@@ -112,8 +111,7 @@ impl Operation for ListBranches {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<ListBranchesOutput, E> {
-        let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
-        let repo = content::open(call.ctx, &row)?;
+        let repo = open(call, self.repository_name.as_deref())?;
         let (branches, next_token) = page(
             content::branches(&repo)?,
             self.next_token.as_deref(),

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{blob, branch_target, caller_name, repository, repository_target};
+use super::{blob, branch_target, caller_name, open, repository, repository_target};
 use crate::codecommit::commits::{self, Change, CommitRequest, CommitResult};
 use crate::codecommit::content::{self, CommitInfo};
 use crate::codecommit::error::CodeCommitError as E;
@@ -38,8 +38,7 @@ impl Operation for GetCommit {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<GetCommitOutput, E> {
-        let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
-        let repo = content::open(call.ctx, &row)?;
+        let repo = open(call, self.repository_name.as_deref())?;
         let c = content::find_commit(&repo, self.commit_id.as_deref().unwrap_or_default())?;
         Ok(GetCommitOutput {
             commit: content::commit_info(&c),
@@ -96,8 +95,7 @@ impl Operation for BatchGetCommits {
                 "The maximum number of allowed commit IDs in a batch request is 100.",
             ));
         }
-        let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
-        let repo = content::open(call.ctx, &row)?;
+        let repo = open(call, self.repository_name.as_deref())?;
         let mut out = BatchGetCommitsOutput {
             commits: vec![],
             errors: vec![],

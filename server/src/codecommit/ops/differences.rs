@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{max_results, page, repository, repository_target};
+use super::{max_results, open, page, repository_target};
 use crate::codecommit::content::{self, Difference, FileVersion};
 use crate::codecommit::error::CodeCommitError as E;
 use crate::context::Context;
@@ -45,9 +45,8 @@ impl Operation for GetDifferences {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<GetDifferencesOutput, E> {
-        let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
+        let repo = open(call, self.repository_name.as_deref())?;
         let max = max_results(self.max_results)?;
-        let repo = content::open(call.ctx, &row)?;
         let all = content::differences(
             &repo,
             self.before_commit_specifier.as_deref(),
@@ -97,9 +96,8 @@ impl Operation for ListFileCommitHistory {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<ListFileCommitHistoryOutput, E> {
-        let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
+        let repo = open(call, self.repository_name.as_deref())?;
         let max = max_results(self.max_results)?;
-        let repo = content::open(call.ctx, &row)?;
         let all = content::file_history(
             &repo,
             self.commit_specifier.as_deref(),

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::commits::{CommitParts, commit, parse_mode};
-use super::{blob, branch_target, repository, repository_target};
+use super::{blob, branch_target, open, repository, repository_target};
 use crate::codecommit::commits::Change;
 use crate::codecommit::content::{self, FileContent, Folder};
 use crate::codecommit::error::CodeCommitError as E;
@@ -188,8 +188,7 @@ impl Operation for GetFile {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<FileContent, E> {
-        let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
-        let repo = content::open(call.ctx, &row)?;
+        let repo = open(call, self.repository_name.as_deref())?;
         content::get_file(
             &repo,
             self.commit_specifier.as_deref(),
@@ -221,8 +220,7 @@ impl Operation for GetFolder {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<Folder, E> {
-        let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
-        let repo = content::open(call.ctx, &row)?;
+        let repo = open(call, self.repository_name.as_deref())?;
         content::get_folder(
             &repo,
             self.commit_specifier.as_deref(),
@@ -259,8 +257,7 @@ impl Operation for GetBlob {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<GetBlobOutput, E> {
-        let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
-        let repo = content::open(call.ctx, &row)?;
+        let repo = open(call, self.repository_name.as_deref())?;
         Ok(GetBlobOutput {
             content: content::get_blob(&repo, self.blob_id.as_deref().unwrap_or_default())?,
         })

@@ -12,9 +12,9 @@ pub mod tags;
 use base64::Engine;
 
 use crate::codecommit::error::CodeCommitError as E;
-use crate::codecommit::manage;
+use crate::codecommit::{content, manage};
 use crate::context::Context;
-use crate::operation::{Target, paginate};
+use crate::operation::{Call, Target, paginate};
 use crate::principal::{Identity, Principal};
 use crate::store::RepositoryRow;
 
@@ -58,6 +58,12 @@ pub fn repository(
     name: Option<&str>,
 ) -> Result<RepositoryRow, E> {
     manage::get(ctx, &principal.account_id, name.unwrap_or_default())
+}
+
+/// The named repository's Git repository, for the operations that only read it.
+pub fn open(call: &Call<'_>, name: Option<&str>) -> Result<git2::Repository, E> {
+    let row = repository(call.ctx, call.principal, name)?;
+    content::open(call.ctx, &row)
 }
 
 pub fn bad_token() -> E {
