@@ -6,7 +6,7 @@ use crate::authz::{self, Decision};
 use crate::codecommit::ops as cc;
 use crate::context::Context;
 use crate::iam::ops as iam;
-use crate::operation::{Authorization, Call, Operation, ServiceError};
+use crate::operation::{Authorization, Call, Operation, ServiceError, Target};
 use crate::principal::Principal;
 use crate::sts::ops as sts;
 
@@ -24,6 +24,8 @@ pub struct Entry<E> {
     pub name: &'static str,
     pub authorization: Authorization,
     pub run: fn(&Context, &Principal, Body<'_>) -> Result<Encoded, E>,
+    /// What [`Entry::run`] authorizes against: the decoded request's target.
+    pub target: fn(&Context, &Principal, Body<'_>) -> Result<Target, E>,
 }
 
 /// An encoded response body: Query's `<{Op}Result>` element (none for an empty result) or
@@ -38,7 +40,23 @@ const fn entry<T: Operation>() -> Entry<T::Error> {
         name: T::NAME,
         authorization: T::AUTHORIZATION,
         run: run::<T>,
+        target: target::<T>,
     }
+}
+
+fn decode<T: Operation>(body: Body<'_>) -> Result<T, T::Error> {
+    match body {
+        Body::Query(params) => query::decode::<T>(params),
+        Body::Json(bytes) => json::decode::<T, T::Error>(bytes),
+    }
+}
+
+fn target<T: Operation>(
+    ctx: &Context,
+    principal: &Principal,
+    body: Body<'_>,
+) -> Result<Target, T::Error> {
+    decode::<T>(body)?.target(ctx, principal)
 }
 
 /// Decode → target → `authz::decide` → handler → encode, for any operation.
@@ -47,10 +65,7 @@ fn run<T: Operation>(
     principal: &Principal,
     body: Body<'_>,
 ) -> Result<Encoded, T::Error> {
-    let request: T = match body {
-        Body::Query(params) => query::decode::<T>(params)?,
-        Body::Json(bytes) => json::decode::<T, T::Error>(bytes)?,
-    };
+    let request: T = decode(body)?;
     let permitted = match T::AUTHORIZATION.action() {
         None => true,
         Some(action) => {
@@ -251,6 +266,91 @@ mod tests {
             ]
         );
         assert_eq!((IAM.len(), STS.len(), CODECOMMIT.len()), (25, 3, 26));
+    }
+
+    fn context() -> Context {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        Context {
+            hasher: crate::iam::passwords::PasswordHasher::for_store(&store).unwrap(),
+            store,
+            repos_root: std::path::PathBuf::from("/nonexistent"),
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            clone_bases: std::sync::OnceLock::new(),
+            pack_hook: None,
+        }
+    }
+
+    fn caller() -> Principal {
+        Principal {
+            account_id: "123456789012".into(),
+            arn: "arn:aws:iam::123456789012:user/admin".into(),
+            identity: crate::principal::Identity::User {
+                user_id: "AIDAEXAMPLEEXAMPLE123".into(),
+                user_name: "admin".into(),
+            },
+            method: crate::principal::AuthMethod::AccessKey {
+                access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            },
+        }
+    }
+
+    fn show(t: Target) -> String {
+        let mut line = t.resource;
+        for (key, values) in t.context {
+            line.push_str(&format!(" {key}={}", values.join(",")));
+        }
+        line
+    }
+
+    /// Every operation's resource rule, for one request naming every member a rule reads.
+    #[test]
+    fn every_operation_declares_its_target() {
+        let (ctx, me) = (context(), caller());
+        let repo = "arn:aws:codecommit:us-east-1:123456789012:demo";
+        let json = br#"{"repositoryName":"demo","oldName":"demo","branchName":"main",
+            "resourceArn":"arn:aws:codecommit:us-east-1:123456789012:demo"}"#;
+        for e in CODECOMMIT {
+            let got = show((e.target)(&ctx, &me, Body::Json(json)).unwrap());
+            let expected = match e.name {
+                "ListRepositories" | "BatchGetRepositories" => "*".to_owned(),
+                "CreateBranch" | "DeleteBranch" | "CreateCommit" | "PutFile" | "DeleteFile" => {
+                    format!("{repo} codecommit:References=refs/heads/main")
+                }
+                _ => repo.to_owned(),
+            };
+            assert_eq!(got, expected, "{}", e.name);
+        }
+        let params = query::Params::parse(
+            b"UserName=bob&RoleName=ci&RoleArn=arn:aws:iam::123456789012:role/ci&RoleSessionName=s1\
+&AccessKeyId=AKIAIOSFODNN7EXAMPLE&ServiceName=codecommit.amazonaws.com\
+&ServiceSpecificCredentialId=ACCAEXAMPLEEXAMPLE123&SSHPublicKeyId=APKAEXAMPLEEXAMPLE12\
+&SSHPublicKeyBody=x&Encoding=SSH&Status=Active&AssumeRolePolicyDocument=%7B%7D\
+&PolicyDocument=%7B%7D",
+            "",
+        );
+        for e in IAM {
+            let got = show((e.target)(&ctx, &me, Body::Query(&params)).unwrap());
+            let expected = match e.name {
+                "ListUsers" | "ListRoles" | "GetAccessKeyLastUsed" => "*",
+                n if n.contains("Role") => "arn:aws:iam::123456789012:role/ci",
+                _ => "arn:aws:iam::123456789012:user/bob",
+            };
+            assert_eq!(got, expected, "{}", e.name);
+        }
+        let assume = registry_target(STS, "AssumeRole", &ctx, &me, &params);
+        assert_eq!(assume, "arn:aws:iam::123456789012:role/ci");
+    }
+
+    fn registry_target(
+        entries: &[Entry<crate::iam::IamError>],
+        name: &str,
+        ctx: &Context,
+        me: &Principal,
+        params: &query::Params,
+    ) -> String {
+        let e = find(entries, name).unwrap();
+        show((e.target)(ctx, me, Body::Query(params)).unwrap())
     }
 
     #[test]
