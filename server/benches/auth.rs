@@ -35,6 +35,7 @@ fn auth(c: &mut Criterion) {
         region: "us-east-1".into(),
         clone_bases: Default::default(),
         pack_hook: None,
+        key_use: Default::default(),
     };
     std::fs::create_dir_all(&ctx.repos_root).unwrap();
     std::fs::create_dir_all(dir.path().join("fx")).unwrap();

@@ -18,4 +18,6 @@ pub struct Context {
     pub clone_bases: std::sync::OnceLock<(String, String)>,
     /// The `git pack-objects` hook (cache and limit) upload-packs share, when enabled.
     pub pack_hook: Option<std::sync::Arc<crate::git::pack_hook::PackHook>>,
+    /// Access keys' last use, written at most once a second per key.
+    pub key_use: crate::iam::access_keys::UseRecorder,
 }

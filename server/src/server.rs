@@ -172,6 +172,7 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
         region: config.region.clone(),
         clone_bases: std::sync::OnceLock::new(),
         pack_hook: pack_hook.clone(),
+        key_use: Default::default(),
     });
 
     // Fixtures: the given files, or the embedded default on an empty store (written out to

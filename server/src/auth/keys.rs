@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::auth::sigv4::{KeyLookup, KeyRecord, SigV4Error};
 use crate::auth::{AuthMethod, Principal};
+use crate::context::Context;
 use crate::store::roles as role_rows;
 use crate::store::{CredentialStatus, Store, iam as rows};
 
@@ -82,15 +83,11 @@ impl KeyLookup for StoreKeys<'_> {
     }
 }
 
-/// Records a long-term key's use for GetAccessKeyLastUsed (best effort; a write, so it
-/// waits for the store's writer).
-pub fn record_use(store: &Store, principal: &Principal, service: &str, region: &str) {
+/// Records a long-term key's use for GetAccessKeyLastUsed (best effort, at most once a
+/// second per key, service and region: a write waits for the store's writer).
+pub fn record_use(ctx: &Context, principal: &Principal, service: &str, region: &str) {
     if let AuthMethod::AccessKey { access_key_id } = &principal.method {
-        let now = crate::store::now_timestamp();
-        if let Err(e) =
-            store.write(|c| rows::record_access_key_use(c, access_key_id, &now, service, region))
-        {
-            tracing::warn!("recording access key use: {e}");
-        }
+        ctx.key_use
+            .record(&ctx.store, access_key_id, service, region);
     }
 }

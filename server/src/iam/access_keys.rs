@@ -71,3 +71,48 @@ pub fn last_used(
         .ok_or_else(|| no_such_key(id))?;
     Ok((user.user_name, rows::access_key_last_used(c, id)?))
 }
+
+/// How often one key's use against one service and region is written: GetAccessKeyLastUsed
+/// reports the time to the second, and a busy client must not turn every request into a
+/// write that the store's writer (and WAL checkpoints) then queue behind.
+const USE_RECORD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Records access keys' last use, at most once a second per key, service and region.
+#[derive(Default)]
+pub struct UseRecorder {
+    recent:
+        std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, String, String)>>,
+}
+
+impl UseRecorder {
+    /// Records that `access_key_id` signed a request for `service` in `region` (best effort).
+    pub fn record(
+        &self,
+        store: &crate::store::Store,
+        access_key_id: &str,
+        service: &str,
+        region: &str,
+    ) {
+        let now = std::time::Instant::now();
+        {
+            let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((at, s, r)) = recent.get(access_key_id)
+                && s == service
+                && r == region
+                && now.duration_since(*at) < USE_RECORD_INTERVAL
+            {
+                return;
+            }
+            recent.insert(
+                access_key_id.to_owned(),
+                (now, service.to_owned(), region.to_owned()),
+            );
+        }
+        let when = now_timestamp();
+        if let Err(e) =
+            store.write(|c| rows::record_access_key_use(c, access_key_id, &when, service, region))
+        {
+            tracing::warn!("recording access key use: {e}");
+        }
+    }
+}

@@ -193,7 +193,7 @@ fn authenticate(
             auth_error(service, &e)
         })?;
     keys::record_use(
-        &ctx.store,
+        ctx,
         &verified.principal,
         &verified.service,
         &verified.region,

@@ -278,6 +278,7 @@ mod tests {
             region: "us-east-1".into(),
             clone_bases: std::sync::OnceLock::new(),
             pack_hook: None,
+            key_use: Default::default(),
         }
     }
 

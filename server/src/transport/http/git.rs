@@ -106,7 +106,7 @@ fn authenticate(ctx: &Context, p: &Presented) -> Result<Principal, AuthFailure> 
         chrono::Utc::now(),
         &StoreKeys { store: &ctx.store },
     )?;
-    keys::record_use(&ctx.store, &principal, "codecommit", &ctx.region);
+    keys::record_use(ctx, &principal, "codecommit", &ctx.region);
     Ok(principal)
 }
 
