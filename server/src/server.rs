@@ -220,35 +220,25 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
     })
 }
 
-/// Starts the server; returns once every listener is bound and serving.
-pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
-    let prepared = {
-        let config = config.clone();
-        tokio::task::spawn_blocking(move || prepare(&config))
-            .await
-            .map_err(|e| StartError::Config(format!("start-up task failed: {e}")))??
-    };
-    let Prepared {
-        data_dir,
-        ephemeral,
-        store_file,
-        ctx,
-        pack_hook,
-        material,
-        host_keys,
-        demo_password,
-        admin_key,
-    } = prepared;
-    let rustls = RustlsConfig::from_pem(material.cert_chain_pem, material.key_pem)
-        .await
-        .map_err(|e| StartError::Config(format!("TLS certificate or key: {e}")))?;
+/// The HTTPS and plain HTTP listeners, bound and serving the same router.
+struct HttpServing {
+    https_addr: SocketAddr,
+    http_addr: SocketAddr,
+    /// For a graceful stop.
+    handles: Vec<Handle<SocketAddr>>,
+    tasks: Vec<JoinHandle<std::io::Result<()>>>,
+}
 
-    let ssh_host_key_fingerprints = ssh::host_keys::fingerprints(&host_keys);
-
+fn serve_http(
+    config: &ServerConfig,
+    ctx: &Arc<Context>,
+    rustls: RustlsConfig,
+    data_dir: &Path,
+) -> Result<HttpServing, StartError> {
     let https_listener = bind(&config.https_addr)?;
     let http_listener = bind(&config.http_addr)?;
-    let https_addr = https_listener.local_addr().map_err(io_at(&data_dir))?;
-    let http_addr = http_listener.local_addr().map_err(io_at(&data_dir))?;
+    let https_addr = https_listener.local_addr().map_err(io_at(data_dir))?;
+    let http_addr = http_listener.local_addr().map_err(io_at(data_dir))?;
     let app = http::router(ctx.clone());
     let https_handle = Handle::new();
     let http_handle = Handle::new();
@@ -281,6 +271,45 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         tokio::spawn(https_server.serve(app.clone().into_make_service())),
         tokio::spawn(http_server.serve(app.into_make_service())),
     ];
+    Ok(HttpServing {
+        https_addr,
+        http_addr,
+        handles: vec![https_handle, http_handle],
+        tasks,
+    })
+}
+
+/// Starts the server; returns once every listener is bound and serving.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+    let prepared = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || prepare(&config))
+            .await
+            .map_err(|e| StartError::Config(format!("start-up task failed: {e}")))??
+    };
+    let Prepared {
+        data_dir,
+        ephemeral,
+        store_file,
+        ctx,
+        pack_hook,
+        material,
+        host_keys,
+        demo_password,
+        admin_key,
+    } = prepared;
+    let rustls = RustlsConfig::from_pem(material.cert_chain_pem, material.key_pem)
+        .await
+        .map_err(|e| StartError::Config(format!("TLS certificate or key: {e}")))?;
+
+    let ssh_host_key_fingerprints = ssh::host_keys::fingerprints(&host_keys);
+
+    let HttpServing {
+        https_addr,
+        http_addr,
+        handles,
+        tasks,
+    } = serve_http(&config, &ctx, rustls, &data_dir)?;
     let ssh_listener = bind(&config.ssh_addr)?;
     let ssh_addr = ssh_listener.local_addr().map_err(io_at(&data_dir))?;
     ssh_listener
@@ -356,7 +385,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     Ok(RunningServer {
         endpoints,
         context: ctx,
-        handles: vec![https_handle, http_handle],
+        handles,
         tasks,
         ssh_shutdown,
         ssh_sessions,
