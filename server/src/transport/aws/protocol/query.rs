@@ -37,10 +37,20 @@ pub fn decode<T: Operation>(params: &Params) -> Result<T, T::Error> {
     from_params(&params.0).map_err(|e| T::Error::malformed(e.to_string()))
 }
 
+/// `value` as XML under `root`, escaping all five XML special characters, as AWS does.
+fn to_xml<T: Serialize>(root: Option<&str>, value: &T) -> Result<String, String> {
+    let mut xml = String::new();
+    let mut ser =
+        quick_xml::se::Serializer::with_root(&mut xml, root).map_err(|e| e.to_string())?;
+    ser.set_quote_level(quick_xml::se::QuoteLevel::Full);
+    value.serialize(ser).map_err(|e| e.to_string())?;
+    Ok(xml)
+}
+
 /// `output` as the `<{Op}Result>` element; `None` for a response without members.
 pub fn encode<T: Serialize>(operation: &str, output: &T) -> Result<Option<String>, String> {
     let root = format!("{operation}Result");
-    let xml = quick_xml::se::to_string_with_root(&root, output).map_err(|e| e.to_string())?;
+    let xml = to_xml(Some(&root), output)?;
     Ok((xml != format!("<{root}/>")).then_some(xml))
 }
 
@@ -103,7 +113,7 @@ pub fn error(namespace: &str, request_id: &str, e: &impl ServiceError) -> Respon
         },
         request_id,
     };
-    let xml = quick_xml::se::to_string(&body).unwrap_or_default();
+    let xml = to_xml(None, &body).unwrap_or_default();
     with_request_id(
         StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
         request_id,
@@ -150,7 +160,7 @@ mod tests {
         let xml = encode("ListUsers", &out).unwrap().unwrap();
         assert_eq!(
             xml,
-            "<ListUsersResult><Users><member><Key>a</Key><Value>&lt;&amp;&gt;\"'</Value></member><member><Key>b</Key><Value/></member></Users><IsTruncated>false</IsTruncated><Text>x\ny</Text></ListUsersResult>"
+            "<ListUsersResult><Users><member><Key>a</Key><Value>&lt;&amp;&gt;&quot;&apos;</Value></member><member><Key>b</Key><Value/></member></Users><IsTruncated>false</IsTruncated><Text>x\ny</Text></ListUsersResult>"
         );
         assert_eq!(
             encode("UpdateUser", &crate::operation::Empty {}).unwrap(),
@@ -164,5 +174,18 @@ mod tests {
             crate::iam::IamError::NoSuchEntity("The user with name <x> cannot be found.".into());
         let resp = error("https://iam.amazonaws.com/doc/2010-05-08/", "rid", &e);
         assert_eq!(resp.status(), 404);
+        let body = ErrorResponse {
+            xmlns: "https://iam.amazonaws.com/doc/2010-05-08/",
+            error: ErrorBody {
+                kind: "Sender",
+                code: e.code(),
+                message: e.to_string(),
+            },
+            request_id: "rid",
+        };
+        assert_eq!(
+            to_xml(None, &body).unwrap(),
+            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The user with name &lt;x&gt; cannot be found.</Message></Error><RequestId>rid</RequestId></ErrorResponse>"
+        );
     }
 }
