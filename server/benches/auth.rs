@@ -27,16 +27,14 @@ fn auth(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
     let hasher = PasswordHasher::for_store(&store).unwrap();
-    let ctx = Context {
+    let ctx = Context::new(
         store,
         hasher,
-        repos_root: dir.path().join("repositories"),
-        account_id: "123456789012".into(),
-        region: "us-east-1".into(),
-        clone_bases: Default::default(),
-        pack_hook: None,
-        key_use: Default::default(),
-    };
+        dir.path().join("repositories"),
+        "123456789012".into(),
+        "us-east-1".into(),
+        None,
+    );
     std::fs::create_dir_all(&ctx.repos_root).unwrap();
     std::fs::create_dir_all(dir.path().join("fx")).unwrap();
     let fixture = fixtures::load_default(&dir.path().join("fx")).unwrap();

@@ -21,3 +21,26 @@ pub struct Context {
     /// Access keys' last use, written at most once a second per key.
     pub key_use: crate::iam::access_keys::UseRecorder,
 }
+
+impl Context {
+    /// A context whose clone URLs are set once the listeners are bound.
+    pub fn new(
+        store: Store,
+        hasher: PasswordHasher,
+        repos_root: PathBuf,
+        account_id: String,
+        region: String,
+        pack_hook: Option<std::sync::Arc<crate::git::pack_hook::PackHook>>,
+    ) -> Context {
+        Context {
+            store,
+            hasher,
+            repos_root,
+            account_id,
+            region,
+            clone_bases: std::sync::OnceLock::new(),
+            pack_hook,
+            key_use: Default::default(),
+        }
+    }
+}

@@ -164,16 +164,14 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
         }
         None => None,
     };
-    let ctx = Arc::new(Context {
+    let ctx = Arc::new(Context::new(
         store,
         hasher,
         repos_root,
-        account_id: config.account_id.clone(),
-        region: config.region.clone(),
-        clone_bases: std::sync::OnceLock::new(),
-        pack_hook: pack_hook.clone(),
-        key_use: Default::default(),
-    });
+        config.account_id.clone(),
+        config.region.clone(),
+        pack_hook.clone(),
+    ));
 
     // Fixtures: the given files, or the embedded default on an empty store (written out to
     // a temporary dir that lives until they are applied).

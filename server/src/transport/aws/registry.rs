@@ -270,16 +270,15 @@ mod tests {
 
     fn context() -> Context {
         let store = crate::store::Store::open_in_memory().unwrap();
-        Context {
-            hasher: crate::iam::passwords::PasswordHasher::for_store(&store).unwrap(),
+        let hasher = crate::iam::passwords::PasswordHasher::for_store(&store).unwrap();
+        Context::new(
             store,
-            repos_root: std::path::PathBuf::from("/nonexistent"),
-            account_id: "123456789012".into(),
-            region: "us-east-1".into(),
-            clone_bases: std::sync::OnceLock::new(),
-            pack_hook: None,
-            key_use: Default::default(),
-        }
+            hasher,
+            std::path::PathBuf::from("/nonexistent"),
+            "123456789012".into(),
+            "us-east-1".into(),
+            None,
+        )
     }
 
     fn caller() -> Principal {
