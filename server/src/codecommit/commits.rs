@@ -244,30 +244,17 @@ fn check_placement(tree: &Tree<'_>, path: &str) -> Result<(), E> {
     Ok(())
 }
 
-/// Makes the commit and moves the branch, or changes nothing.
-pub fn commit(
-    ctx: &Context,
-    row: &RepositoryRow,
-    req: CommitRequest<'_>,
-) -> Result<CommitResult, E> {
-    check_branch_name(req.branch)?;
-    if req.changes.is_empty() {
-        return Err(E::new(
-            "FileEntryRequiredException",
-            "The commit cannot be created because no files have been specified as added, updated, or changed (PutFile or DeleteFile) for the commit.",
-        ));
-    }
-    if req.changes.len() > 100 {
-        return Err(E::new(
-            "MaximumFileEntriesExceededException",
-            "The number of specified files to change as part of this commit exceeds the maximum number of files that can be changed in a single commit.",
-        ));
-    }
-    let repo = content::open(ctx, row)?;
-    let tip = content::branch_tip(&repo, req.branch);
-    let repo_is_empty = content::branches(&repo)?.is_empty();
-    let parent = match (tip, req.parent.filter(|p| !p.is_empty())) {
-        (None, _) if !repo_is_empty => return Err(branch_does_not_exist(req.branch)),
+/// The commit a new commit on `branch` goes on top of: the branch tip, which `parent`
+/// must name (None for the first commit of an empty repository).
+fn parent_commit<'r>(
+    repo: &'r Repository,
+    branch: &str,
+    parent: Option<&str>,
+) -> Result<Option<git2::Commit<'r>>, E> {
+    let tip = content::branch_tip(repo, branch);
+    let repo_is_empty = content::branches(repo)?.is_empty();
+    Ok(match (tip, parent.filter(|p| !p.is_empty())) {
+        (None, _) if !repo_is_empty => return Err(branch_does_not_exist(branch)),
         (None, _) => None,
         (Some(_), None) => {
             return Err(E::new(
@@ -299,13 +286,67 @@ pub fn commit(
                     "ParentCommitIdOutdatedException",
                     format!(
                         "The parent commit ID {p} is not the tip of branch {}",
-                        req.branch
+                        branch
                     ),
                 ));
             }
             Some(repo.find_commit(oid)?)
         }
-    };
+    })
+}
+
+/// The author and committer (the author name, else the caller; the email, else a
+/// placeholder) and the message, within CodeCommit's limits.
+fn signature<'a>(req: &CommitRequest<'a>) -> Result<(Signature<'static>, &'a str), E> {
+    let name = req
+        .author_name
+        .filter(|n| !n.is_empty())
+        .unwrap_or(req.caller);
+    if name.len() > 1024 {
+        return Err(E::new(
+            "NameLengthExceededException",
+            "The user name is not valid because it has exceeded the character limit for author names.",
+        ));
+    }
+    // libgit2 needs an email; CodeCommit leaves it to the caller.
+    let email = req.email.filter(|e| !e.is_empty()).unwrap_or(DEFAULT_EMAIL);
+    if !email.contains('@') {
+        return Err(E::new(
+            "InvalidEmailException",
+            format!("The specified email address {email} is not valid."),
+        ));
+    }
+    let message = req.message.unwrap_or_default();
+    if message.len() > 100 * 1024 {
+        return Err(E::new(
+            "CommitMessageLengthExceededException",
+            "The commit message is too long.",
+        ));
+    }
+    Ok((Signature::now(name, email)?, message))
+}
+
+/// Makes the commit and moves the branch, or changes nothing.
+pub fn commit(
+    ctx: &Context,
+    row: &RepositoryRow,
+    req: CommitRequest<'_>,
+) -> Result<CommitResult, E> {
+    check_branch_name(req.branch)?;
+    if req.changes.is_empty() {
+        return Err(E::new(
+            "FileEntryRequiredException",
+            "The commit cannot be created because no files have been specified as added, updated, or changed (PutFile or DeleteFile) for the commit.",
+        ));
+    }
+    if req.changes.len() > 100 {
+        return Err(E::new(
+            "MaximumFileEntriesExceededException",
+            "The number of specified files to change as part of this commit exceeds the maximum number of files that can be changed in a single commit.",
+        ));
+    }
+    let repo = content::open(ctx, row)?;
+    let parent = parent_commit(&repo, req.branch, req.parent)?;
     let base = match &parent {
         Some(c) => c.tree()?,
         None => {
@@ -418,32 +459,7 @@ pub fn commit(
         ));
     }
     let tree = repo.find_tree(tree_id)?;
-    let name = req
-        .author_name
-        .filter(|n| !n.is_empty())
-        .unwrap_or(req.caller);
-    if name.len() > 1024 {
-        return Err(E::new(
-            "NameLengthExceededException",
-            "The user name is not valid because it has exceeded the character limit for author names.",
-        ));
-    }
-    // libgit2 needs an email; CodeCommit leaves it to the caller.
-    let email = req.email.filter(|e| !e.is_empty()).unwrap_or(DEFAULT_EMAIL);
-    if !email.contains('@') {
-        return Err(E::new(
-            "InvalidEmailException",
-            format!("The specified email address {email} is not valid."),
-        ));
-    }
-    let message = req.message.unwrap_or_default();
-    if message.len() > 100 * 1024 {
-        return Err(E::new(
-            "CommitMessageLengthExceededException",
-            "The commit message is too long.",
-        ));
-    }
-    let sig = Signature::now(name, email)?;
+    let (sig, message) = signature(&req)?;
     let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
     let commit_id = repo.commit(None, &sig, &sig, message, &tree, &parents)?;
     let refname = format!("refs/heads/{}", req.branch);
