@@ -27,6 +27,7 @@ pub mod fixtures;
 pub mod git;
 pub mod iam;
 pub mod operation;
+pub mod policy;
 pub mod principal;
 pub mod secret;
 pub mod server;
