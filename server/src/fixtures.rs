@@ -570,7 +570,13 @@ fn apply_user(
         }
     };
     for arn in &u.policy_arns {
-        rows::attach_user_policy(tx, &user.user_id, arn).map_err(db)?;
+        crate::store::policies::attach(
+            tx,
+            crate::store::policies::OwnerKind::User,
+            &user.user_id,
+            arn,
+        )
+        .map_err(db)?;
     }
     for (origin, id, secret, status) in &u.access_keys {
         if let Some(existing) = rows::find_access_key(tx, id).map_err(db)?

@@ -12,8 +12,8 @@ pub enum IamError {
     EntityAlreadyExists(String),
     #[error("{0}")]
     LimitExceeded(String),
-    #[error("Cannot delete entity, must remove referenced objects first.")]
-    DeleteConflict,
+    #[error("{0}")]
+    DeleteConflict(String),
     #[error("{0}")]
     Validation(String),
     #[error("{0}")]
@@ -47,7 +47,7 @@ impl IamError {
             IamError::NoSuchEntity(_) => "NoSuchEntity",
             IamError::EntityAlreadyExists(_) => "EntityAlreadyExists",
             IamError::LimitExceeded(_) => "LimitExceeded",
-            IamError::DeleteConflict => "DeleteConflict",
+            IamError::DeleteConflict(_) => "DeleteConflict",
             IamError::Validation(_) => "ValidationError",
             IamError::InvalidInput(_) => "InvalidInput",
             IamError::MalformedPolicyDocument(_) => "MalformedPolicyDocument",
@@ -65,7 +65,7 @@ impl IamError {
             IamError::NoSuchEntity(_) => 404,
             IamError::EntityAlreadyExists(_)
             | IamError::LimitExceeded(_)
-            | IamError::DeleteConflict => 409,
+            | IamError::DeleteConflict(_) => 409,
             IamError::AccessDenied(_) => 403,
             IamError::Request { status, .. } => *status,
             IamError::ServiceFailure(_) => 500,

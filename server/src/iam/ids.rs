@@ -14,6 +14,8 @@ pub enum IdKind {
     ServiceCredential,
     SshKey,
     Role,
+    Group,
+    Policy,
 }
 
 impl IdKind {
@@ -25,12 +27,18 @@ impl IdKind {
             IdKind::ServiceCredential => "ACCA",
             IdKind::SshKey => "APKA",
             IdKind::Role => "AROA",
+            IdKind::Group => "AGPA",
+            IdKind::Policy => "ANPA",
         }
     }
 
     pub fn id_len(self) -> usize {
         match self {
-            IdKind::User | IdKind::ServiceCredential | IdKind::Role => 21,
+            IdKind::User
+            | IdKind::ServiceCredential
+            | IdKind::Role
+            | IdKind::Group
+            | IdKind::Policy => 21,
             IdKind::AccessKey | IdKind::TemporaryAccessKey | IdKind::SshKey => 20,
         }
     }

@@ -2,12 +2,15 @@
 //! SSH public keys, with IAM's ID formats, name rules and limits.
 
 pub mod access_keys;
+pub mod aws_policies;
 pub mod credentials;
 pub mod error;
+pub mod groups;
 pub mod ids;
 pub mod names;
 pub mod ops;
 pub mod passwords;
+pub mod policies;
 pub mod public_keys;
 pub mod roles;
 pub mod ssh_keys;

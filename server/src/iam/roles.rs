@@ -115,6 +115,11 @@ pub fn get(c: &Connection, account_id: &str, name: &str) -> Result<RoleRow, IamE
 /// DeleteRole. Sessions of the role stop working with it.
 pub fn delete(c: &Connection, account_id: &str, name: &str) -> Result<(), IamError> {
     let role = get(c, account_id, name)?;
+    crate::iam::policies::refuse_delete_with_policies(
+        c,
+        crate::store::policies::OwnerKind::Role,
+        &role.role_id,
+    )?;
     rows::delete_role(c, &role.role_id)?;
     Ok(())
 }

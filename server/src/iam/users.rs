@@ -2,6 +2,8 @@
 
 use rusqlite::Connection;
 
+use crate::store::policies::{self as policy_rows, OwnerKind};
+
 use crate::iam::IamError;
 use crate::iam::ids::IdKind;
 use crate::principal::{AuthMethod, Identity, Principal};
@@ -77,7 +79,15 @@ pub fn update(
 pub fn delete(c: &Connection, account_id: &str, user_name: &str) -> Result<(), IamError> {
     let user = get(c, account_id, user_name)?;
     if rows::user_has_attachments(c, &user.user_id)? {
-        return Err(IamError::DeleteConflict);
+        return Err(IamError::DeleteConflict(
+            "Cannot delete entity, must remove referenced objects first.".into(),
+        ));
+    }
+    crate::iam::policies::refuse_delete_with_policies(c, OwnerKind::User, &user.user_id)?;
+    if !policy_rows::groups_of_user(c, &user.user_id)?.is_empty() {
+        return Err(IamError::DeleteConflict(
+            "Cannot delete entity, must remove users from group first.".into(),
+        ));
     }
     rows::delete_user(c, &user.user_id)?;
     Ok(())

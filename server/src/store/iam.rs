@@ -153,15 +153,6 @@ pub fn find_user_by_name(
     .optional()
 }
 
-pub fn attach_user_policy(c: &Connection, user_id: &str, policy_arn: &str) -> rusqlite::Result<()> {
-    c.execute(
-        "INSERT INTO user_policies (user_id, policy_arn) VALUES (?1, ?2)
-         ON CONFLICT DO NOTHING",
-        params![user_id, policy_arn],
-    )?;
-    Ok(())
-}
-
 pub fn insert_service_credential(c: &Connection, s: &ServiceCredentialRow) -> rusqlite::Result<()> {
     c.execute(
         "INSERT INTO service_credentials (credential_id, user_id, service_name,
@@ -339,7 +330,7 @@ pub fn user_has_attachments(c: &Connection, user_id: &str) -> rusqlite::Result<b
         "SELECT EXISTS (SELECT 1 FROM service_credentials WHERE user_id = ?1)
              OR EXISTS (SELECT 1 FROM access_keys WHERE user_id = ?1)
              OR EXISTS (SELECT 1 FROM ssh_keys WHERE user_id = ?1)
-             OR EXISTS (SELECT 1 FROM user_policies WHERE user_id = ?1)",
+",
         [user_id],
         |r| r.get(0),
     )
@@ -347,11 +338,6 @@ pub fn user_has_attachments(c: &Connection, user_id: &str) -> rusqlite::Result<b
 
 pub fn delete_user(c: &Connection, user_id: &str) -> rusqlite::Result<bool> {
     Ok(c.execute("DELETE FROM users WHERE user_id = ?1", [user_id])? == 1)
-}
-
-pub fn detach_user_policies(c: &Connection, user_id: &str) -> rusqlite::Result<()> {
-    c.execute("DELETE FROM user_policies WHERE user_id = ?1", [user_id])?;
-    Ok(())
 }
 
 pub fn find_user_by_id(c: &Connection, user_id: &str) -> rusqlite::Result<Option<UserRow>> {

@@ -3,6 +3,7 @@
 //! their tables; this module owns the connection, the transactions and the schema.
 
 pub mod iam;
+pub mod policies;
 pub mod repositories;
 pub mod roles;
 
@@ -22,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_roles_sessions.sql"),
     include_str!("migrations/0003_repository_tags.sql"),
+    include_str!("migrations/0004_policies_groups.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

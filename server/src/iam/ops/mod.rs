@@ -2,8 +2,14 @@
 //! handler and the response each. The shapes and helpers they share live here.
 
 pub mod access_keys;
+pub mod attached;
 pub mod credentials;
+pub mod groups;
+pub mod inline;
+pub mod owners;
+pub mod policies;
 pub mod roles;
+pub mod simulate;
 pub mod ssh_keys;
 pub mod users;
 
@@ -129,4 +135,11 @@ pub fn user_target(
 pub fn settable(status: &str) -> Result<crate::store::CredentialStatus, IamError> {
     crate::store::CredentialStatus::parse(status)
         .ok_or_else(|| IamError::InvalidInput(format!("Invalid status {status}")))
+}
+
+/// Percent-encoding as IAM applies it to policy documents (space as `%20`).
+pub fn encode_policy(doc: &str) -> String {
+    form_urlencoded::byte_serialize(doc.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }

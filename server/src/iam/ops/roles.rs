@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    List, MARKER, MAX_ITEMS, PATH_MEMBER, PREFIX, Tag, aws_date, page, tag_pairs, tags_of,
+    List, MARKER, MAX_ITEMS, PATH_MEMBER, PREFIX, Tag, aws_date, encode_policy, page, tag_pairs,
+    tags_of,
 };
 use crate::context::Context;
 use crate::iam::{IamError, roles};
@@ -49,15 +50,8 @@ impl Role {
     }
 }
 
-/// Percent-encoding as IAM applies it to policy documents (space as `%20`).
-fn encode_policy(doc: &str) -> String {
-    form_urlencoded::byte_serialize(doc.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
-}
-
 /// The ARN of the role `name`: the stored role's, with its path, or `role/<name>`.
-fn role_target(ctx: &Context, principal: &Principal, name: &str) -> Result<Target, IamError> {
+pub fn role_target(ctx: &Context, principal: &Principal, name: &str) -> Result<Target, IamError> {
     let found = ctx
         .store
         .read(|c| rows::find_role_by_name(c, &principal.account_id, name))?;

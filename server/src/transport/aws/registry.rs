@@ -131,6 +131,43 @@ pub static IAM: &[Entry<crate::iam::IamError>] = &[
     entry::<iam::roles::ListRoles>(),
     entry::<iam::roles::DeleteRole>(),
     entry::<iam::roles::UpdateAssumeRolePolicy>(),
+    entry::<iam::policies::CreatePolicy>(),
+    entry::<iam::policies::GetPolicy>(),
+    entry::<iam::policies::ListPolicies>(),
+    entry::<iam::policies::DeletePolicy>(),
+    entry::<iam::policies::CreatePolicyVersion>(),
+    entry::<iam::policies::GetPolicyVersion>(),
+    entry::<iam::policies::ListPolicyVersions>(),
+    entry::<iam::policies::SetDefaultPolicyVersion>(),
+    entry::<iam::policies::DeletePolicyVersion>(),
+    entry::<iam::attached::AttachPolicy<iam::owners::User>>(),
+    entry::<iam::attached::AttachPolicy<iam::owners::Group>>(),
+    entry::<iam::attached::AttachPolicy<iam::owners::Role>>(),
+    entry::<iam::attached::DetachPolicy<iam::owners::User>>(),
+    entry::<iam::attached::DetachPolicy<iam::owners::Group>>(),
+    entry::<iam::attached::DetachPolicy<iam::owners::Role>>(),
+    entry::<iam::attached::ListAttachedPolicies<iam::owners::User>>(),
+    entry::<iam::attached::ListAttachedPolicies<iam::owners::Group>>(),
+    entry::<iam::attached::ListAttachedPolicies<iam::owners::Role>>(),
+    entry::<iam::inline::PutPolicy<iam::owners::User>>(),
+    entry::<iam::inline::PutPolicy<iam::owners::Group>>(),
+    entry::<iam::inline::PutPolicy<iam::owners::Role>>(),
+    entry::<iam::inline::GetPolicy<iam::owners::User>>(),
+    entry::<iam::inline::GetPolicy<iam::owners::Group>>(),
+    entry::<iam::inline::GetPolicy<iam::owners::Role>>(),
+    entry::<iam::inline::DeletePolicy<iam::owners::User>>(),
+    entry::<iam::inline::DeletePolicy<iam::owners::Group>>(),
+    entry::<iam::inline::DeletePolicy<iam::owners::Role>>(),
+    entry::<iam::inline::ListPolicies<iam::owners::User>>(),
+    entry::<iam::inline::ListPolicies<iam::owners::Group>>(),
+    entry::<iam::inline::ListPolicies<iam::owners::Role>>(),
+    entry::<iam::groups::CreateGroup>(),
+    entry::<iam::groups::GetGroup>(),
+    entry::<iam::groups::ListGroups>(),
+    entry::<iam::groups::DeleteGroup>(),
+    entry::<iam::groups::AddUserToGroup>(),
+    entry::<iam::groups::RemoveUserFromGroup>(),
+    entry::<iam::groups::ListGroupsForUser>(),
 ];
 
 /// STS (Query protocol, version 2011-06-15).
@@ -265,7 +302,7 @@ mod tests {
                 "AssumeRole sts:AssumeRole (with the resource policy)",
             ]
         );
-        assert_eq!((IAM.len(), STS.len(), CODECOMMIT.len()), (25, 3, 26));
+        assert_eq!((IAM.len(), STS.len(), CODECOMMIT.len()), (62, 3, 26));
     }
 
     fn context() -> Context {
@@ -326,14 +363,24 @@ mod tests {
 &AccessKeyId=AKIAIOSFODNN7EXAMPLE&ServiceName=codecommit.amazonaws.com\
 &ServiceSpecificCredentialId=ACCAEXAMPLEEXAMPLE123&SSHPublicKeyId=APKAEXAMPLEEXAMPLE12\
 &SSHPublicKeyBody=x&Encoding=SSH&Status=Active&AssumeRolePolicyDocument=%7B%7D\
-&PolicyDocument=%7B%7D",
+&PolicyDocument=%7B%7D&GroupName=devs&PolicyName=p1&PolicyArn=arn:aws:iam::123456789012:policy/p1\
+&VersionId=v1",
             "",
         );
         for e in IAM {
             let got = show((e.target)(&ctx, &me, Body::Query(&params)).unwrap());
             let expected = match e.name {
-                "ListUsers" | "ListRoles" | "GetAccessKeyLastUsed" => "*",
+                "ListUsers"
+                | "ListRoles"
+                | "GetAccessKeyLastUsed"
+                | "ListPolicies"
+                | "ListGroups" => "*",
+                "ListGroupsForUser" => "arn:aws:iam::123456789012:user/bob",
                 n if n.contains("Role") => "arn:aws:iam::123456789012:role/ci",
+                n if n.contains("Group") => "arn:aws:iam::123456789012:group/devs",
+                n if n.contains("Policy") && !n.contains("User") => {
+                    "arn:aws:iam::123456789012:policy/p1"
+                }
                 _ => "arn:aws:iam::123456789012:user/bob",
             };
             assert_eq!(got, expected, "{}", e.name);

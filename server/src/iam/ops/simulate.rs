@@ -1,0 +1,1 @@
+//! SimulatePrincipalPolicy and SimulateCustomPolicy.
