@@ -128,12 +128,14 @@ def fixture_file(ssh_pub):
     f.write_text(f"""
 [[users]]
 name = "admin"
+policies = ["AdministratorAccess"]
   [[users.access_keys]]
   id = "{ADMIN_KEY}"
   secret = "{ADMIN_SECRET}"
 
 [[users]]
 name = "bench"
+policies = ["AWSCodeCommitPowerUser"]
   [[users.git_credentials]]
   password = "{PASSWORD}"
   [[users.ssh_keys]]

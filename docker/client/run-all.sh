@@ -29,6 +29,9 @@ step "AWS APIs by their real host names"
 aws sts get-caller-identity
 user=compose-$RANDOM$RANDOM
 aws iam create-user --user-name "$user" > /dev/null
+# Authorization is on, as on AWS: the new user gets what a developer needs.
+aws iam attach-user-policy --user-name "$user" \
+  --policy-arn arn:aws:iam::aws:policy/AWSCodeCommitPowerUser
 
 step "1. Git credentials over HTTPS"
 cred=$(aws iam create-service-specific-credential --user-name "$user" \

@@ -17,6 +17,8 @@ def aws(server, *args):
 def test_cli_creates_a_user_and_a_git_credential_that_clones(server, name):
     user = aws(server, "iam", "create-user", "--user-name", name)["User"]
     assert user["UserName"] == name
+    aws(server, "iam", "attach-user-policy", "--user-name", name, "--policy-arn",
+        "arn:aws:iam::aws:policy/AWSCodeCommitReadOnly")
     cred = aws(server, "iam", "create-service-specific-credential", "--user-name", name,
                "--service-name", "codecommit.amazonaws.com")["ServiceSpecificCredential"]
     listed = aws(server, "iam", "list-service-specific-credentials", "--user-name", name)

@@ -13,6 +13,8 @@ import urllib3
 
 from conftest import ADMIN_KEY, ADMIN_SECRET
 
+POWER_USER = "arn:aws:iam::aws:policy/AWSCodeCommitPowerUser"
+
 VENV_BIN = os.path.dirname(sys.executable)
 HELPER = "!aws codecommit credential-helper $@ --ignore-host-check"
 TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}'
@@ -75,6 +77,7 @@ def test_credential_helper_with_get_session_token(server, tmp_path, name):
 
 def test_credential_helper_with_assume_role(server, tmp_path, name):
     role = server.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]
+    server.client("iam").attach_role_policy(RoleName=name, PolicyArn=POWER_USER)
     creds = server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="ci")["Credentials"]
     roundtrip_with_helper(server, tmp_path, "0", name, key=creds["AccessKeyId"],
                           secret=creds["SecretAccessKey"], token=creds["SessionToken"])
@@ -155,6 +158,7 @@ def test_refusals(server, name):
     # Inactive, re-activated, deleted keys.
     iam = server.client("iam")
     iam.create_user(UserName=name)
+    iam.attach_user_policy(UserName=name, PolicyArn=POWER_USER)
     key = iam.create_access_key(UserName=name)["AccessKey"]
     kid, secret = key["AccessKeyId"], key["SecretAccessKey"]
     assert info_refs_status(server, kid, ok(secret=secret)) == 200

@@ -9,6 +9,8 @@ from botocore.exceptions import ClientError
 
 from conftest import ACCOUNT, error_of, keygen
 
+POWER_USER = "arn:aws:iam::aws:policy/AWSCodeCommitPowerUser"
+
 
 def test_users_create_get_list_update_delete(server, name):
     iam = server.client("iam")
@@ -118,6 +120,7 @@ def test_access_keys(server, name):
 def test_git_credentials(server, name):
     iam = server.client("iam")
     iam.create_user(UserName=name)
+    iam.attach_user_policy(UserName=name, PolicyArn=POWER_USER)
     cred = iam.create_service_specific_credential(UserName=name, ServiceName="codecommit.amazonaws.com")[
         "ServiceSpecificCredential"]
     assert re.fullmatch(r"ACCA[A-Z0-9]{17}", cred["ServiceSpecificCredentialId"])

@@ -11,12 +11,15 @@ import pytest
 
 from conftest import Server, keygen
 
+POWER_USER = "arn:aws:iam::aws:policy/AWSCodeCommitPowerUser"
+
 GREETING = ("You have successfully authenticated over SSH. You can use Git to interact with "
             "AWS CodeCommit. Interactive shells are not supported.")
 
 FIXTURE = """
 [[users]]
 name = "admin"
+policies = ["AdministratorAccess"]
   [[users.access_keys]]
   id = "AKIAIOSFODNN7EXAMPLE"
   secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -73,6 +76,7 @@ def alice(server, tmp_path_factory):
     keys = tmp_path_factory.mktemp("keys")
     iam = server.client("iam")
     iam.create_user(UserName="alice")
+    iam.attach_user_policy(UserName="alice", PolicyArn=POWER_USER)
     out = {}
     for bits in (2048, 4096):
         key = keygen(keys, f"rsa{bits}", bits=bits)
@@ -214,6 +218,7 @@ def test_a_200_mb_push_keeps_server_memory_flat(tmp_path):
     try:
         iam = server.client("iam")
         iam.create_user(UserName="big")
+        iam.attach_user_policy(UserName="big", PolicyArn=POWER_USER)
         key = keygen(tmp_path, "big")
         kid = iam.upload_ssh_public_key(UserName="big", SSHPublicKeyBody=pathlib.Path(str(key) + ".pub").read_text())[
             "SSHPublicKey"]["SSHPublicKeyId"]

@@ -13,9 +13,15 @@ from conftest import ACCOUNT, error_of
 TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}'
 
 
+# What the STS tests' users and roles may do (authorization is on, as on AWS).
+ASSUME_AND_READ = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["sts:AssumeRole", "iam:Get*", "iam:List*"], "Resource": "*"}]})
+
+
 def new_user_with_key(server, name):
     iam = server.client("iam")
     iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="assume-and-read", PolicyDocument=ASSUME_AND_READ)
     key = iam.create_access_key(UserName=name)["AccessKey"]
     return key["AccessKeyId"], key["SecretAccessKey"]
 
@@ -93,6 +99,7 @@ def test_sessions_die_with_the_key_that_minted_them(server, name):
 def test_assume_role(server, name):
     iam = server.client("iam")
     role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST, MaxSessionDuration=7200)["Role"]
+    iam.put_role_policy(RoleName=name, PolicyName="assume-and-read", PolicyDocument=ASSUME_AND_READ)
     key, secret = new_user_with_key(server, name)
     sts = server.client("sts", key, secret)
     out = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="build-42", DurationSeconds=7200)
@@ -125,7 +132,8 @@ def test_assume_role(server, name):
     assert error_of(e) == ("AccessDenied", 403,
                            f"User: arn:aws:iam::{ACCOUNT}:user/{name} is not authorized to perform: "
                            f"sts:AssumeRole on resource: {missing}")
-    # Deleting the role ends its sessions.
+    # Deleting the role ends its sessions (its policies go first, as IAM requires).
+    iam.delete_role_policy(RoleName=name, PolicyName="assume-and-read")
     iam.delete_role(RoleName=name)
     with pytest.raises(ClientError) as e:
         assumed.get_caller_identity()

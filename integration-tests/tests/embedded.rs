@@ -20,6 +20,7 @@ async fn embedded_server_serves_git_with_generated_credentials() {
     let started = Instant::now();
     let server = TestServer::builder()
         .user("alice")
+        .policy("AWSCodeCommitPowerUser")
         .git_credential()
         .access_key()
         .repository("tooling")

@@ -233,7 +233,14 @@ fn inactive_credential_is_refused_and_reactivation_restores_access() {
         .write(|c| codecommit_local::iam::credentials::delete(c, &id))
         .unwrap();
     store
-        .write(|c| codecommit_local::store::iam::detach_user_policies(c, &user.user_id))
+        .write(|c| {
+            codecommit_local::iam::policies::detach(
+                c,
+                codecommit_local::store::policies::OwnerKind::User,
+                &user.user_id,
+                "arn:aws:iam::aws:policy/AWSCodeCommitPowerUser",
+            )
+        })
         .unwrap();
     store
         .write(|c| codecommit_local::iam::users::delete(c, ACCOUNT, "alice"))

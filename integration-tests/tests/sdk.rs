@@ -15,6 +15,7 @@ const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","P
 async fn server() -> TestServer {
     TestServer::builder()
         .user("admin")
+        .policy("AdministratorAccess")
         .access_key()
         .start()
         .await

@@ -132,6 +132,15 @@ struct ServeArgs {
     /// Default: the number of CPUs, at least 2.
     #[arg(long, env = "CODECOMMIT_LOCAL_PACK_LIMIT")]
     pack_limit: Option<usize>,
+    /// `on`: IAM policies decide every Git operation and API call, as on AWS. `off`:
+    /// authentication only; every authenticated caller may do everything in its account.
+    #[arg(
+        long,
+        env = "CODECOMMIT_LOCAL_AUTHORIZATION",
+        default_value = "on",
+        value_parser = ["on", "off"]
+    )]
+    authorization: String,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -153,6 +162,7 @@ impl From<ServeArgs> for ServerConfig {
             tls_key: a.tls_key,
             ready_file: a.ready_file,
             export_ca: a.export_ca,
+            authorization: a.authorization == "on",
             pack_hook: hook_exe().map(|hook_exe| PackHookConfig {
                 hook_exe,
                 cache_max_age: Duration::from_secs(a.pack_cache_max_age),

@@ -34,6 +34,9 @@ pub struct ServerConfig {
     /// The `git pack-objects` hook: a cache for repeated clones and a limit on packs
     /// streaming at once; neither when `None`.
     pub pack_hook: Option<PackHookConfig>,
+    /// Whether IAM policies decide every call (as on AWS); off, every authenticated caller
+    /// may do everything in its account.
+    pub authorization: bool,
 }
 
 /// The pack hook's program and settings (see [`crate::git::pack_hook`]).
@@ -66,6 +69,7 @@ impl Default for ServerConfig {
             ready_file: None,
             export_ca: None,
             pack_hook: None,
+            authorization: true,
         }
     }
 }

@@ -20,6 +20,10 @@ pub struct Context {
     pub pack_hook: Option<std::sync::Arc<crate::git::pack_hook::PackHook>>,
     /// Access keys' last use, written at most once a second per key.
     pub key_use: crate::iam::access_keys::UseRecorder,
+    /// The authorization engine: on or off, and the principals' parsed policies.
+    pub authorizer: crate::authz::Authorizer,
+    /// The receive-pack hooks that enforce per-ref push decisions, installed on first use.
+    ref_hooks: std::sync::OnceLock<crate::git::ref_guard::Hooks>,
 }
 
 impl Context {
@@ -41,6 +45,17 @@ impl Context {
             clone_bases: std::sync::OnceLock::new(),
             pack_hook,
             key_use: Default::default(),
+            authorizer: Default::default(),
+            ref_hooks: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The receive-pack hooks under the repositories' root (written once).
+    pub fn ref_hooks(&self) -> std::io::Result<&crate::git::ref_guard::Hooks> {
+        if let Some(h) = self.ref_hooks.get() {
+            return Ok(h);
+        }
+        let hooks = crate::git::ref_guard::Hooks::install(&self.repos_root)?;
+        Ok(self.ref_hooks.get_or_init(|| hooks))
     }
 }

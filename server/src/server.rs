@@ -68,6 +68,8 @@ pub struct Endpoints {
     pub store_file: PathBuf,
     pub account_id: String,
     pub region: String,
+    /// `enforced` (IAM policies decide) or `off`.
+    pub authorization: &'static str,
     pub pid: u32,
 }
 
@@ -172,6 +174,7 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
         config.region.clone(),
         pack_hook.clone(),
     ));
+    ctx.authorizer.set_enforced(config.authorization);
 
     // Fixtures: the given files, or the embedded default on an empty store (written out to
     // a temporary dir that lives until they are applied).
@@ -237,7 +240,8 @@ fn serve_http(
     let http_listener = bind(&config.http_addr)?;
     let https_addr = https_listener.local_addr().map_err(io_at(data_dir))?;
     let http_addr = http_listener.local_addr().map_err(io_at(data_dir))?;
-    let app = http::router(ctx.clone());
+    let https_app = http::router(ctx.clone(), true);
+    let http_app = http::router(ctx.clone(), false);
     let https_handle = Handle::new();
     let http_handle = Handle::new();
     // TCP_NODELAY: git's request/response exchanges (401, ref advertisement, negotiation) are
@@ -266,8 +270,12 @@ fn serve_http(
         .initial_connection_window_size(16 << 20)
         .max_frame_size(256 * 1024);
     let tasks = vec![
-        tokio::spawn(https_server.serve(app.clone().into_make_service())),
-        tokio::spawn(http_server.serve(app.into_make_service())),
+        tokio::spawn(
+            https_server.serve(https_app.into_make_service_with_connect_info::<SocketAddr>()),
+        ),
+        tokio::spawn(
+            http_server.serve(http_app.into_make_service_with_connect_info::<SocketAddr>()),
+        ),
     ];
     Ok(HttpServing {
         https_addr,
@@ -350,6 +358,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         store_file,
         account_id: config.account_id.clone(),
         region: config.region.clone(),
+        authorization: if config.authorization {
+            "enforced"
+        } else {
+            "off"
+        },
         pid: std::process::id(),
     };
     let _ = ctx
@@ -446,12 +459,17 @@ impl RunningServer {
              \n  HTTP     {http}\
              \n  SSH      {ssh}   (user name: an IAM SSH key ID, APKA…)\
              \n  account  {account}   region {region}\
+             \n  IAM      {authz}\
              \n  data dir {data}\n",
             https = e.https_url,
             http = e.http_url,
             ssh = e.ssh_url,
             account = e.account_id,
             region = e.region,
+            authz = match e.authorization {
+                "off" => "authorization off: every authenticated caller may do everything",
+                _ => "policies enforced, as on AWS (--authorization off to turn off)",
+            },
             data = e.data_dir.display(),
         );
         if let Some(password) = &self.demo_password {

@@ -7,6 +7,7 @@
 //!
 //! let server = TestServer::builder()
 //!     .user("alice")
+//!     .policy("AWSCodeCommitPowerUser")
 //!     .git_credential()
 //!     .access_key()
 //!     .repository("demo")
@@ -55,6 +56,8 @@ struct Fixture {
 struct FixtureUser {
     name: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    policies: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     git_credentials: Vec<FixtureGitCredential>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     access_keys: Vec<FixtureAccessKey>,
@@ -79,6 +82,7 @@ struct FixtureRepository {
 #[derive(Default)]
 struct UserSpec {
     name: String,
+    policies: Vec<String>,
     git_credential: bool,
     access_key: bool,
 }
@@ -90,6 +94,7 @@ pub struct TestServerBuilder {
     repositories: Vec<String>,
     account_id: Option<String>,
     region: Option<String>,
+    authorization_off: bool,
 }
 
 impl TestServerBuilder {
@@ -99,6 +104,22 @@ impl TestServerBuilder {
             name: name.to_owned(),
             ..Default::default()
         });
+        self
+    }
+
+    /// Attaches an AWS managed policy (`AdministratorAccess`, `AWSCodeCommitPowerUser`, …)
+    /// to the last user. Authorization is on, as on AWS: a user without policies may call
+    /// nothing but `sts:GetCallerIdentity`.
+    pub fn policy(mut self, aws_managed_policy: &str) -> Self {
+        if let Some(u) = self.users.last_mut() {
+            u.policies.push(aws_managed_policy.to_owned());
+        }
+        self
+    }
+
+    /// Turns IAM authorization off: every authenticated caller may do everything.
+    pub fn authorization_off(mut self) -> Self {
+        self.authorization_off = true;
         self
     }
 
@@ -159,6 +180,7 @@ impl TestServerBuilder {
         for u in &self.users {
             let mut user = FixtureUser {
                 name: u.name.clone(),
+                policies: u.policies.clone(),
                 ..FixtureUser::default()
             };
             if u.git_credential {
@@ -205,6 +227,7 @@ impl TestServerBuilder {
             source,
         })?;
         config.fixtures = vec![fixture];
+        config.authorization = !self.authorization_off;
         let running = server::start(config).await?;
         Ok(TestServer {
             running,

@@ -44,11 +44,13 @@ pub fn standard_fixture(dir: &Path) -> PathBuf {
             r#"
 [[users]]
 name = "alice"
+policies = ["AWSCodeCommitPowerUser"]
   [[users.git_credentials]]
   password = "{PASSWORD}"
 
 [[users]]
 name = "bob"
+policies = ["AWSCodeCommitPowerUser"]
   [[users.git_credentials]]
   password = "bob-test-password-1"
 

@@ -2,7 +2,6 @@
 //! client error with HTTP 400.
 
 use crate::operation::ServiceError;
-use crate::principal::Principal;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
@@ -90,14 +89,8 @@ impl ServiceError for CodeCommitError {
         self.detail.as_deref()
     }
 
-    fn access_denied(principal: &Principal, action: &str, _resource: &str) -> Self {
-        CodeCommitError::new(
-            "AccessDeniedException",
-            format!(
-                "User: {} is not authorized to perform: {action}",
-                principal.arn
-            ),
-        )
+    fn access_denied(message: String) -> Self {
+        CodeCommitError::new("AccessDeniedException", message)
     }
 
     fn validation(message: String) -> Self {

@@ -3,5 +3,6 @@
 //! that caches and paces `git pack-objects`.
 
 pub mod pack_hook;
+pub mod ref_guard;
 pub mod repo;
 pub mod service;

@@ -10,6 +10,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 
 use super::pack_hook::PackHook;
+use super::ref_guard::RefGuard;
 
 /// The two Git services a client may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +67,8 @@ pub struct ServiceRequest {
     pub git_protocol: Option<String>,
     /// The `git pack-objects` hook an upload-pack uses, if the server has one.
     pub pack_hook: Option<Arc<PackHook>>,
+    /// The per-ref authorization of a push ([`super::ref_guard`]), when enforced.
+    pub ref_guard: Option<Arc<RefGuard>>,
 }
 
 /// A running service: the transport writes `stdin` and streams `stdout`; `stderr` is for
@@ -143,6 +146,11 @@ impl ServiceRequest {
         }
         if let (GitService::UploadPack, Some(hook)) = (self.service, &self.pack_hook) {
             hook.configure(&mut cmd);
+        }
+        if let (GitService::ReceivePack, Some(guard)) = (self.service, &self.ref_guard)
+            && self.mode != Mode::AdvertiseRefs
+        {
+            guard.configure(&mut cmd);
         }
         let mut child = cmd.spawn()?;
         let stdin = child.stdin.take();

@@ -2,7 +2,6 @@
 //! models); the Query protocol renders them in one place.
 
 use crate::operation::ServiceError;
-use crate::principal::Principal;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IamError {
@@ -115,11 +114,8 @@ impl ServiceError for IamError {
         }
     }
 
-    fn access_denied(principal: &Principal, action: &str, resource: &str) -> Self {
-        IamError::AccessDenied(format!(
-            "User: {} is not authorized to perform: {action} on resource: {resource}",
-            principal.arn
-        ))
+    fn access_denied(message: String) -> Self {
+        IamError::AccessDenied(message)
     }
 
     fn validation(message: String) -> Self {

@@ -420,3 +420,141 @@ pub fn refuse_delete_with_policies(
     }
     Ok(())
 }
+
+/// Where a policy in a principal's set comes from, as the policy simulator names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The inline policy's name, or the managed policy's name.
+    pub id: String,
+    /// `user`, `group`, `role` (inline), `aws-managed`, `user-managed`, or `session`.
+    pub kind: &'static str,
+}
+
+/// The documents that decide what a principal may do.
+#[derive(Debug, Clone, Default)]
+pub struct PrincipalDocuments {
+    /// Identity policies: inline and attached, of the user and its groups, or of the role.
+    pub identity: Vec<(Source, String)>,
+    /// An assumed-role session's session policies (`Policy`, `PolicyArns`), when it was
+    /// issued with any: the session gets the intersection.
+    pub session: Option<Vec<(Source, String)>>,
+    /// The role's ARN, for a role session (`aws:PrincipalArn`).
+    pub role_arn: Option<String>,
+}
+
+fn owner_documents(
+    c: &Connection,
+    account_id: &str,
+    kind: OwnerKind,
+    owner_id: &str,
+    out: &mut Vec<(Source, String)>,
+) -> Result<(), IamError> {
+    for (name, document) in rows::inline(c, kind, owner_id)? {
+        out.push((
+            Source {
+                id: name,
+                kind: kind.as_str(),
+            },
+            document,
+        ));
+    }
+    for arn in rows::attached(c, kind, owner_id)? {
+        out.push(managed_document(c, account_id, &arn)?);
+    }
+    Ok(())
+}
+
+/// A managed policy's default document, by ARN. A policy that no longer exists grants
+/// nothing (its document is empty and fails to parse: the evaluator denies for it).
+fn managed_document(
+    c: &Connection,
+    account_id: &str,
+    arn: &str,
+) -> Result<(Source, String), IamError> {
+    Ok(match find(c, account_id, arn) {
+        Ok(p @ Managed::Aws(_)) => (
+            Source {
+                id: p.name().to_owned(),
+                kind: "aws-managed",
+            },
+            default_document(c, &p)?,
+        ),
+        Ok(p @ Managed::Customer(_)) => (
+            Source {
+                id: p.name().to_owned(),
+                kind: "user-managed",
+            },
+            default_document(c, &p)?,
+        ),
+        Err(IamError::NoSuchEntity(_)) => (
+            Source {
+                id: arn.to_owned(),
+                kind: "user-managed",
+            },
+            NO_PERMISSIONS.to_owned(),
+        ),
+        Err(e) => return Err(e),
+    })
+}
+
+/// A document that allows nothing.
+const NO_PERMISSIONS: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"*","Resource":"*"}]}"#;
+
+/// The policies of a user (with its groups').
+pub fn user_documents(
+    c: &Connection,
+    account_id: &str,
+    user_id: &str,
+) -> Result<PrincipalDocuments, IamError> {
+    let mut identity = Vec::new();
+    owner_documents(c, account_id, OwnerKind::User, user_id, &mut identity)?;
+    for g in rows::groups_of_user(c, user_id)? {
+        owner_documents(c, account_id, OwnerKind::Group, &g.group_id, &mut identity)?;
+    }
+    Ok(PrincipalDocuments {
+        identity,
+        session: None,
+        role_arn: None,
+    })
+}
+
+/// The policies of a role session: the role's, and the session's own when it has any.
+pub fn role_session_documents(
+    c: &Connection,
+    account_id: &str,
+    role_id: &str,
+    session_key: Option<&str>,
+) -> Result<PrincipalDocuments, IamError> {
+    let mut identity = Vec::new();
+    owner_documents(c, account_id, OwnerKind::Role, role_id, &mut identity)?;
+    let role_arn = crate::store::roles::find_role_by_id(c, role_id)?.map(|r| r.arn());
+    let mut session = None;
+    if let Some(key) = session_key
+        && let Some((policy, arns)) = rows::session_policies(c, key)?
+        && (policy.is_some() || arns.is_some())
+    {
+        let mut docs = Vec::new();
+        if let Some(p) = policy {
+            docs.push((
+                Source {
+                    id: "session".into(),
+                    kind: "session",
+                },
+                p,
+            ));
+        }
+        let arns: Vec<String> = arns
+            .and_then(|a| serde_json::from_str(&a).ok())
+            .unwrap_or_default();
+        for arn in arns {
+            docs.push(managed_document(c, account_id, &arn)?);
+        }
+        session = Some(docs);
+    }
+    Ok(PrincipalDocuments {
+        identity,
+        session,
+        role_arn,
+    })
+}

@@ -46,6 +46,9 @@ pub struct Target {
     pub resource: String,
     /// Condition keys and their values, e.g. `codecommit:References`.
     pub context: Vec<(&'static str, Vec<String>)>,
+    /// The resource's tags (`aws:ResourceTag/…`), when the resource exists and has tags
+    /// this server keeps (repositories).
+    pub resource_tags: Option<Vec<(String, String)>>,
 }
 
 impl Target {
@@ -58,6 +61,7 @@ impl Target {
         Target {
             resource: arn.into(),
             context: Vec::new(),
+            resource_tags: None,
         }
     }
 
@@ -92,8 +96,9 @@ pub trait ServiceError: std::error::Error + Sized {
     fn detail(&self) -> Option<&str> {
         None
     }
-    /// The refusal when identity policies do not allow `action` on `resource`.
-    fn access_denied(principal: &Principal, action: &str, resource: &str) -> Self;
+    /// The refusal when IAM's policies do not allow the call (`message` says who, what, on
+    /// which resource and why, in AWS's words).
+    fn access_denied(message: String) -> Self;
     /// A request that does not satisfy the model's constraints (all violations, one message).
     fn validation(message: String) -> Self;
     /// A request body this protocol cannot read into the operation's request type.

@@ -8,7 +8,7 @@ pub mod repositories;
 pub mod roles;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -45,6 +45,9 @@ pub struct Store {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// Bumped after every committed write: caches of what the store says (the authorizer's
+    /// policy sets) compare it to know they are current.
+    generation: AtomicU64,
 }
 
 /// Ends a read transaction when dropped (read-only, so COMMIT and ROLLBACK are the same).
@@ -100,6 +103,7 @@ impl Store {
             writer: Mutex::new(conn),
             readers: Vec::new(),
             next_reader: AtomicUsize::new(0),
+            generation: AtomicU64::new(0),
         })
     }
 
@@ -143,7 +147,13 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
+        self.generation.fetch_add(1, Ordering::Release);
         Ok(value)
+    }
+
+    /// How many writes have committed (see [`Store::write`]).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// A value from the settings table, created by `init` the first time it is asked for.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{AssumeRoleRequest, TemporaryCredentials};
 use crate::context::Context;
 use crate::iam::IamError;
-use crate::operation::model::{EXTERNAL_ID_PATTERN, Member, NAME_OR_EMPTY};
+use crate::operation::model::{EXTERNAL_ID_PATTERN, Member, NAME_OR_EMPTY, TEXT};
 use crate::operation::{Authorization, Call, Operation, Target};
 use crate::principal::Principal;
 use crate::secret::Secret;
@@ -99,7 +99,21 @@ pub struct AssumeRole {
     pub role_session_name: String,
     pub duration_seconds: Option<i64>,
     pub external_id: Option<String>,
+    /// An inline session policy: the session may do only what both it and the role allow.
+    pub policy: Option<String>,
+    /// Managed session policies.
+    #[serde(default)]
+    pub policy_arns: Vec<PolicyDescriptor>,
 }
+
+/// `PolicyArns.member.N.arn`.
+#[derive(Debug, Deserialize)]
+pub struct PolicyDescriptor {
+    pub arn: String,
+}
+
+/// The most managed session policies one AssumeRole may pass.
+const MAX_SESSION_POLICY_ARNS: usize = 10;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -124,6 +138,7 @@ impl Operation for AssumeRole {
         Member::string("RoleSessionName", 2, 64, Some(NAME_OR_EMPTY)).required(),
         Member::int("DurationSeconds", 900, 43_200),
         Member::string("ExternalId", 2, 1224, Some(EXTERNAL_ID_PATTERN)),
+        Member::string("Policy", 1, 2048, Some(TEXT)),
     ];
     type Output = AssumeRoleOutput;
     type Error = IamError;
@@ -140,10 +155,35 @@ impl Operation for AssumeRole {
             external_id: self.external_id.as_deref(),
             caller_permits: call.permitted,
         };
-        let (creds, assumed) = call
-            .ctx
-            .store
-            .write(|c| super::assume_role(c, call.principal, &request))?;
+        if self.policy_arns.len() > MAX_SESSION_POLICY_ARNS {
+            return Err(IamError::Validation(format!(
+                "1 validation error detected: Value at 'policyArns' failed to satisfy \
+                 constraint: Member must have length less than or equal to {MAX_SESSION_POLICY_ARNS}"
+            )));
+        }
+        if let Some(p) = &self.policy {
+            crate::iam::policies::validate(p, crate::policy::Kind::Identity)?;
+        }
+        let arns: Vec<String> = self.policy_arns.into_iter().map(|p| p.arn).collect();
+        let (creds, assumed) = call.ctx.store.write(|c| {
+            for arn in &arns {
+                crate::iam::policies::find(c, &call.principal.account_id, arn).map_err(|_| {
+                    IamError::InvalidInput(format!(
+                        "Policy {arn} does not exist or is not attachable."
+                    ))
+                })?;
+            }
+            let (creds, assumed) = super::assume_role(c, call.principal, &request)?;
+            let arns_json =
+                (!arns.is_empty()).then(|| serde_json::to_string(&arns).unwrap_or_default());
+            crate::store::policies::set_session_policies(
+                c,
+                &creds.access_key_id,
+                self.policy.as_deref(),
+                arns_json.as_deref(),
+            )?;
+            Ok::<_, IamError>((creds, assumed))
+        })?;
         Ok(AssumeRoleOutput {
             credentials: creds.into(),
             assumed_role_user: AssumedRoleUser {

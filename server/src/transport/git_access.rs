@@ -1,11 +1,15 @@
 //! The one Git access check both Git transports (smart HTTP, SSH) make once the caller is
 //! authenticated: the repository by validated name in the caller's account, then
-//! `codecommit:GitPull` / `codecommit:GitPush` on its ARN. It reads the store: call it on a
-//! blocking thread.
+//! `codecommit:GitPull` / `codecommit:GitPush` on its ARN (for a push, first without
+//! `codecommit:References`, as IAM evaluates `info/refs`; then per ref through
+//! [`PushCheck`]). It reads the store: call it on a blocking thread.
 
-use crate::authz::{self, Decision};
+use std::sync::Arc;
+
+use crate::authz::{self, Decision, Origin, PolicySet};
 use crate::codecommit::repositories::{self, RepositoryRow};
 use crate::context::Context;
+use crate::git::ref_guard::RefGuard;
 use crate::git::service::GitService;
 use crate::principal::Principal;
 
@@ -14,8 +18,8 @@ use crate::principal::Principal;
 pub enum Refused {
     /// No repository of that name in the caller's account (or not a valid name).
     NotFound,
-    /// The authorization decision was Deny for this action.
-    Denied(&'static str),
+    /// The authorization decision was Deny: AWS's message.
+    Denied(String),
     /// The store failed; the detail is for the log.
     Internal(String),
 }
@@ -28,13 +32,62 @@ pub fn action_for(service: GitService) -> &'static str {
     }
 }
 
+/// What the caller may do with the repository.
+pub struct Granted {
+    pub repo: RepositoryRow,
+    /// For a push with authorization on: the per-ref decision.
+    pub push: Option<PushCheck>,
+}
+
+/// Decides `codecommit:GitPush` for one ref (`codecommit:References`), from policies
+/// already loaded: no store access, so it can run while a push streams.
+pub struct PushCheck {
+    set: Arc<PolicySet>,
+    principal: Principal,
+    origin: Origin,
+    arn: String,
+    tags: Vec<(String, String)>,
+}
+
+impl PushCheck {
+    /// `Some(AWS's message)` when the ref may not be updated.
+    pub fn check(&self, reference: &str) -> Option<String> {
+        let context = [("codecommit:References", vec![reference.to_owned()])];
+        let request = authz::Request {
+            action: authz::GIT_PUSH,
+            resource: &self.arn,
+            context: &context,
+            resource_tags: Some(&self.tags),
+        };
+        match authz::evaluate(&self.set, &self.principal, &self.origin, &request).decision {
+            Decision::Allow => None,
+            Decision::Deny(why) => {
+                tracing::info!(user = %self.principal.arn, reference, "push to ref denied");
+                Some(authz::denial_message(
+                    &self.principal,
+                    authz::GIT_PUSH,
+                    &self.arn,
+                    why,
+                ))
+            }
+        }
+    }
+
+    /// The guard that has git enforce this check per ref.
+    pub fn into_guard(self, ctx: &Context) -> std::io::Result<Arc<RefGuard>> {
+        let hooks = ctx.ref_hooks()?;
+        Ok(Arc::new(hooks.guard(Box::new(move |r| self.check(r)))))
+    }
+}
+
 /// The repository `name` that `principal` may run `service` on.
 pub fn authorize(
     ctx: &Context,
     principal: &Principal,
+    origin: &Origin,
     name: &str,
     service: GitService,
-) -> Result<RepositoryRow, Refused> {
+) -> Result<Granted, Refused> {
     if repositories::validate_name(name).is_err() {
         return Err(Refused::NotFound);
     }
@@ -43,19 +96,38 @@ pub fn authorize(
         .ok_or(Refused::NotFound)?;
     let action = action_for(service);
     let arn = repo.arn();
+    let tags = if ctx.authorizer.enforced() {
+        ctx.store
+            .read(|c| crate::store::repositories::repository_tags(c, &repo.repository_id))
+            .map_err(|e| Refused::Internal(format!("reading repository tags: {e}")))?
+    } else {
+        Vec::new()
+    };
     let request = authz::Request {
         action,
         resource: &arn,
         context: &[],
+        resource_tags: Some(&tags),
     };
-    match authz::decide(principal, &request) {
-        Decision::Allow => {
-            tracing::debug!(user = %principal.arn, repository = %repo.name, action, "authorized");
-            Ok(repo)
-        }
-        Decision::Deny => {
-            tracing::warn!(user = %principal.arn, repository = %repo.name, action, "denied");
-            Err(Refused::Denied(action))
-        }
+    if let Decision::Deny(why) = authz::decide(ctx, principal, origin, &request) {
+        tracing::warn!(user = %principal.arn, repository = %repo.name, action, "denied");
+        return Err(Refused::Denied(authz::denial_message(
+            principal, action, &arn, why,
+        )));
     }
+    tracing::debug!(user = %principal.arn, repository = %repo.name, action, "authorized");
+    let push = match service {
+        GitService::ReceivePack if ctx.authorizer.enforced() => Some(PushCheck {
+            set: ctx
+                .authorizer
+                .policies(ctx, principal)
+                .map_err(Refused::Internal)?,
+            principal: principal.clone(),
+            origin: *origin,
+            arn,
+            tags,
+        }),
+        _ => None,
+    };
+    Ok(Granted { repo, push })
 }

@@ -14,16 +14,19 @@ pub mod registry;
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 
+use crate::authz::Origin;
 use crate::context::Context;
 
 /// `POST /`: every IAM, STS and CodeCommit API call.
 pub async fn api(
     State(ctx): State<Arc<Context>>,
+    Extension(origin): Extension<Origin>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -35,6 +38,7 @@ pub async fn api(
         uri,
         headers,
         body,
+        origin,
     };
     let rid = request_id.clone();
     match tokio::task::spawn_blocking(move || pipeline::handle(&ctx, &rid, &request)).await {

@@ -27,6 +27,8 @@ pub struct ApiRequest {
     pub uri: Uri,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// Where it came from, for the authorization's condition keys.
+    pub origin: crate::authz::Origin,
 }
 
 /// The services this endpoint answers for.
@@ -211,14 +213,14 @@ fn dispatch(
 ) -> Result<(&'static str, Encoded), Failure> {
     if service == Service::CodeCommit {
         let entry = codecommit_operation(&req.headers).map_err(Failure::Json)?;
-        return (entry.run)(ctx, principal, Body::Json(&req.body))
+        return (entry.run)(ctx, principal, &req.origin, Body::Json(&req.body))
             .map(|encoded| (entry.name, encoded))
             .map_err(Failure::Json);
     }
     let fail = |e: IamError| Failure::Query(service, e);
     let entry = query_operation(service, params).map_err(fail)?;
     tracing::debug!(operation = entry.name, "API call");
-    (entry.run)(ctx, principal, Body::Query(params))
+    (entry.run)(ctx, principal, &req.origin, Body::Query(params))
         .map(|encoded| (entry.name, encoded))
         .map_err(fail)
 }

@@ -2,7 +2,7 @@
 //! declares its wire name, IAM action and resource rule (`crate::operation::Operation`);
 //! [`run`] is the one place that decodes, authorizes and calls any of them.
 
-use crate::authz::{self, Decision};
+use crate::authz::{self, Decision, Origin};
 use crate::codecommit::ops as cc;
 use crate::context::Context;
 use crate::iam::ops as iam;
@@ -23,7 +23,7 @@ pub enum Body<'a> {
 pub struct Entry<E> {
     pub name: &'static str,
     pub authorization: Authorization,
-    pub run: fn(&Context, &Principal, Body<'_>) -> Result<Encoded, E>,
+    pub run: fn(&Context, &Principal, &Origin, Body<'_>) -> Result<Encoded, E>,
     /// What [`Entry::run`] authorizes against: the decoded request's target.
     pub target: fn(&Context, &Principal, Body<'_>) -> Result<Target, E>,
 }
@@ -63,6 +63,7 @@ fn target<T: Operation>(
 fn run<T: Operation>(
     ctx: &Context,
     principal: &Principal,
+    origin: &Origin,
     body: Body<'_>,
 ) -> Result<Encoded, T::Error> {
     let request: T = decode(body)?;
@@ -71,18 +72,27 @@ fn run<T: Operation>(
         Some(action) => {
             let target = request.target(ctx, principal)?;
             let decision = authz::decide(
+                ctx,
                 principal,
+                origin,
                 &authz::Request {
                     action,
                     resource: &target.resource,
                     context: &target.context,
+                    resource_tags: target.resource_tags.as_deref(),
                 },
             );
-            if decision == Decision::Deny && matches!(T::AUTHORIZATION, Authorization::Required(_))
+            if let Decision::Deny(why) = decision
+                && matches!(T::AUTHORIZATION, Authorization::Required(_))
             {
-                return Err(T::Error::access_denied(principal, action, &target.resource));
+                return Err(T::Error::access_denied(authz::denial_message(
+                    principal,
+                    action,
+                    &target.resource,
+                    why,
+                )));
             }
-            decision == Decision::Allow
+            decision.allowed()
         }
     };
     let output = request.handle(&Call {

@@ -22,12 +22,16 @@ use tokio_util::io::{ReaderStream, StreamReader};
 use super::basic::{self, BasicAuth};
 use crate::auth::keys::{self, StoreKeys};
 use crate::auth::{AuthFailure, git_credentials, git_sigv4};
-use crate::codecommit::repositories::{self, RepositoryRow};
+use crate::codecommit::repositories;
 use crate::context::Context;
 use crate::git::service::{self, GitService, Mode, ServiceRequest};
 use crate::principal::Principal;
 use crate::secret::Secret;
-use crate::transport::git_access::{self, Refused};
+use axum::Extension;
+
+use crate::authz::Origin;
+use crate::git::ref_guard;
+use crate::transport::git_access::{self, Granted, Refused};
 
 const REALM: &str = "Basic realm=\"codecommit-local\"";
 
@@ -41,6 +45,8 @@ fn plain(status: StatusCode, message: &str) -> Response {
 enum Refusal {
     Unauthorized,
     Forbidden,
+    /// IAM denied the action: AWS's message, which git prints as `remote: …`.
+    Denied(String),
     NotFound(String),
     Internal,
 }
@@ -55,6 +61,12 @@ impl IntoResponse for Refusal {
             )
                 .into_response(),
             Refusal::Forbidden => plain(StatusCode::FORBIDDEN, "Forbidden"),
+            Refusal::Denied(message) => (
+                StatusCode::FORBIDDEN,
+                [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+                format!("{message}\n"),
+            )
+                .into_response(),
             Refusal::NotFound(name) => plain(
                 StatusCode::NOT_FOUND,
                 &format!("Repository {name} does not exist"),
@@ -114,11 +126,12 @@ fn authenticate(ctx: &Context, p: &Presented) -> Result<Principal, AuthFailure> 
 /// blocking thread (every step reads the store).
 async fn authorize(
     ctx: &Arc<Context>,
+    origin: Origin,
     headers: &HeaderMap,
     uri: &Uri,
     name: &str,
     service: GitService,
-) -> Result<RepositoryRow, Refusal> {
+) -> Result<Granted, Refusal> {
     let (user, password) = match basic::parse(headers) {
         BasicAuth::Missing => return Err(Refusal::Unauthorized),
         BasicAuth::Malformed => {
@@ -140,24 +153,27 @@ async fn authorize(
     };
     let ctx = ctx.clone();
     let name = name.to_owned();
-    tokio::task::spawn_blocking(move || authorize_blocking(&ctx, &presented, &name, service))
-        .await
-        .map_err(|e| internal("authorizing a Git request", e))?
+    tokio::task::spawn_blocking(move || {
+        authorize_blocking(&ctx, &origin, &presented, &name, service)
+    })
+    .await
+    .map_err(|e| internal("authorizing a Git request", e))?
 }
 
 fn authorize_blocking(
     ctx: &Context,
+    origin: &Origin,
     presented: &Presented,
     name: &str,
     service: GitService,
-) -> Result<RepositoryRow, Refusal> {
+) -> Result<Granted, Refusal> {
     let principal = authenticate(ctx, presented).map_err(|reason| {
         tracing::warn!(repository = name, "refused: {reason}");
         Refusal::Forbidden
     })?;
-    git_access::authorize(ctx, &principal, name, service).map_err(|refused| match refused {
+    git_access::authorize(ctx, &principal, origin, name, service).map_err(|refused| match refused {
         Refused::NotFound => Refusal::NotFound(name.to_owned()),
-        Refused::Denied(_) => Refusal::Forbidden,
+        Refused::Denied(message) => Refusal::Denied(message),
         Refused::Internal(detail) => internal("authorizing a Git request", detail),
     })
 }
@@ -209,6 +225,7 @@ fn stream_body(
 
 pub async fn info_refs(
     State(ctx): State<Arc<Context>>,
+    Extension(origin): Extension<Origin>,
     Path(name): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     uri: Uri,
@@ -223,8 +240,8 @@ pub async fn info_refs(
             "Only Git's smart HTTP protocol is supported; update your git client",
         );
     };
-    let repo = match authorize(&ctx, &headers, &uri, &name, service).await {
-        Ok(r) => r,
+    let repo = match authorize(&ctx, origin, &headers, &uri, &name, service).await {
+        Ok(granted) => granted.repo,
         Err(refusal) => return refusal.into_response(),
     };
     let git_protocol = git_protocol(&headers);
@@ -235,6 +252,7 @@ pub async fn info_refs(
         mode: Mode::AdvertiseRefs,
         git_protocol,
         pack_hook: ctx.pack_hook.clone(),
+        ref_guard: None,
     };
     let mut process = match request.spawn() {
         Ok(p) => p,
@@ -267,35 +285,61 @@ pub async fn info_refs(
 
 pub async fn upload_pack(
     State(ctx): State<Arc<Context>>,
+    Extension(origin): Extension<Origin>,
     Path(name): Path<String>,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    rpc(ctx, name, uri, headers, body, GitService::UploadPack).await
+    rpc(
+        ctx,
+        origin,
+        name,
+        uri,
+        headers,
+        body,
+        GitService::UploadPack,
+    )
+    .await
 }
 
 pub async fn receive_pack(
     State(ctx): State<Arc<Context>>,
+    Extension(origin): Extension<Origin>,
     Path(name): Path<String>,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    rpc(ctx, name, uri, headers, body, GitService::ReceivePack).await
+    rpc(
+        ctx,
+        origin,
+        name,
+        uri,
+        headers,
+        body,
+        GitService::ReceivePack,
+    )
+    .await
 }
 
 async fn rpc(
     ctx: Arc<Context>,
+    origin: Origin,
     name: String,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
     service: GitService,
 ) -> Response {
-    let repo = match authorize(&ctx, &headers, &uri, &name, service).await {
-        Ok(r) => r,
+    let Granted { repo, push } = match authorize(&ctx, origin, &headers, &uri, &name, service).await
+    {
+        Ok(granted) => granted,
         Err(refusal) => return refusal.into_response(),
+    };
+    let ref_guard = match push.map(|p| p.into_guard(&ctx)).transpose() {
+        Ok(g) => g,
+        Err(e) => return internal("preparing the push's ref checks", e).into_response(),
     };
     let expected = format!("application/x-{}-request", service.wire_name());
     if headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
@@ -320,6 +364,7 @@ async fn rpc(
         mode: Mode::StatelessRpc,
         git_protocol: git_protocol(&headers),
         pack_hook: ctx.pack_hook.clone(),
+        ref_guard: ref_guard.clone(),
     };
     let mut process = match request.spawn() {
         Ok(p) => p,
@@ -331,19 +376,22 @@ async fn rpc(
     service::log_stderr(process.stderr.take(), service);
     let mut stdin = process.stdin.take().expect("stateless-rpc has stdin");
     let reader = StreamReader::new(body.into_data_stream().map_err(std::io::Error::other));
+    let feed_guard = ref_guard.clone();
     tokio::spawn(async move {
-        let mut input: Box<dyn AsyncRead + Send + Unpin> = if gzip {
+        let input: Box<dyn AsyncRead + Send + Unpin> = if gzip {
             Box::new(GzipDecoder::new(BufReader::new(reader)))
         } else {
             Box::new(reader)
         };
         // On a broken or truncated body git sees EOF early and fails without touching refs.
-        if let Err(e) = tokio::io::copy(&mut input, &mut stdin).await {
+        if let Err(e) = ref_guard::feed(input, &mut stdin, feed_guard.as_deref()).await {
             tracing::warn!("request body for git ended early: {e}");
         }
     });
     let finish = async move {
         repositories::finish_service(ctx, process.child, service, repo).await;
+        // The hooks read the verdicts until git exits.
+        drop(ref_guard);
     };
     let body = stream_body(None, process.stdout, finish);
     (

@@ -4,24 +4,27 @@
 mod basic;
 mod git;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+use crate::authz::Origin;
 use crate::context::Context;
 use crate::transport::aws;
 
 /// The largest API request body (CodeCommit's PutFile takes up to 6 MB, base64-encoded).
 const API_BODY_LIMIT: usize = 16 << 20;
 
-pub fn router(ctx: Arc<Context>) -> Router {
+/// The routes, for the HTTPS listener (`secure`) or the plain HTTP one.
+pub fn router(ctx: Arc<Context>, secure: bool) -> Router {
     Router::new()
         .route("/v1/repos/{name}/info/refs", get(git::info_refs))
         .route("/v1/repos/{name}/git-upload-pack", post(git::upload_pack))
@@ -33,7 +36,22 @@ pub fn router(ctx: Arc<Context>) -> Router {
         .route("/_health", get(|| async { "ok\n" }))
         .fallback(not_found)
         .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(secure, set_origin))
         .with_state(ctx)
+}
+
+/// Records where the request came from (`aws:SourceIp`, `aws:SecureTransport`) for the
+/// handlers' authorization.
+async fn set_origin(State(secure): State<bool>, mut req: Request, next: Next) -> Response {
+    let source_ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    req.extensions_mut().insert(Origin {
+        source_ip,
+        secure_transport: secure,
+    });
+    next.run(req).await
 }
 
 async fn not_found() -> Response {

@@ -22,11 +22,13 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::auth::{AuthFailure, ssh_keys};
+use crate::authz::Origin;
 use crate::codecommit::repositories::{self, RepositoryRow};
 use crate::context::Context;
+use crate::git::ref_guard::{self, RefGuard};
 use crate::git::service::{self, GitService, Mode, ServiceRequest};
 use crate::principal::{AuthMethod, Principal};
-use crate::transport::git_access::{self, Refused};
+use crate::transport::git_access::{self, Granted, Refused};
 
 /// What CodeCommit prints for a shell (`ssh -T host`).
 pub const GREETING: &str = "You have successfully authenticated over SSH. You can use Git to interact with AWS CodeCommit. Interactive shells are not supported.";
@@ -273,21 +275,25 @@ async fn run_command(
     };
     let checked = {
         let (ctx, principal, name) = (ctx.clone(), principal.clone(), git.repository.clone());
+        let origin = Origin {
+            source_ip: Some(peer.ip()),
+            secure_transport: true,
+        };
         tokio::task::spawn_blocking(move || {
-            git_access::authorize(&ctx, &principal, &name, git.service)
+            git_access::authorize(&ctx, &principal, &origin, &name, git.service)
         })
         .await
         .unwrap_or_else(|e| Err(Refused::Internal(e.to_string())))
     };
-    let repo = match checked {
-        Ok(repo) => repo,
+    let Granted { repo, push } = match checked {
+        Ok(granted) => granted,
         Err(refused) => {
             let message = match refused {
                 Refused::NotFound => {
                     tracing::info!(%peer, %key_id, repository = %git.repository, "ssh: no such repository");
                     format!("fatal: repository '/v1/repos/{}' not found", git.repository)
                 }
-                Refused::Denied(action) => format!("fatal: not authorized to {action}"),
+                Refused::Denied(message) => format!("fatal: {message}"),
                 Refused::Internal(detail) => {
                     tracing::error!("ssh git access: {detail}");
                     "fatal: the server could not look up the repository".into()
@@ -298,7 +304,15 @@ async fn run_command(
         }
     };
     tracing::info!(%peer, %key_id, repository = %repo.name, service = git.service.wire_name(), "ssh git");
-    stream_git(ctx, rx, ch, repo, git.service, protocol).await
+    let ref_guard = match push.map(|p| p.into_guard(&ctx)).transpose() {
+        Ok(g) => g,
+        Err(e) => {
+            tracing::error!("preparing the push's ref checks: {e}");
+            to_stderr(ch, "fatal: the server could not check the push").await;
+            return 128;
+        }
+    };
+    stream_git(ctx, rx, ch, repo, git.service, protocol, ref_guard).await
 }
 
 /// Runs `git upload-pack|receive-pack` for `repo` with the channel as its stdin and stdout;
@@ -310,6 +324,7 @@ async fn stream_git(
     repo: RepositoryRow,
     service: GitService,
     protocol: Option<String>,
+    ref_guard: Option<Arc<RefGuard>>,
 ) -> u32 {
     let request = ServiceRequest {
         service,
@@ -317,6 +332,7 @@ async fn stream_git(
         mode: Mode::Stateful,
         git_protocol: protocol,
         pack_hook: ctx.pack_hook.clone(),
+        ref_guard: ref_guard.clone(),
     };
     let mut process = match request.spawn() {
         Ok(p) => p,
@@ -329,9 +345,10 @@ async fn stream_git(
     // Client → git's stdin. Reading re-opens the client's window, so a slow git stalls the
     // client instead of growing memory.
     let mut stdin = process.stdin.take().expect("stateful git has stdin");
+    let feed_guard = ref_guard.clone();
     let input = async move {
-        let mut reader = rx.make_reader();
-        let _ = tokio::io::copy(&mut reader, &mut stdin).await;
+        let reader = rx.make_reader();
+        let _ = ref_guard::feed(reader, &mut stdin, feed_guard.as_deref()).await;
         let _ = stdin.shutdown().await;
     };
     // git's stderr → the client's stderr; git's stdout → the client.
@@ -353,7 +370,10 @@ async fn stream_git(
     let child = process.child;
     let run = async move {
         tokio::join!(output, errors);
-        repositories::finish_service(ctx, child, service, repo).await
+        let status = repositories::finish_service(ctx, child, service, repo).await;
+        // The hooks read the verdicts until git exits.
+        drop(ref_guard);
+        status
     };
     // The input side ends on its own when the client sends EOF; when git is done first,
     // stop waiting for it.
