@@ -138,7 +138,7 @@ fn parse_all(docs: Vec<(Source, String)>) -> Vec<(Source, Policy)> {
 }
 
 impl PolicySet {
-    fn parse(docs: PrincipalDocuments) -> PolicySet {
+    pub fn parse(docs: PrincipalDocuments) -> PolicySet {
         PolicySet {
             identity: parse_all(docs.identity),
             session: docs.session.map(parse_all),
@@ -294,7 +294,21 @@ pub fn evaluate(
     origin: &Origin,
     request: &Request<'_>,
 ) -> Outcome {
-    let keys = keys(principal, set.role_arn.as_deref(), origin, request);
+    evaluate_with(set, principal, origin, request, &[])
+}
+
+/// [`evaluate`], with condition keys given by name (the policy simulator's context entries).
+pub fn evaluate_with(
+    set: &PolicySet,
+    principal: &Principal,
+    origin: &Origin,
+    request: &Request<'_>,
+    extra: &[(String, Vec<String>)],
+) -> Outcome {
+    let mut keys = keys(principal, set.role_arn.as_deref(), origin, request);
+    for (k, v) in extra {
+        keys.set(k, v.clone());
+    }
     let question = eval::Request {
         action: request.action,
         resource: request.resource,

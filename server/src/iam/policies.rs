@@ -442,7 +442,7 @@ pub struct PrincipalDocuments {
     pub role_arn: Option<String>,
 }
 
-fn owner_documents(
+pub fn owner_documents(
     c: &Connection,
     account_id: &str,
     kind: OwnerKind,

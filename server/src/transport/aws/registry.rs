@@ -178,6 +178,8 @@ pub static IAM: &[Entry<crate::iam::IamError>] = &[
     entry::<iam::groups::AddUserToGroup>(),
     entry::<iam::groups::RemoveUserFromGroup>(),
     entry::<iam::groups::ListGroupsForUser>(),
+    entry::<iam::simulate::SimulatePrincipalPolicy>(),
+    entry::<iam::simulate::SimulateCustomPolicy>(),
 ];
 
 /// STS (Query protocol, version 2011-06-15).
@@ -312,7 +314,7 @@ mod tests {
                 "AssumeRole sts:AssumeRole (with the resource policy)",
             ]
         );
-        assert_eq!((IAM.len(), STS.len(), CODECOMMIT.len()), (62, 3, 26));
+        assert_eq!((IAM.len(), STS.len(), CODECOMMIT.len()), (64, 3, 26));
     }
 
     fn context() -> Context {
@@ -374,7 +376,7 @@ mod tests {
 &ServiceSpecificCredentialId=ACCAEXAMPLEEXAMPLE123&SSHPublicKeyId=APKAEXAMPLEEXAMPLE12\
 &SSHPublicKeyBody=x&Encoding=SSH&Status=Active&AssumeRolePolicyDocument=%7B%7D\
 &PolicyDocument=%7B%7D&GroupName=devs&PolicyName=p1&PolicyArn=arn:aws:iam::123456789012:policy/p1\
-&VersionId=v1",
+&VersionId=v1&PolicySourceArn=arn:aws:iam::123456789012:user/bob",
             "",
         );
         for e in IAM {
@@ -384,7 +386,8 @@ mod tests {
                 | "ListRoles"
                 | "GetAccessKeyLastUsed"
                 | "ListPolicies"
-                | "ListGroups" => "*",
+                | "ListGroups" | "SimulateCustomPolicy" => "*",
+                "SimulatePrincipalPolicy" => "arn:aws:iam::123456789012:user/bob",
                 "ListGroupsForUser" => "arn:aws:iam::123456789012:user/bob",
                 n if n.contains("Role") => "arn:aws:iam::123456789012:role/ci",
                 n if n.contains("Group") => "arn:aws:iam::123456789012:group/devs",
