@@ -1,0 +1,351 @@
+"""IAM authorization with real clients: policies decide Git pulls and pushes (per ref, over
+HTTPS and SSH) and every API call, with AWS's error codes and messages; the simulator agrees."""
+import datetime
+import json
+import pathlib
+import urllib.parse
+
+import pytest
+import urllib3
+from botocore.exceptions import ClientError
+
+from conftest import ACCOUNT, REGION, error_of, keygen
+from test_ssh import Ssh
+
+MANAGED = "arn:aws:iam::aws:policy/"
+REPO_ARN = f"arn:aws:codecommit:{REGION}:{ACCOUNT}:demo"
+
+
+def doc(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action, resource="*", **extra):
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def deny(action, resource="*", **extra):
+    return {"Effect": "Deny", "Action": action, "Resource": resource, **extra}
+
+
+class User:
+    """An IAM user made through the API, with a Git credential and an access key."""
+
+    def __init__(self, server, name, managed=(), inline=None, groups=()):
+        self.server, self.name = server, name
+        iam = server.client("iam")
+        iam.create_user(UserName=name)
+        for p in managed:
+            iam.attach_user_policy(UserName=name, PolicyArn=MANAGED + p)
+        if inline:
+            iam.put_user_policy(UserName=name, PolicyName="inline", PolicyDocument=inline)
+        for g in groups:
+            iam.add_user_to_group(GroupName=g, UserName=name)
+        cred = iam.create_service_specific_credential(
+            UserName=name, ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
+        self.git_user, self.git_password = cred["ServiceUserName"], cred["ServicePassword"]
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        self.key, self.secret = key["AccessKeyId"], key["SecretAccessKey"]
+        self.arn = f"arn:aws:iam::{ACCOUNT}:user/{name}"
+
+    def client(self, service):
+        return self.server.client(service, self.key, self.secret)
+
+    def url(self, repo="demo"):
+        return self.server.git_url(self.git_user, self.git_password, repo)
+
+
+def denied_message(arn, action, resource, why="because no identity-based policy allows the {a} action"):
+    return (f"User: {arn} is not authorized to perform: {action} on resource: {resource} "
+            + why.format(a=action))
+
+
+def info_refs(server, user, service):
+    pool = urllib3.PoolManager(ca_certs=server.ca)
+    headers = urllib3.make_headers(basic_auth=f"{user.git_user}:{user.git_password}")
+    r = pool.request("GET", f"{server.https}/v1/repos/demo/info/refs?service={service}",
+                     headers=headers, retries=False)
+    return r.status, r.data.decode()
+
+
+def commit(server, clone, branch, text):
+    server.git("-C", str(clone), "checkout", "-q", "-B", branch)
+    (clone / f"{branch.replace('/', '-')}.txt").write_text(text)
+    server.git("-C", str(clone), "add", ".")
+    server.git("-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@example.com",
+               "commit", "-qm", text)
+
+
+def test_read_only_user_clones_but_cannot_push_over_https(server, name, tmp_path):
+    reader = User(server, name, managed=["AWSCodeCommitReadOnly"])
+    clone = tmp_path / "c"
+    server.git("clone", "-q", reader.url(), str(clone))
+    status, body = info_refs(server, reader, "git-receive-pack")
+    assert status == 403
+    assert body.strip() == denied_message(reader.arn, "codecommit:GitPush", REPO_ARN)
+    commit(server, clone, "main", "read-only")
+    out = server.git("-C", str(clone), "push", "origin", "main", check=False)
+    assert out.returncode != 0
+    assert "remote: " + denied_message(reader.arn, "codecommit:GitPush", REPO_ARN) in out.stderr
+    assert "403" in out.stderr
+    # The API agrees: reads allowed, writes denied with AccessDeniedException.
+    cc = reader.client("codecommit")
+    assert cc.get_repository(repositoryName="demo")["repositoryMetadata"]["repositoryName"] == "demo"
+    with pytest.raises(ClientError) as e:
+        cc.create_branch(repositoryName="demo", branchName="nope",
+                         commitId=cc.get_branch(repositoryName="demo", branchName="main")["branch"]["commitId"])
+    assert error_of(e)[0] == "AccessDeniedException"
+    assert error_of(e)[2] == denied_message(reader.arn, "codecommit:CreateBranch", REPO_ARN)
+
+
+def test_read_only_user_over_ssh(server, name, tmp_path):
+    reader = User(server, name, managed=["AWSCodeCommitReadOnly", "IAMUserSSHKeys"])
+    key = keygen(tmp_path, "k")
+    key_id = reader.client("iam").upload_ssh_public_key(
+        UserName=name, SSHPublicKeyBody=pathlib.Path(str(key) + ".pub").read_text())["SSHPublicKey"]["SSHPublicKeyId"]
+    ssh = Ssh(server)
+    clone = tmp_path / "c"
+    ssh.git(key, "clone", "-q", ssh.url(key_id), str(clone))
+    commit(server, clone, "main", "over ssh")
+    out = ssh.git(key, "-C", str(clone), "push", "origin", "main", check=False)
+    assert out.returncode != 0
+    assert "fatal: " + denied_message(reader.arn, "codecommit:GitPush", REPO_ARN) in out.stderr
+    # IAMUserSSHKeys uses ${aws:username}: the user's own keys only.
+    with pytest.raises(ClientError) as e:
+        reader.client("iam").list_ssh_public_keys(UserName="demo")
+    assert error_of(e)[:2] == ("AccessDenied", 403)
+
+
+def test_deny_main_refuses_that_ref_and_lands_the_others_in_one_push(server, name, tmp_path):
+    no_main = doc(deny("codecommit:GitPush", Condition={
+        "StringEqualsIfExists": {"codecommit:References": ["refs/heads/main"]},
+        "Null": {"codecommit:References": "false"}}))
+    dev = User(server, name, managed=["AWSCodeCommitPowerUser"], inline=no_main)
+    clone = tmp_path / "c"
+    server.git("clone", "-q", dev.url(), str(clone))
+    before = server.git("ls-remote", dev.url(), "refs/heads/main").stdout.split()[0]
+    commit(server, clone, f"{name}/feature", "feature work")
+    commit(server, clone, "main", "straight to main")
+    out = server.git("-C", str(clone), "push", "origin", f"{name}/feature", "main", check=False)
+    assert out.returncode != 0
+    assert f"* [new branch]      {name}/feature -> {name}/feature" in out.stderr
+    assert "! [remote rejected] main -> main (hook declined)" in out.stderr
+    assert "remote: " + denied_message(dev.arn, "codecommit:GitPush", REPO_ARN,
+                                       "with an explicit deny in an identity-based policy") in out.stderr
+    refs = server.git("ls-remote", dev.url()).stdout
+    assert f"refs/heads/{name}/feature" in refs
+    assert server.git("ls-remote", dev.url(), "refs/heads/main").stdout.split()[0] == before
+    # A push of main alone is refused whole: nothing lands.
+    out = server.git("-C", str(clone), "push", "origin", "main", check=False)
+    assert "! [remote rejected] main -> main (pre-receive hook declined)" in out.stderr
+
+
+def test_a_user_without_policies_may_only_ask_who_it_is(server, name):
+    nobody = User(server, name)
+    assert nobody.client("sts").get_caller_identity()["Arn"] == nobody.arn
+    with pytest.raises(ClientError) as e:
+        nobody.client("iam").get_user()
+    assert error_of(e) == ("AccessDenied", 403, denied_message(nobody.arn, "iam:GetUser", nobody.arn))
+    with pytest.raises(ClientError) as e:
+        nobody.client("codecommit").list_repositories()
+    assert error_of(e)[0] == "AccessDeniedException"
+    assert error_of(e)[2] == denied_message(nobody.arn, "codecommit:ListRepositories", "*")
+    # GetSessionToken needs no permission, as on AWS; the session has the user's (none).
+    creds = nobody.client("sts").get_session_token()["Credentials"]
+    session = server.client("codecommit", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    with pytest.raises(ClientError) as e:
+        session.get_repository(repositoryName="demo")
+    assert error_of(e)[0] == "AccessDeniedException"
+    status, body = info_refs(server, nobody, "git-upload-pack")
+    assert status == 403 and "codecommit:GitPull" in body
+
+
+def test_group_policies_apply_and_deny_beats_allow(server, name):
+    iam = server.client("iam")
+    iam.create_group(GroupName=f"{name}-readers")
+    iam.attach_group_policy(GroupName=f"{name}-readers", PolicyArn=MANAGED + "AWSCodeCommitReadOnly")
+    member = User(server, name, groups=[f"{name}-readers"])
+    assert member.client("codecommit").get_repository(repositoryName="demo")
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName=name)["Groups"]] == [f"{name}-readers"]
+    # An explicit deny in the group beats the user's AdministratorAccess.
+    iam.attach_user_policy(UserName=name, PolicyArn=MANAGED + "AdministratorAccess")
+    iam.put_group_policy(GroupName=f"{name}-readers", PolicyName="no-delete",
+                         PolicyDocument=doc(deny("codecommit:DeleteRepository")))
+    with pytest.raises(ClientError) as e:
+        member.client("codecommit").delete_repository(repositoryName="demo")
+    assert error_of(e)[2] == denied_message(member.arn, "codecommit:DeleteRepository", REPO_ARN,
+                                            "with an explicit deny in an identity-based policy")
+    # Removing the user from the group lifts the deny on the next request.
+    iam.remove_user_from_group(GroupName=f"{name}-readers", UserName=name)
+    with pytest.raises(ClientError) as e:
+        iam.delete_group(GroupName=f"{name}-readers")
+    assert error_of(e) == ("DeleteConflict", 409, "Cannot delete entity, must delete policies first.")
+    assert member.client("codecommit").get_repository(repositoryName="demo")
+
+
+def test_not_action_not_resource_and_variables(server, name):
+    everything_but_iam = doc({"Effect": "Allow", "NotAction": "iam:*", "NotResource": f"{REPO_ARN}-secret*"},
+                             allow("iam:*AccessKey*", f"arn:aws:iam::{ACCOUNT}:user/${{aws:username}}"))
+    u = User(server, name, inline=everything_but_iam)
+    assert u.client("codecommit").get_repository(repositoryName="demo")
+    assert u.client("iam").list_access_keys()["AccessKeyMetadata"]
+    with pytest.raises(ClientError) as e:
+        u.client("iam").list_access_keys(UserName="demo")
+    assert error_of(e)[:2] == ("AccessDenied", 403)
+    with pytest.raises(ClientError) as e:
+        u.client("iam").list_users()
+    assert error_of(e)[:2] == ("AccessDenied", 403)
+
+
+def test_source_ip_and_current_time_conditions(server, name):
+    local_only = doc(allow("codecommit:GetRepository", Condition={"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}),
+                     allow("codecommit:ListRepositories", Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))
+    u = User(server, name, inline=local_only)
+    assert u.client("codecommit").get_repository(repositoryName="demo")
+    with pytest.raises(ClientError):
+        u.client("codecommit").list_repositories()
+    future = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    server.client("iam").put_user_policy(UserName=name, PolicyName="until-tomorrow", PolicyDocument=doc(
+        deny("codecommit:GetRepository", Condition={"DateLessThan": {"aws:CurrentTime": future}})))
+    with pytest.raises(ClientError) as e:
+        u.client("codecommit").get_repository(repositoryName="demo")
+    assert "explicit deny" in error_of(e)[2]
+
+
+def test_session_policies_narrow_an_assumed_role(server, name):
+    iam = server.client("iam")
+    trust = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"})
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]
+    iam.attach_role_policy(RoleName=name, PolicyArn=MANAGED + "AWSCodeCommitPowerUser")
+    assert iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"] == [
+        {"PolicyName": "AWSCodeCommitPowerUser", "PolicyArn": MANAGED + "AWSCodeCommitPowerUser"}]
+    sts = server.client("sts")
+    wide = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="wide")["Credentials"]
+    narrow = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="narrow",
+                             Policy=doc(allow("codecommit:GetRepository")))["Credentials"]
+    client = lambda c: server.client("codecommit", c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+    assert client(wide).list_repositories()["repositories"]
+    assert client(narrow).get_repository(repositoryName="demo")
+    with pytest.raises(ClientError) as e:
+        client(narrow).list_repositories()
+    session_arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/narrow"
+    assert error_of(e)[2] == denied_message(session_arn, "codecommit:ListRepositories", "*",
+                                            "because no session policy allows the {a} action")
+    # The session policy cannot grant what the role lacks.
+    admin_session = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s3",
+                                    PolicyArns=[{"arn": MANAGED + "AdministratorAccess"}])["Credentials"]
+    with pytest.raises(ClientError) as e:
+        client(admin_session).delete_repository(repositoryName="demo")
+    assert "because no identity-based policy allows" in error_of(e)[2]
+    with pytest.raises(ClientError) as e:
+        sts.assume_role(RoleArn=role["Arn"], RoleSessionName="bad", Policy='{"Version":"2012-10-17"}')
+    assert error_of(e)[:2] == ("MalformedPolicyDocument", 400)
+
+
+def test_a_new_default_version_takes_effect_on_the_next_request(server, name):
+    iam = server.client("iam")
+    p = iam.create_policy(PolicyName=name, Path="/team/", PolicyDocument=doc(allow("codecommit:GetRepository")),
+                          Description="reads")["Policy"]
+    assert p["Arn"] == f"arn:aws:iam::{ACCOUNT}:policy/team/{name}"
+    assert p["DefaultVersionId"] == "v1" and p["AttachmentCount"] == 0
+    u = User(server, name)
+    iam.attach_user_policy(UserName=name, PolicyArn=p["Arn"])
+    assert iam.get_policy(PolicyArn=p["Arn"])["Policy"]["AttachmentCount"] == 1
+    assert u.client("codecommit").get_repository(repositoryName="demo")
+    v2 = iam.create_policy_version(PolicyArn=p["Arn"], PolicyDocument=doc(allow("codecommit:ListRepositories")),
+                                   SetAsDefault=True)["PolicyVersion"]
+    assert v2["VersionId"] == "v2" and v2["IsDefaultVersion"]
+    with pytest.raises(ClientError):
+        u.client("codecommit").get_repository(repositoryName="demo")
+    assert u.client("codecommit").list_repositories()
+    got = iam.get_policy_version(PolicyArn=p["Arn"], VersionId="v1")["PolicyVersion"]
+    document = got["Document"]
+    if isinstance(document, str):
+        document = json.loads(urllib.parse.unquote(document))
+    assert document["Statement"][0]["Action"] == "codecommit:GetRepository"
+    iam.set_default_policy_version(PolicyArn=p["Arn"], VersionId="v1")
+    assert u.client("codecommit").get_repository(repositoryName="demo")
+    for i in range(3):
+        iam.create_policy_version(PolicyArn=p["Arn"], PolicyDocument=doc(allow(f"codecommit:Get{i}")))
+    with pytest.raises(ClientError) as e:
+        iam.create_policy_version(PolicyArn=p["Arn"], PolicyDocument=doc(allow("codecommit:Get9")))
+    assert error_of(e)[:2] == ("LimitExceeded", 409)
+    with pytest.raises(ClientError) as e:
+        iam.delete_policy_version(PolicyArn=p["Arn"], VersionId="v1")
+    assert error_of(e) == ("DeleteConflict", 409, "Cannot delete the default version of a policy.")
+    with pytest.raises(ClientError) as e:
+        iam.delete_policy(PolicyArn=p["Arn"])
+    assert error_of(e) == ("DeleteConflict", 409, "Cannot delete a policy attached to entities.")
+    versions = [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=p["Arn"])["Versions"]]
+    assert versions == ["v5", "v4", "v3", "v2", "v1"]
+    local = [x["PolicyName"] for x in iam.list_policies(Scope="Local")["Policies"]]
+    assert name in local
+    aws = [x["PolicyName"] for x in iam.list_policies(Scope="AWS", MaxItems=1000)["Policies"]]
+    assert "AWSCodeCommitPowerUser" in aws and name not in aws
+
+
+def test_malformed_policies_are_refused_and_nothing_is_stored(server, name):
+    iam = server.client("iam")
+    iam.create_user(UserName=name)
+    cases = [
+        ("not json", "Syntax errors in policy."),
+        (doc(allow("codecommit:GetRepository", Condition={"StringEqualz": {"aws:username": "x"}})),
+         "Syntax errors in policy."),
+        (doc({"Effect": "Allow", "Action": "codecommit:GetRepository"}), "Policy statement must contain resources."),
+        (doc({"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}),
+         "Policy document should not specify a principal."),
+        (doc(allow("GitPush")), "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."),
+    ]
+    for document, message in cases:
+        with pytest.raises(ClientError) as e:
+            iam.put_user_policy(UserName=name, PolicyName="bad", PolicyDocument=document)
+        assert error_of(e) == ("MalformedPolicyDocument", 400, message), document
+        with pytest.raises(ClientError) as e:
+            iam.create_policy(PolicyName=f"{name}-bad", PolicyDocument=document)
+        assert error_of(e)[:2] == ("MalformedPolicyDocument", 400)
+    assert iam.list_user_policies(UserName=name)["PolicyNames"] == []
+    assert f"{name}-bad" not in [p["PolicyName"] for p in iam.list_policies(Scope="Local")["Policies"]]
+    with pytest.raises(ClientError) as e:
+        iam.get_user_policy(UserName=name, PolicyName="bad")
+    assert error_of(e) == ("NoSuchEntity", 404, "The user policy with name bad cannot be found.")
+
+
+def test_the_simulator_agrees_with_what_the_server_enforces(server, name):
+    no_main = doc(deny("codecommit:GitPush", Condition={
+        "StringEqualsIfExists": {"codecommit:References": ["refs/heads/main"]},
+        "Null": {"codecommit:References": "false"}}))
+    u = User(server, name, managed=["AWSCodeCommitReadOnly"], inline=no_main)
+    iam = server.client("iam")
+    results = iam.simulate_principal_policy(
+        PolicySourceArn=u.arn,
+        ActionNames=["codecommit:GetRepository", "codecommit:DeleteRepository", "codecommit:GitPush"],
+        ResourceArns=[REPO_ARN],
+        ContextEntries=[{"ContextKeyName": "codecommit:References", "ContextKeyValues": ["refs/heads/main"],
+                         "ContextKeyType": "stringList"}])["EvaluationResults"]
+    decisions = {r["EvalActionName"]: r["EvalDecision"] for r in results}
+    assert decisions == {"codecommit:GetRepository": "allowed", "codecommit:DeleteRepository": "implicitDeny",
+                         "codecommit:GitPush": "explicitDeny"}
+    pushed = next(r for r in results if r["EvalActionName"] == "codecommit:GitPush")
+    assert pushed["MatchedStatements"][0]["SourcePolicyId"] == "inline"
+    assert pushed["MatchedStatements"][0]["SourcePolicyType"] == "user"
+    read = next(r for r in results if r["EvalActionName"] == "codecommit:GetRepository")
+    assert read["MatchedStatements"][0]["SourcePolicyType"] == "aws-managed"
+    # …and the server enforces exactly that.
+    cc = u.client("codecommit")
+    assert cc.get_repository(repositoryName="demo")
+    with pytest.raises(ClientError):
+        cc.delete_repository(repositoryName="demo")
+    custom = iam.simulate_custom_policy(PolicyInputList=[doc(allow("codecommit:Get*"))],
+                                        ActionNames=["codecommit:GetBranch", "codecommit:GitPull"])
+    assert [r["EvalDecision"] for r in custom["EvaluationResults"]] == ["allowed", "implicitDeny"]
+
+
+def test_authorization_off_lets_every_authenticated_caller_in(tmp_path, name):
+    from conftest import Server
+    s = Server(["--authorization", "off"])
+    try:
+        nobody = User(s, name)
+        assert nobody.client("codecommit").list_repositories()["repositories"]
+        assert s.git("ls-remote", nobody.url()).returncode == 0
+    finally:
+        s.stop()
