@@ -436,6 +436,12 @@ def auth():
                        ("sigv4_git", "SigV4 Git password (key lookup, two hosts tried)")):
         est = json.loads((target / "criterion" / "auth" / name / "new" / "estimates.json").read_text())
         add(f"per-request auth: {what}, criterion median", est["median"]["point_estimate"] / 1000, "µs")
+    for name, what in (("decide_cached", "a push to main, 10 attached policies + 2 groups"),
+                       ("decide_after_a_write", "the same, policies re-read after a store write")):
+        est = json.loads((target / "criterion" / "authz" / name / "new" / "estimates.json").read_text())
+        micros = est["median"]["point_estimate"] / 1000
+        add(f"authorization: {what}, criterion median", micros, "µs", "target tens of µs", 100,
+            lambda v, r: v < 100)
 
 
 def report(size_mb):

@@ -349,3 +349,20 @@ def test_authorization_off_lets_every_authenticated_caller_in(tmp_path, name):
         assert s.git("ls-remote", nobody.url()).returncode == 0
     finally:
         s.stop()
+
+
+def test_resource_tags_of_repositories(server, name):
+    admin = server.client("codecommit")
+    tagged = admin.create_repository(repositoryName=f"{name}-red", tags={"team": "red"})["repositoryMetadata"]
+    admin.create_repository(repositoryName=f"{name}-blue", tags={"team": "blue"})
+    u = User(server, name, inline=doc(allow("codecommit:GetRepository",
+                                            Condition={"StringEquals": {"aws:ResourceTag/team": "red"}})))
+    cc = u.client("codecommit")
+    assert cc.get_repository(repositoryName=f"{name}-red")["repositoryMetadata"]["Arn"] == tagged["Arn"]
+    with pytest.raises(ClientError) as e:
+        cc.get_repository(repositoryName=f"{name}-blue")
+    assert error_of(e)[0] == "AccessDeniedException"
+    # Retagging takes effect on the next request.
+    admin.tag_resource(resourceArn=tagged["Arn"], tags={"team": "green"})
+    with pytest.raises(ClientError):
+        cc.get_repository(repositoryName=f"{name}-red")

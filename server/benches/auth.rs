@@ -10,6 +10,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use axum::http::{HeaderMap, HeaderValue};
 use codecommit_local::auth::keys::StoreKeys;
 use codecommit_local::auth::{git_credentials, git_sigv4, sigv4};
+use codecommit_local::authz;
 use codecommit_local::context::Context;
 use codecommit_local::fixtures;
 use codecommit_local::iam::passwords::PasswordHasher;
@@ -118,6 +119,61 @@ fn auth(c: &mut Criterion) {
     };
     group.bench_function("sigv4_git", |b| {
         b.iter(|| black_box(git_sigv4::verify(&request, now, &keys).unwrap()))
+    });
+    group.finish();
+
+    // Authorization: a user with ten attached policies and two groups (each with an inline
+    // and a managed policy), deciding a push to main with `codecommit:References`.
+    let mut group = c.benchmark_group("authz");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    let managed: Vec<String> = codecommit_local::iam::aws_policies::ALL
+        .iter()
+        .map(|p| format!("{:?}", p.name))
+        .collect();
+    let inline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"codecommit:GitPush","Resource":"*","Condition":{"StringEqualsIfExists":{"codecommit:References":["refs/heads/release"]},"Null":{"codecommit:References":"false"}}}]}"#;
+    let text = format!(
+        "[[groups]]\nname = \"g1\"\npolicies = [\"AWSCodeCommitReadOnly\"]\n  [[groups.inline_policies]]\n  name = \"i1\"\n  document = '{inline}'\n\n\
+         [[groups]]\nname = \"g2\"\npolicies = [\"IAMReadOnlyAccess\"]\n  [[groups.inline_policies]]\n  name = \"i2\"\n  document = '{inline}'\n\n\
+         [[users]]\nname = \"many\"\ngroups = [\"g1\", \"g2\"]\npolicies = [{}]\n",
+        managed.join(", ")
+    );
+    let fixture = fixtures::parse(&dir.path().join("authz.toml"), &text).unwrap();
+    fixtures::apply(&ctx, &[fixture]).unwrap();
+    let user = ctx
+        .store
+        .read(|c| codecommit_local::store::iam::find_user_by_name(c, "123456789012", "many"))
+        .unwrap()
+        .unwrap();
+    let principal = codecommit_local::iam::users::principal(
+        &user,
+        codecommit_local::principal::AuthMethod::AccessKey {
+            access_key_id: KEY.into(),
+        },
+    );
+    let origin = authz::Origin {
+        source_ip: Some("127.0.0.1".parse().unwrap()),
+        secure_transport: true,
+    };
+    let context = [("codecommit:References", vec!["refs/heads/main".to_owned()])];
+    let repo = "arn:aws:codecommit:us-east-1:123456789012:demo";
+    let request = authz::Request {
+        action: authz::GIT_PUSH,
+        resource: repo,
+        context: &context,
+        resource_tags: Some(&[]),
+    };
+    assert!(authz::decide(&ctx, &principal, &origin, &request).allowed());
+    group.bench_function("decide_cached", |b| {
+        b.iter(|| black_box(authz::decide(&ctx, &principal, &origin, &request)))
+    });
+    // After any write the policies are read and parsed again (once per principal).
+    group.bench_function("decide_after_a_write", |b| {
+        b.iter(|| {
+            ctx.store.write(|_| Ok::<_, rusqlite::Error>(())).unwrap();
+            black_box(authz::decide(&ctx, &principal, &origin, &request))
+        })
     });
     group.finish();
 }

@@ -217,15 +217,26 @@ pub fn versions(
     })
 }
 
+/// A customer managed policy and the number of its version `id` (which must exist).
+fn customer_version(
+    c: &Connection,
+    account_id: &str,
+    arn: &str,
+    id: &str,
+) -> Result<(ManagedPolicyRow, i64), IamError> {
+    let p = customer(c, account_id, arn)?;
+    let n = parse_version_id(id).ok_or_else(|| no_version(arn, id))?;
+    rows::find_version(c, &p.policy_id, n)?.ok_or_else(|| no_version(arn, id))?;
+    Ok((p, n))
+}
+
 pub fn set_default_version(
     c: &Connection,
     account_id: &str,
     arn: &str,
     id: &str,
 ) -> Result<(), IamError> {
-    let p = customer(c, account_id, arn)?;
-    let n = parse_version_id(id).ok_or_else(|| no_version(arn, id))?;
-    rows::find_version(c, &p.policy_id, n)?.ok_or_else(|| no_version(arn, id))?;
+    let (p, n) = customer_version(c, account_id, arn, id)?;
     rows::set_default_version(c, &p.policy_id, n, &now_timestamp())?;
     Ok(())
 }
@@ -236,16 +247,13 @@ pub fn delete_version(
     arn: &str,
     id: &str,
 ) -> Result<(), IamError> {
-    let p = customer(c, account_id, arn)?;
-    let n = parse_version_id(id).ok_or_else(|| no_version(arn, id))?;
+    let (p, n) = customer_version(c, account_id, arn, id)?;
     if n == p.default_version {
         return Err(IamError::DeleteConflict(
             "Cannot delete the default version of a policy.".into(),
         ));
     }
-    if !rows::delete_version(c, &p.policy_id, n)? {
-        return Err(no_version(arn, id));
-    }
+    rows::delete_version(c, &p.policy_id, n)?;
     Ok(())
 }
 

@@ -18,6 +18,17 @@ pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
             pattern == text
         };
     }
+    if pattern.is_ascii() && text.is_ascii() {
+        // The common case (actions, ARNs): bytes, no allocation.
+        let eq = |a: u8, b: u8| {
+            if ignore_case {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a == b
+            }
+        };
+        return wildcard(pattern.as_bytes(), text.as_bytes(), eq);
+    }
     let fold = |s: &str| -> Vec<char> {
         if ignore_case {
             s.to_lowercase().chars().collect()
@@ -25,14 +36,18 @@ pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
             s.chars().collect()
         }
     };
-    let (p, t) = (fold(pattern), fold(text));
-    // Iterative matching with one backtrack point for the last `*`.
+    wildcard(&fold(pattern), &fold(text), |a, b| a == b)
+}
+
+/// Iterative wildcard matching with one backtrack point for the last `*`.
+fn wildcard<T: Copy + PartialEq + From<u8>>(p: &[T], t: &[T], eq: impl Fn(T, T) -> bool) -> bool {
+    let (star_c, any_c) = (T::from(b'*'), T::from(b'?'));
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && p[pi] != star_c && (p[pi] == any_c || eq(p[pi], t[ti])) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == star_c {
             star = Some(pi);
             mark = ti;
             pi += 1;
@@ -44,7 +59,7 @@ pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    p[pi..].iter().all(|&c| c == star_c)
 }
 
 #[cfg(test)]

@@ -29,9 +29,27 @@ pub fn repository_arn(ctx: &Context, principal: &Principal, name: &str) -> Strin
     )
 }
 
-/// The repository a request names.
+/// The repository a request names, with its tags (`aws:ResourceTag/…`) when IAM policies
+/// are enforced (a repository that does not exist has none).
 pub fn repository_target(ctx: &Context, principal: &Principal, name: Option<&str>) -> Target {
-    Target::arn(repository_arn(ctx, principal, name.unwrap_or_default()))
+    let name = name.unwrap_or_default();
+    let mut target = Target::arn(repository_arn(ctx, principal, name));
+    if ctx.authorizer.enforced() {
+        let tags = ctx.store.read(|c| {
+            match crate::store::repositories::find_repository_by_name(
+                c,
+                &principal.account_id,
+                &ctx.region,
+                name,
+            )? {
+                Some(repo) => crate::store::repositories::repository_tags(c, &repo.repository_id),
+                None => Ok(Vec::new()),
+            }
+        });
+        // A store failure leaves the tags unknown: conditions on them then never fail open.
+        target.resource_tags = tags.ok();
+    }
+    target
 }
 
 /// The repository a request names, with the branch it writes as `codecommit:References`.

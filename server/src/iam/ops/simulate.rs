@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{List, MARKER, MAX_ITEMS, page};
 use crate::authz::{self, Origin, PolicySet};
+use crate::context::Context;
 use crate::iam::IamError;
 use crate::iam::policies::{self, PrincipalDocuments, Source};
 use crate::operation::model::Member;
 use crate::operation::{Authorization, Call, Operation, Target};
-use crate::context::Context;
 use crate::policy::Kind;
 use crate::principal::{AuthMethod, Identity, Principal};
 use crate::store::policies::{self as rows, OwnerKind};
@@ -63,7 +63,10 @@ pub struct SimulateOutput {
 fn position(text: &str, offset: usize) -> Position {
     let before = &text[..offset];
     let line = before.matches('\n').count() as i64 + 1;
-    let column = before[before.rfind('\n').map_or(0, |n| n + 1)..].chars().count() as i64 + 1;
+    let column = before[before.rfind('\n').map_or(0, |n| n + 1)..]
+        .chars()
+        .count() as i64
+        + 1;
     Position { line, column }
 }
 
@@ -248,7 +251,10 @@ fn principal_of(
             .filter(|r| r.arn() == arn)
             .ok_or_else(no_entity)?;
         let docs = policies::role_session_documents(c, account_id, &r.role_id, None)?;
-        Ok((crate::iam::roles::session_principal(&r, "simulation", method), docs))
+        Ok((
+            crate::iam::roles::session_principal(&r, "simulation", method),
+            docs,
+        ))
     } else if rest.starts_with("group/") {
         let g = rows::find_group_by_name(c, account_id, name)?
             .filter(|g| g.arn() == arn)
@@ -306,9 +312,10 @@ impl Operation for SimulatePrincipalPolicy {
     fn handle(self, call: &Call<'_>) -> Result<SimulateOutput, IamError> {
         required_list(&self.action_names, "actionNames")?;
         let extra = inputs(&self.policy_input_list)?;
-        let (principal, mut docs) = call.ctx.store.read(|c| {
-            principal_of(c, &call.principal.account_id, &self.policy_source_arn)
-        })?;
+        let (principal, mut docs) = call
+            .ctx
+            .store
+            .read(|c| principal_of(c, &call.principal.account_id, &self.policy_source_arn))?;
         docs.identity.extend(extra);
         let texts = docs.identity.clone();
         let set = PolicySet::parse(docs);
@@ -342,10 +349,7 @@ pub struct SimulateCustomPolicy {
 impl Operation for SimulateCustomPolicy {
     const NAME: &'static str = "SimulateCustomPolicy";
     const AUTHORIZATION: Authorization = Authorization::Required("iam:SimulateCustomPolicy");
-    const MEMBERS: &'static [Member] = &[
-        MARKER,
-        MAX_ITEMS,
-    ];
+    const MEMBERS: &'static [Member] = &[MARKER, MAX_ITEMS];
     type Output = SimulateOutput;
     type Error = IamError;
 

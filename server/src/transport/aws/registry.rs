@@ -386,7 +386,8 @@ mod tests {
                 | "ListRoles"
                 | "GetAccessKeyLastUsed"
                 | "ListPolicies"
-                | "ListGroups" | "SimulateCustomPolicy" => "*",
+                | "ListGroups"
+                | "SimulateCustomPolicy" => "*",
                 "SimulatePrincipalPolicy" => "arn:aws:iam::123456789012:user/bob",
                 "ListGroupsForUser" => "arn:aws:iam::123456789012:user/bob",
                 n if n.contains("Role") => "arn:aws:iam::123456789012:role/ci",
