@@ -156,6 +156,24 @@ pub fn repository_tags(
         .collect()
 }
 
+/// The tags of the repository `name` (none when it does not exist), in one statement.
+pub fn repository_tags_by_name(
+    c: &Connection,
+    account_id: &str,
+    region: &str,
+    name: &str,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT t.key, t.value FROM repository_tags t
+         JOIN repositories r ON r.repository_id = t.repository_id
+         WHERE r.account_id = ?1 AND r.region = ?2 AND r.name = ?3 ORDER BY t.key",
+    )?;
+    stmt.query_map(params![account_id, region, name], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?
+    .collect()
+}
+
 pub fn set_repository_tag(
     c: &Connection,
     repository_id: &str,

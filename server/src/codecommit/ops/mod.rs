@@ -36,15 +36,12 @@ pub fn repository_target(ctx: &Context, principal: &Principal, name: Option<&str
     let mut target = Target::arn(repository_arn(ctx, principal, name));
     if ctx.authorizer.enforced() {
         let tags = ctx.store.read(|c| {
-            match crate::store::repositories::find_repository_by_name(
+            crate::store::repositories::repository_tags_by_name(
                 c,
                 &principal.account_id,
                 &ctx.region,
                 name,
-            )? {
-                Some(repo) => crate::store::repositories::repository_tags(c, &repo.repository_id),
-                None => Ok(Vec::new()),
-            }
+            )
         });
         // A store failure leaves the tags unknown: conditions on them then never fail open.
         target.resource_tags = tags.ok();
