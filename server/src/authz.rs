@@ -203,6 +203,7 @@ impl Authorizer {
                 ),
             })
             .map_err(|e| e.to_string())?;
+        tracing::debug!(principal = %principal.arn, generation, "policies loaded");
         let set = Arc::new(PolicySet::parse(docs));
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() >= CACHE_LIMIT {
