@@ -368,18 +368,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let _ = ctx
         .clone_bases
         .set((endpoints.https_url.clone(), endpoints.ssh_url.clone()));
-    let json = serde_json::to_vec_pretty(&endpoints).expect("serializable");
-    let endpoints_file = data_dir.join("endpoints.json");
-    std::fs::write(&endpoints_file, &json).map_err(io_at(&endpoints_file))?;
-    if let (Some(target), Some(ca)) = (&config.export_ca, &endpoints.ca_file) {
-        std::fs::copy(ca, target).map_err(io_at(target))?;
-    }
-    if let Some(ready) = &config.ready_file {
-        // Written via rename so a watcher never reads half a file.
-        let tmp = ready.with_extension("tmp");
-        std::fs::write(&tmp, &json).map_err(io_at(ready))?;
-        std::fs::rename(&tmp, ready).map_err(io_at(ready))?;
-    }
+    publish(&config, &data_dir, &endpoints)?;
 
     let sweeper = pack_hook.and_then(|hook| {
         let interval = hook.sweep_interval()?;
@@ -407,6 +396,28 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         admin_key,
         _ephemeral: ephemeral,
     })
+}
+
+/// Tells the world the server is ready: `DATA_DIR/endpoints.json`, the exported CA and the
+/// ready file.
+fn publish(
+    config: &ServerConfig,
+    data_dir: &Path,
+    endpoints: &Endpoints,
+) -> Result<(), StartError> {
+    let json = serde_json::to_vec_pretty(endpoints).expect("serializable");
+    let endpoints_file = data_dir.join("endpoints.json");
+    std::fs::write(&endpoints_file, &json).map_err(io_at(&endpoints_file))?;
+    if let (Some(target), Some(ca)) = (&config.export_ca, &endpoints.ca_file) {
+        std::fs::copy(ca, target).map_err(io_at(target))?;
+    }
+    if let Some(ready) = &config.ready_file {
+        // Written via rename so a watcher never reads half a file.
+        let tmp = ready.with_extension("tmp");
+        std::fs::write(&tmp, &json).map_err(io_at(ready))?;
+        std::fs::rename(&tmp, ready).map_err(io_at(ready))?;
+    }
+    Ok(())
 }
 
 /// The embedded default's demo password, if that credential is in the store and active.

@@ -197,12 +197,25 @@ fn inputs(list: &[String]) -> Result<Vec<(Source, String)>, IamError> {
         .collect()
 }
 
-fn results(
-    all: Vec<EvaluationResult>,
-    marker: Option<&str>,
+/// What a simulation asks, whichever operation carries it.
+struct Question<'a> {
+    actions: &'a [String],
+    resources: &'a [String],
+    context: &'a [ContextEntry],
+    marker: Option<&'a str>,
     max_items: Option<i64>,
+}
+
+/// Evaluates the question against `docs` as `principal`, one page of results.
+fn answer(
+    docs: PrincipalDocuments,
+    principal: &Principal,
+    q: &Question<'_>,
 ) -> Result<SimulateOutput, IamError> {
-    let (items, marker) = page(all, marker, max_items)?;
+    let texts = docs.identity.clone();
+    let set = PolicySet::parse(docs);
+    let all = simulate(&set, &texts, principal, q.actions, q.resources, q.context);
+    let (items, marker) = page(all, q.marker, q.max_items)?;
     Ok(SimulateOutput {
         evaluation_results: items.into(),
         is_truncated: marker.is_some(),
@@ -317,17 +330,17 @@ impl Operation for SimulatePrincipalPolicy {
             .store
             .read(|c| principal_of(c, &call.principal.account_id, &self.policy_source_arn))?;
         docs.identity.extend(extra);
-        let texts = docs.identity.clone();
-        let set = PolicySet::parse(docs);
-        let all = simulate(
-            &set,
-            &texts,
+        answer(
+            docs,
             &principal,
-            &self.action_names,
-            &self.resource_arns,
-            &self.context_entries,
-        );
-        results(all, self.marker.as_deref(), self.max_items)
+            &Question {
+                actions: &self.action_names,
+                resources: &self.resource_arns,
+                context: &self.context_entries,
+                marker: self.marker.as_deref(),
+                max_items: self.max_items,
+            },
+        )
     }
 }
 
@@ -356,20 +369,21 @@ impl Operation for SimulateCustomPolicy {
     fn handle(self, call: &Call<'_>) -> Result<SimulateOutput, IamError> {
         required_list(&self.policy_input_list, "policyInputList")?;
         required_list(&self.action_names, "actionNames")?;
-        let texts = inputs(&self.policy_input_list)?;
-        let set = PolicySet::parse(PrincipalDocuments {
-            identity: texts.clone(),
+        let docs = PrincipalDocuments {
+            identity: inputs(&self.policy_input_list)?,
             ..Default::default()
-        });
-        let all = simulate(
-            &set,
-            &texts,
+        };
+        answer(
+            docs,
             call.principal,
-            &self.action_names,
-            &self.resource_arns,
-            &self.context_entries,
-        );
-        results(all, self.marker.as_deref(), self.max_items)
+            &Question {
+                actions: &self.action_names,
+                resources: &self.resource_arns,
+                context: &self.context_entries,
+                marker: self.marker.as_deref(),
+                max_items: self.max_items,
+            },
+        )
     }
 }
 
