@@ -103,11 +103,6 @@ impl Keys {
             Lookup::Unknown
         }
     }
-
-    /// One value of `key` (for policy variables).
-    fn single(&self, key: &str) -> Lookup<'_> {
-        self.lookup(key)
-    }
 }
 
 /// One question for the evaluator.
@@ -305,7 +300,7 @@ fn substitute(value: &str, variables: bool, keys: &Keys) -> Substituted {
                     Some((k, d)) => (k.trim(), Some(d.trim().trim_matches('\''))),
                     None => (inner, None),
                 };
-                match keys.single(key) {
+                match keys.lookup(key) {
                     Lookup::Present(v) if !v.is_empty() => out.push_str(&v[0]),
                     Lookup::Unknown if default.is_none() => return Substituted::Unknown,
                     _ => match default {

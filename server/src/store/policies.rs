@@ -68,6 +68,17 @@ pub struct PolicyVersionRow {
     pub created_at: String,
 }
 
+impl PolicyVersionRow {
+    /// From `SELECT version, document, created_at`.
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(PolicyVersionRow {
+            version: r.get(0)?,
+            document: r.get(1)?,
+            created_at: r.get(2)?,
+        })
+    }
+}
+
 pub fn insert_policy(c: &Connection, p: &ManagedPolicyRow) -> rusqlite::Result<()> {
     c.execute(
         &format!(
@@ -148,13 +159,7 @@ pub fn versions(c: &Connection, policy_id: &str) -> rusqlite::Result<Vec<PolicyV
         "SELECT version, document, created_at FROM policy_versions WHERE policy_id = ?1
          ORDER BY version DESC",
     )?
-    .query_map([policy_id], |r| {
-        Ok(PolicyVersionRow {
-            version: r.get(0)?,
-            document: r.get(1)?,
-            created_at: r.get(2)?,
-        })
-    })?
+    .query_map([policy_id], PolicyVersionRow::from_row)?
     .collect()
 }
 
@@ -167,13 +172,7 @@ pub fn find_version(
         "SELECT version, document, created_at FROM policy_versions
          WHERE policy_id = ?1 AND version = ?2",
     )?
-    .query_row(params![policy_id, version], |r| {
-        Ok(PolicyVersionRow {
-            version: r.get(0)?,
-            document: r.get(1)?,
-            created_at: r.get(2)?,
-        })
-    })
+    .query_row(params![policy_id, version], PolicyVersionRow::from_row)
     .optional()
 }
 
