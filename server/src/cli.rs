@@ -224,7 +224,17 @@ async fn serve(config: ServerConfig) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("{}", running.banner());
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", running.banner());
+        let _ = out.flush();
+    }
+    if let Err(e) = running.announce_ready() {
+        eprintln!("error: {e}");
+        running.shutdown().await;
+        return ExitCode::FAILURE;
+    }
     wait_for_signal().await;
     tracing::info!("shutting down: letting in-flight requests finish");
     running.shutdown().await;

@@ -87,6 +87,7 @@ pub struct RunningServer {
     stopped: bool,
     demo_password: Option<String>,
     admin_key: Option<(String, String)>,
+    ready_file: Option<PathBuf>,
     _ephemeral: Option<tempfile::TempDir>,
 }
 
@@ -394,12 +395,13 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         stopped: false,
         demo_password,
         admin_key,
+        ready_file: config.ready_file.clone(),
         _ephemeral: ephemeral,
     })
 }
 
-/// Tells the world the server is ready: `DATA_DIR/endpoints.json`, the exported CA and the
-/// ready file.
+/// Publishes the endpoints: `DATA_DIR/endpoints.json` and the exported CA. The ready file
+/// comes last, from [`RunningServer::announce_ready`], once the banner is out too.
 fn publish(
     config: &ServerConfig,
     data_dir: &Path,
@@ -410,12 +412,6 @@ fn publish(
     std::fs::write(&endpoints_file, &json).map_err(io_at(&endpoints_file))?;
     if let (Some(target), Some(ca)) = (&config.export_ca, &endpoints.ca_file) {
         std::fs::copy(ca, target).map_err(io_at(target))?;
-    }
-    if let Some(ready) = &config.ready_file {
-        // Written via rename so a watcher never reads half a file.
-        let tmp = ready.with_extension("tmp");
-        std::fs::write(&tmp, &json).map_err(io_at(ready))?;
-        std::fs::rename(&tmp, ready).map_err(io_at(ready))?;
     }
     Ok(())
 }
@@ -455,6 +451,18 @@ fn admin_key(ctx: &Context) -> Option<(String, String)> {
 }
 
 impl RunningServer {
+    /// Writes the ready file (if one was asked for): the signal that everything, the banner
+    /// included, is out. Written via rename so a watcher never reads half a file.
+    pub fn announce_ready(&self) -> Result<(), StartError> {
+        let Some(ready) = &self.ready_file else {
+            return Ok(());
+        };
+        let json = serde_json::to_vec_pretty(&self.endpoints).expect("serializable");
+        let tmp = ready.with_extension("tmp");
+        std::fs::write(&tmp, &json).map_err(io_at(ready))?;
+        std::fs::rename(&tmp, ready).map_err(io_at(ready))
+    }
+
     /// The ready banner: addresses, CA, and copy-paste commands.
     pub fn banner(&self) -> String {
         let e = &self.endpoints;
