@@ -41,10 +41,11 @@ pub enum AuthMethod {
     AccessKey {
         access_key_id: String,
     },
-    /// SigV4 with temporary credentials from STS, minted from `parent_access_key_id`.
+    /// SigV4 with temporary credentials from STS, minted from `parent_access_key_id`, or
+    /// for a workload (an instance profile, a container, a web identity) when `None`.
     SessionToken {
         access_key_id: String,
-        parent_access_key_id: String,
+        parent_access_key_id: Option<String>,
     },
 }
 

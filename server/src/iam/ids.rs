@@ -16,6 +16,7 @@ pub enum IdKind {
     Role,
     Group,
     Policy,
+    InstanceProfile,
 }
 
 impl IdKind {
@@ -29,6 +30,7 @@ impl IdKind {
             IdKind::Role => "AROA",
             IdKind::Group => "AGPA",
             IdKind::Policy => "ANPA",
+            IdKind::InstanceProfile => "AIPA",
         }
     }
 
@@ -38,7 +40,8 @@ impl IdKind {
             | IdKind::ServiceCredential
             | IdKind::Role
             | IdKind::Group
-            | IdKind::Policy => 21,
+            | IdKind::Policy
+            | IdKind::InstanceProfile => 21,
             IdKind::AccessKey | IdKind::TemporaryAccessKey | IdKind::SshKey => 20,
         }
     }

@@ -115,6 +115,9 @@ pub fn get(c: &Connection, account_id: &str, name: &str) -> Result<RoleRow, IamE
 /// DeleteRole. Sessions of the role stop working with it.
 pub fn delete(c: &Connection, account_id: &str, name: &str) -> Result<(), IamError> {
     let role = get(c, account_id, name)?;
+    if !crate::store::workloads::instance_profiles_for_role(c, &role.role_id)?.is_empty() {
+        return Err(crate::iam::instance_profiles::role_still_in_profile());
+    }
     crate::iam::policies::refuse_delete_with_policies(
         c,
         crate::store::policies::OwnerKind::Role,

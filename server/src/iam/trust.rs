@@ -1,14 +1,19 @@
-//! A role's trust policy, evaluated for `sts:AssumeRole` (the README lists what is covered).
+//! A role's trust policy, evaluated for `sts:AssumeRole` by an IAM caller ([`evaluate`]), by
+//! an AWS service for a workload ([`admits_service`]: EC2 for an instance profile) and for
+//! `sts:AssumeRoleWithWebIdentity` by an OpenID Connect provider's token
+//! ([`admits_web_identity`]). The README lists what is covered.
 //!
 //! IAM's rules for a caller in the role's own account: an explicit `Deny` that matches wins;
 //! otherwise an `Allow` that names the caller (its user ARN, its role for a role session, or
 //! the session ARN) lets it in; an `Allow` that names the account (`arn:aws:iam::ACCT:root`
 //! or `ACCT`) hands the decision to the caller's own permissions (the authorization decision);
-//! `"*"` matches everyone. `Service`, `Federated` and `CanonicalUser` principals never match
-//! an IAM caller. Actions match case-insensitively with `*` and `?` wildcards.
+//! `"*"` matches everyone. A `Service` principal matches only that service, a `Federated`
+//! one only that identity provider; `CanonicalUser` matches nothing here. Actions match
+//! case-insensitively with `*` and `?` wildcards.
 //!
 //! Conditions go through the one policy evaluator (`crate::policy`), over the caller's
-//! keys (`aws:PrincipalArn`, `aws:username`, …) and `sts:RoleSessionName`/`sts:ExternalId`.
+//! keys (`aws:PrincipalArn`, `aws:username`, …) and `sts:RoleSessionName`/`sts:ExternalId`,
+//! or the token's claims (`HOST:sub`, `HOST:aud`, `HOST:amr`, …).
 
 use serde_json::Value;
 
@@ -37,29 +42,59 @@ pub enum Trust {
     Denied,
 }
 
-/// Evaluates the trust policy with the one policy evaluator: action, conditions (unknown
-/// outcomes count against an `Allow` and for a `Deny`), then the `Principal` element.
+/// Evaluates the trust policy for an IAM caller's AssumeRole.
 pub fn evaluate(policy: &str, request: &AssumeRequest<'_>) -> Trust {
-    let Ok(doc) = crate::policy::parse(policy, Kind::Trust) else {
-        return Trust::Denied;
-    };
     let mut keys = Keys::of_principal(request.caller, request.caller_role_arn);
     keys.set("sts:RoleSessionName", vec![request.session_name.to_owned()]);
     if let Some(id) = request.external_id {
         keys.set("sts:ExternalId", vec![id.to_owned()]);
     }
+    verdict(policy, "sts:AssumeRole", &keys, |p| {
+        named(p, request.caller, request.caller_role_arn)
+    })
+}
+
+/// Whether the trust policy lets the AWS service `service` (`ec2.amazonaws.com`) assume the
+/// role for a workload.
+pub fn admits_service(policy: &str, service: &str) -> bool {
+    let keys = Keys::new();
+    let named = |p: &Principals| {
+        (p.everyone || p.service.iter().any(|s| s.eq_ignore_ascii_case(service)))
+            .then_some(Trust::Caller)
+    };
+    verdict(policy, "sts:AssumeRole", &keys, named) == Trust::Caller
+}
+
+/// Whether the trust policy lets a web identity from the OpenID Connect provider
+/// `provider_arn` in, over the token's claims as condition keys (`keys`).
+pub fn admits_web_identity(policy: &str, provider_arn: &str, keys: &Keys) -> bool {
+    let named = |p: &Principals| {
+        (p.everyone || p.federated.iter().any(|f| f == provider_arn)).then_some(Trust::Caller)
+    };
+    verdict(policy, "sts:AssumeRoleWithWebIdentity", keys, named) == Trust::Caller
+}
+
+/// Evaluates the trust policy with the one policy evaluator: action, conditions (unknown
+/// outcomes count against an `Allow` and for a `Deny`), then the `Principal` element, which
+/// `named` matches against whoever asks.
+fn verdict(
+    policy: &str,
+    action: &str,
+    keys: &Keys,
+    named: impl Fn(&Principals) -> Option<Trust>,
+) -> Trust {
+    let Ok(doc) = crate::policy::parse(policy, Kind::Trust) else {
+        return Trust::Denied;
+    };
     let question = Request {
-        action: "sts:AssumeRole",
+        action,
         resource: "*",
-        keys: &keys,
+        keys,
     };
     let mut verdict = Trust::Denied;
     for s in &doc.statements {
         let matches = statement_matches(s, doc.variables, &question);
-        let principal = s
-            .principal
-            .as_ref()
-            .and_then(|p| principal_match(p, request.caller, request.caller_role_arn));
+        let principal = s.principal.as_ref().and_then(|p| principal_match(p, &named));
         match s.effect {
             Effect::Deny if matches != Some(false) && principal.is_some() => {
                 return Trust::Denied;
@@ -99,8 +134,11 @@ pub fn aws_principals(policy: &Value) -> Option<Vec<String>> {
 }
 
 /// How a `Principal` (or, negated, `NotPrincipal`) element names the caller, if it does.
-fn principal_match(p: &Principals, caller: &Principal, role_arn: Option<&str>) -> Option<Trust> {
-    let named = named(p, caller, role_arn);
+fn principal_match(
+    p: &Principals,
+    named: &impl Fn(&Principals) -> Option<Trust>,
+) -> Option<Trust> {
+    let named = named(p);
     if p.negated {
         return match named {
             Some(_) => None,

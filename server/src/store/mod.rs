@@ -6,6 +6,7 @@ pub mod iam;
 pub mod policies;
 pub mod repositories;
 pub mod roles;
+pub mod workloads;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -24,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_roles_sessions.sql"),
     include_str!("migrations/0003_repository_tags.sql"),
     include_str!("migrations/0004_policies_groups.sql"),
+    include_str!("migrations/0005_workload_credentials.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

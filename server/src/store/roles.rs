@@ -139,18 +139,54 @@ pub struct SessionRow {
     pub user_id: Option<String>,
     pub role_id: Option<String>,
     pub session_name: Option<String>,
-    pub parent_access_key_id: String,
+    /// The long-term key behind the session; `None` for a workload's session (and sessions
+    /// chained from one).
+    pub parent_access_key_id: Option<String>,
     pub created_at: String,
     pub expires_at: String,
+    pub source: SessionSource,
+}
+
+/// What minted a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionSource {
+    /// GetSessionToken or AssumeRole.
+    Sts,
+    /// The instance-metadata listener, for an instance profile's role.
+    InstanceProfile,
+    /// A container credentials endpoint.
+    Container,
+    /// AssumeRoleWithWebIdentity.
+    WebIdentity,
+}
+
+impl SessionSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionSource::Sts => "sts",
+            SessionSource::InstanceProfile => "instance-profile",
+            SessionSource::Container => "container",
+            SessionSource::WebIdentity => "web-identity",
+        }
+    }
+
+    fn parse(s: &str) -> SessionSource {
+        match s {
+            "instance-profile" => SessionSource::InstanceProfile,
+            "container" => SessionSource::Container,
+            "web-identity" => SessionSource::WebIdentity,
+            _ => SessionSource::Sts,
+        }
+    }
 }
 
 const SESSION_COLUMNS: &str = "access_key_id, secret_access_key, token_hash, account_id, user_id, \
-     role_id, session_name, parent_access_key_id, created_at, expires_at";
+     role_id, session_name, parent_access_key_id, created_at, expires_at, source";
 
 pub fn insert_session(c: &Connection, s: &SessionRow) -> rusqlite::Result<()> {
     c.execute(
         &format!(
-            "INSERT INTO sts_sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            "INSERT INTO sts_sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
         ),
         params![
             s.access_key_id,
@@ -162,7 +198,8 @@ pub fn insert_session(c: &Connection, s: &SessionRow) -> rusqlite::Result<()> {
             s.session_name,
             s.parent_access_key_id,
             s.created_at,
-            s.expires_at
+            s.expires_at,
+            s.source.as_str()
         ],
     )?;
     Ok(())
@@ -184,6 +221,7 @@ pub fn find_session(c: &Connection, access_key_id: &str) -> rusqlite::Result<Opt
             parent_access_key_id: r.get(7)?,
             created_at: r.get(8)?,
             expires_at: r.get(9)?,
+            source: SessionSource::parse(&r.get::<_, String>(10)?),
         })
     })
     .optional()

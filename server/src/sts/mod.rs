@@ -1,6 +1,8 @@
 //! The STS domain: temporary credentials (`ASIA…` key, secret, session token) from
-//! GetSessionToken and AssumeRole. Tokens are stored only as SHA-256 hashes; sessions die
-//! when they expire, or with the long-term access key that minted them.
+//! GetSessionToken and AssumeRole, and role sessions minted for workloads (an instance
+//! profile, a container, a web identity: [`mint_role_session`]). Tokens are stored only as
+//! SHA-256 hashes; sessions die when they expire, with their role, or with the long-term
+//! access key that minted them.
 
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
@@ -13,7 +15,7 @@ use crate::iam::passwords::random_bytes;
 use crate::iam::trust::{self, Trust};
 use crate::principal::{AuthMethod, Identity, Principal};
 use crate::secret::Secret;
-use crate::store::roles::{self as rows, RoleRow, SessionRow};
+use crate::store::roles::{self as rows, RoleRow, SessionRow, SessionSource};
 use crate::store::{iam as iam_rows, now_timestamp};
 
 pub mod ops;
@@ -32,10 +34,11 @@ pub struct TemporaryCredentials {
     pub expiration: DateTime<Utc>,
 }
 
-/// The long-term key behind the caller's request (directly, or through its session).
-fn minting_key(principal: &Principal) -> Result<String, IamError> {
+/// The long-term key behind the caller's request (directly, or through its session; none
+/// for a workload's session).
+fn minting_key(principal: &Principal) -> Result<Option<String>, IamError> {
     match &principal.method {
-        AuthMethod::AccessKey { access_key_id } => Ok(access_key_id.clone()),
+        AuthMethod::AccessKey { access_key_id } => Ok(Some(access_key_id.clone())),
         AuthMethod::SessionToken {
             parent_access_key_id,
             ..
@@ -46,13 +49,25 @@ fn minting_key(principal: &Principal) -> Result<String, IamError> {
     }
 }
 
-fn issue(
-    c: &Connection,
-    principal: &Principal,
+/// Who a new session belongs to and what mints it.
+struct Minting<'a> {
+    account_id: &'a str,
     user_id: Option<String>,
-    role: Option<(&RoleRow, &str)>,
+    role: Option<(&'a RoleRow, &'a str)>,
+    parent_access_key_id: Option<String>,
+    source: SessionSource,
     seconds: i64,
-) -> Result<TemporaryCredentials, IamError> {
+}
+
+fn issue(c: &Connection, m: Minting<'_>) -> Result<TemporaryCredentials, IamError> {
+    let Minting {
+        account_id,
+        user_id,
+        role,
+        parent_access_key_id,
+        source,
+        seconds,
+    } = m;
     let token = Secret::new(base64::engine::general_purpose::STANDARD.encode(random_bytes(240)));
     let creds = TemporaryCredentials {
         access_key_id: IdKind::TemporaryAccessKey.generate(),
@@ -66,15 +81,16 @@ fn issue(
             access_key_id: creds.access_key_id.clone(),
             secret_access_key: creds.secret_access_key.clone(),
             token_hash: Sha256::digest(creds.session_token.expose().as_bytes()).to_vec(),
-            account_id: principal.account_id.clone(),
+            account_id: account_id.to_owned(),
             user_id,
             role_id: role.map(|(r, _)| r.role_id.clone()),
             session_name: role.map(|(_, s)| s.to_owned()),
-            parent_access_key_id: minting_key(principal)?,
+            parent_access_key_id,
             created_at: now_timestamp(),
             expires_at: creds
                 .expiration
                 .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            source,
         },
     )?;
     Ok(creds)
@@ -101,10 +117,14 @@ pub fn get_session_token(
     }
     issue(
         c,
-        principal,
-        Some(user_id.clone()),
-        None,
-        seconds.unwrap_or(GET_SESSION_TOKEN_DEFAULT),
+        Minting {
+            account_id: &principal.account_id,
+            user_id: Some(user_id.clone()),
+            role: None,
+            parent_access_key_id: minting_key(principal)?,
+            source: SessionSource::Sts,
+            seconds: seconds.unwrap_or(GET_SESSION_TOKEN_DEFAULT),
+        },
     )
 }
 
@@ -184,13 +204,48 @@ pub fn assume_role(
                 .into(),
         ));
     }
-    let creds = issue(c, principal, None, Some((&role, session_name)), seconds)?;
+    let parent = minting_key(principal)?;
+    mint(c, &role, session_name, seconds, parent, SessionSource::Sts)
+}
+
+/// A session of `role` for a workload (no long-term key behind it): what the
+/// instance-metadata listener, container credentials and AssumeRoleWithWebIdentity hand out,
+/// once the role's trust policy has let the workload in.
+pub fn mint_role_session(
+    c: &Connection,
+    role: &RoleRow,
+    session_name: &str,
+    seconds: i64,
+    source: SessionSource,
+) -> Result<(TemporaryCredentials, Principal), IamError> {
+    mint(c, role, session_name, seconds, None, source)
+}
+
+fn mint(
+    c: &Connection,
+    role: &RoleRow,
+    session_name: &str,
+    seconds: i64,
+    parent_access_key_id: Option<String>,
+    source: SessionSource,
+) -> Result<(TemporaryCredentials, Principal), IamError> {
+    let creds = issue(
+        c,
+        Minting {
+            account_id: &role.account_id,
+            user_id: None,
+            role: Some((role, session_name)),
+            parent_access_key_id: parent_access_key_id.clone(),
+            source,
+            seconds,
+        },
+    )?;
     let assumed = crate::iam::roles::session_principal(
-        &role,
+        role,
         session_name,
         AuthMethod::SessionToken {
             access_key_id: creds.access_key_id.clone(),
-            parent_access_key_id: minting_key(principal)?,
+            parent_access_key_id,
         },
     );
     Ok((creds, assumed))

@@ -6,6 +6,8 @@ pub mod attached;
 pub mod credentials;
 pub mod groups;
 pub mod inline;
+pub mod instance_profiles;
+pub mod oidc_providers;
 pub mod owners;
 pub mod policies;
 pub mod roles;

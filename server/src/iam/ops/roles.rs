@@ -13,7 +13,7 @@ use crate::operation::{Authorization, Call, Empty, Operation, Target};
 use crate::principal::Principal;
 use crate::store::roles::{self as rows, RoleRow};
 
-const ROLE_NAME: Member = Member::string("RoleName", 1, 64, Some(NAME));
+pub(super) const ROLE_NAME: Member = Member::string("RoleName", 1, 64, Some(NAME));
 const TRUST_POLICY: Member = Member::string("AssumeRolePolicyDocument", 1, 131072, Some(TEXT));
 
 /// A role as IAM returns it; the trust policy URL-encoded, as IAM sends policy documents
@@ -35,7 +35,7 @@ pub struct Role {
 }
 
 impl Role {
-    fn new(r: &RoleRow, tags: &[(String, String)]) -> Self {
+    pub(super) fn new(r: &RoleRow, tags: &[(String, String)]) -> Self {
         Role {
             path: r.path.clone(),
             role_name: r.role_name.clone(),
