@@ -37,12 +37,39 @@ enum Command {
         )]
         http_addr: String,
     },
+    /// Print an OpenID Connect ID token signed by the server's own issuer (whose URL is in
+    /// DATA_DIR/endpoints.json), for AssumeRoleWithWebIdentity in tests and demos.
+    OidcToken(OidcTokenArgs),
     /// Run by `git upload-pack` in place of `git pack-objects` (see the pack cache).
     #[command(name = pack_hook::HOOK_SUBCOMMAND, hide = true)]
     PackObjectsHook {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
+}
+
+#[derive(clap::Args, Debug)]
+struct OidcTokenArgs {
+    /// The server's data dir (an `--ephemeral` server's is in its endpoints JSON).
+    #[arg(
+        long,
+        env = "CODECOMMIT_LOCAL_DATA_DIR",
+        default_value = "./.codecommit-local"
+    )]
+    data_dir: PathBuf,
+    /// The `sub` claim: who the token is about (`repo:octo/app:ref:refs/heads/main`).
+    #[arg(long)]
+    sub: String,
+    /// The `aud` claim: a client ID of the IAM OpenID Connect provider.
+    #[arg(long, default_value = "sts.amazonaws.com")]
+    aud: String,
+    /// Another claim, `KEY=VALUE` (repeatable); a VALUE that parses as JSON is taken as
+    /// JSON, so `--claim exp=0` makes an expired token.
+    #[arg(long = "claim", value_name = "KEY=VALUE")]
+    claims: Vec<String>,
+    /// Seconds until the token expires.
+    #[arg(long, default_value_t = 3600)]
+    expires_in: i64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -141,6 +168,13 @@ struct ServeArgs {
         value_parser = ["on", "off"]
     )]
     authorization: String,
+    /// Serve EC2's instance metadata (IMDSv2) here, with the credentials of the instance
+    /// profile a fixture's `[imds]` names (off unless given).
+    #[arg(long, env = "CODECOMMIT_LOCAL_IMDS_ADDR")]
+    imds_addr: Option<String>,
+    /// Also answer IMDSv1 reads (without a session token), which EC2 can be set to refuse.
+    #[arg(long, env = "CODECOMMIT_LOCAL_IMDS_V1")]
+    imds_v1: bool,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -163,6 +197,8 @@ impl From<ServeArgs> for ServerConfig {
             ready_file: a.ready_file,
             export_ca: a.export_ca,
             authorization: a.authorization == "on",
+            imds_addr: a.imds_addr,
+            imds_v1: a.imds_v1,
             pack_hook: hook_exe().map(|hook_exe| PackHookConfig {
                 hook_exe,
                 cache_max_age: Duration::from_secs(a.pack_cache_max_age),
@@ -188,8 +224,10 @@ fn hook_exe() -> Option<PathBuf> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::PackObjectsHook { args } = &cli.command {
-        return pack_hook::run_hook(args);
+    match &cli.command {
+        Command::PackObjectsHook { args } => return pack_hook::run_hook(args),
+        Command::OidcToken(args) => return oidc_token(args),
+        _ => {}
     }
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -212,6 +250,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve((*args).into())),
         Command::Healthcheck { http_addr } => healthcheck(&http_addr),
+        Command::OidcToken(_) => unreachable!("handled before the runtime starts"),
         Command::PackObjectsHook { .. } => unreachable!("handled before the runtime starts"),
     }
 }
@@ -281,5 +320,44 @@ fn healthcheck(http_addr: &str) -> ExitCode {
             eprintln!("healthcheck: {addr}: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `oidc-token`: a token from the data dir's issuer key, for the issuer URL the running (or
+/// last) server published.
+fn oidc_token(args: &OidcTokenArgs) -> ExitCode {
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        ExitCode::FAILURE
+    };
+    let endpoints = args.data_dir.join("endpoints.json");
+    let url = match std::fs::read_to_string(&endpoints)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string()))
+    {
+        Ok(v) => match v.get("oidc_issuer").and_then(|u| u.as_str()) {
+            Some(u) => u.to_owned(),
+            None => return fail(format!("{} names no oidc_issuer", endpoints.display())),
+        },
+        Err(e) => return fail(format!("cannot read {}: {e}", endpoints.display())),
+    };
+    let mut extra = Vec::new();
+    for claim in &args.claims {
+        let Some((k, v)) = claim.split_once('=') else {
+            return fail(format!("--claim {claim:?} is not KEY=VALUE"));
+        };
+        let value = serde_json::from_str(v).unwrap_or_else(|_| serde_json::Value::String(v.into()));
+        extra.push((k.to_owned(), value));
+    }
+    let issuer = match crate::sts::issuer::Issuer::load(&args.data_dir, url) {
+        Ok(i) => i,
+        Err(e) => return fail(format!("cannot read the issuer key: {e}")),
+    };
+    match issuer.token(&args.sub, &args.aud, args.expires_in, &extra) {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e.to_string()),
     }
 }

@@ -37,6 +37,10 @@ pub struct ServerConfig {
     /// Whether IAM policies decide every call (as on AWS); off, every authenticated caller
     /// may do everything in its account.
     pub authorization: bool,
+    /// The instance-metadata listener (IMDSv2); none unless given.
+    pub imds_addr: Option<String>,
+    /// Whether the metadata listener also answers IMDSv1 reads (no session token).
+    pub imds_v1: bool,
 }
 
 /// The pack hook's program and settings (see [`crate::git::pack_hook`]).
@@ -70,6 +74,8 @@ impl Default for ServerConfig {
             export_ca: None,
             pack_hook: None,
             authorization: true,
+            imds_addr: None,
+            imds_v1: false,
         }
     }
 }

@@ -22,6 +22,10 @@ pub struct Context {
     pub key_use: crate::iam::access_keys::UseRecorder,
     /// The authorization engine: on or off, and the principals' parsed policies.
     pub authorizer: crate::authz::Authorizer,
+    /// The credentials the instance-metadata listener and container endpoints serve.
+    pub workloads: crate::sts::workloads::WorkloadCredentials,
+    /// The server's own OpenID Connect issuer, set once the HTTPS listener is bound.
+    pub issuer: std::sync::OnceLock<crate::sts::issuer::Issuer>,
     /// The receive-pack hooks that enforce per-ref push decisions, installed on first use.
     ref_hooks: std::sync::OnceLock<crate::git::ref_guard::Hooks>,
 }
@@ -46,6 +50,8 @@ impl Context {
             pack_hook,
             key_use: Default::default(),
             authorizer: Default::default(),
+            workloads: Default::default(),
+            issuer: std::sync::OnceLock::new(),
             ref_hooks: std::sync::OnceLock::new(),
         }
     }

@@ -21,6 +21,7 @@ use crate::git::pack_hook::PackHook;
 use crate::iam::passwords::PasswordHasher;
 use crate::iam::{self, CODECOMMIT_SERVICE};
 use crate::store::Store;
+use crate::sts::issuer::Issuer;
 use crate::transport::{http, ssh, tls};
 
 /// How long a stop waits for in-flight requests (a push in progress) before closing.
@@ -70,6 +71,11 @@ pub struct Endpoints {
     pub region: String,
     /// `enforced` (IAM policies decide) or `off`.
     pub authorization: &'static str,
+    /// The instance-metadata listener (`AWS_EC2_METADATA_SERVICE_ENDPOINT`), if serving.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imds_url: Option<String>,
+    /// The server's own OpenID Connect issuer (`<https_url>/oidc`).
+    pub oidc_issuer: String,
     pub pid: u32,
 }
 
@@ -286,6 +292,36 @@ fn serve_http(
     })
 }
 
+/// The instance-metadata listener: plain HTTP, as EC2's is.
+fn serve_imds(
+    addr: &str,
+    ctx: &Arc<Context>,
+    allow_v1: bool,
+) -> Result<
+    (
+        SocketAddr,
+        Handle<SocketAddr>,
+        JoinHandle<std::io::Result<()>>,
+    ),
+    StartError,
+> {
+    let listener = bind(addr)?;
+    let bound = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: addr.to_owned(),
+        source,
+    })?;
+    let handle = Handle::new();
+    let server = axum_server::from_tcp(listener)
+        .map_err(|source| StartError::Bind {
+            addr: addr.to_owned(),
+            source,
+        })?
+        .handle(handle.clone());
+    let app = crate::transport::imds::router(ctx.clone(), allow_v1);
+    let task = tokio::spawn(server.serve(app.into_make_service()));
+    Ok((bound, handle, task))
+}
+
 /// Starts the server; returns once every listener is bound and serving.
 pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let prepared = {
@@ -317,6 +353,13 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         handles,
         tasks,
     } = serve_http(&config, &ctx, rustls, &data_dir)?;
+    let (imds_addr, imds) = match &config.imds_addr {
+        None => (None, None),
+        Some(addr) => {
+            let (bound, handle, task) = serve_imds(addr, &ctx, config.imds_v1)?;
+            (Some(bound), Some((handle, task)))
+        }
+    };
     let ssh_listener = bind(&config.ssh_addr)?;
     let ssh_addr = ssh_listener.local_addr().map_err(io_at(&data_dir))?;
     ssh_listener
@@ -346,8 +389,13 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             addr.ip().to_string()
         }
     };
+    let https_url = format!("https://{}:{}", host(https_addr), https_addr.port());
+    let issuer = Issuer::load_or_create(&data_dir, format!("{https_url}/oidc"))
+        .map_err(io_at(&crate::sts::issuer::key_path(&data_dir)))?;
+    let oidc_issuer = issuer.url.clone();
+    let _ = ctx.issuer.set(issuer);
     let endpoints = Endpoints {
-        https_url: format!("https://{}:{}", host(https_addr), https_addr.port()),
+        https_url,
         http_url: format!("http://{}:{}", host(http_addr), http_addr.port()),
         https_addr,
         http_addr,
@@ -364,8 +412,15 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         } else {
             "off"
         },
+        imds_url: imds_addr.map(|a: SocketAddr| format!("http://{a}")),
+        oidc_issuer,
         pid: std::process::id(),
     };
+    let (mut handles, mut tasks) = (handles, tasks);
+    if let Some((handle, task)) = imds {
+        handles.push(handle);
+        tasks.push(task);
+    }
     let _ = ctx
         .clone_bases
         .set((endpoints.https_url.clone(), endpoints.ssh_url.clone()));

@@ -16,7 +16,9 @@ pub fn no_such_profile(name: &str) -> IamError {
 
 /// IAM's refusal to delete a role or a profile while one holds the other.
 pub fn role_still_in_profile() -> IamError {
-    IamError::DeleteConflict("Cannot delete entity, must remove roles from instance profile first.".into())
+    IamError::DeleteConflict(
+        "Cannot delete entity, must remove roles from instance profile first.".into(),
+    )
 }
 
 /// An instance profile with its role (if it holds one) and tags.
@@ -52,7 +54,11 @@ pub fn create(
     Ok(row)
 }
 
-pub fn get_row(c: &Connection, account_id: &str, name: &str) -> Result<InstanceProfileRow, IamError> {
+pub fn get_row(
+    c: &Connection,
+    account_id: &str,
+    name: &str,
+) -> Result<InstanceProfileRow, IamError> {
     rows::find_instance_profile(c, account_id, name)?.ok_or_else(|| no_such_profile(name))
 }
 

@@ -68,7 +68,10 @@ pub struct NewProvider<'a> {
 
 pub fn create(c: &Connection, new: &NewProvider<'_>) -> Result<OidcProviderRow, IamError> {
     let rest = new.url.strip_prefix("https://").ok_or_else(|| {
-        IamError::Validation(format!("Invalid URL {}: it must begin with https://", new.url))
+        IamError::Validation(format!(
+            "Invalid URL {}: it must begin with https://",
+            new.url
+        ))
     })?;
     if rest.is_empty() || rest.starts_with('/') || rest.contains(['?', '#']) {
         return Err(IamError::Validation(format!("Invalid URL {}", new.url)));

@@ -94,7 +94,10 @@ fn verdict(
     let mut verdict = Trust::Denied;
     for s in &doc.statements {
         let matches = statement_matches(s, doc.variables, &question);
-        let principal = s.principal.as_ref().and_then(|p| principal_match(p, &named));
+        let principal = s
+            .principal
+            .as_ref()
+            .and_then(|p| principal_match(p, &named));
         match s.effect {
             Effect::Deny if matches != Some(false) && principal.is_some() => {
                 return Trust::Denied;
@@ -134,10 +137,7 @@ pub fn aws_principals(policy: &Value) -> Option<Vec<String>> {
 }
 
 /// How a `Principal` (or, negated, `NotPrincipal`) element names the caller, if it does.
-fn principal_match(
-    p: &Principals,
-    named: &impl Fn(&Principals) -> Option<Trust>,
-) -> Option<Trust> {
+fn principal_match(p: &Principals, named: &impl Fn(&Principals) -> Option<Trust>) -> Option<Trust> {
     let named = named(p);
     if p.negated {
         return match named {

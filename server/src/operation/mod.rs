@@ -126,6 +126,18 @@ pub trait Operation: DeserializeOwned + Send + 'static {
     fn handle(self, call: &Call<'_>) -> Result<Self::Output, Self::Error>;
 }
 
+/// An operation AWS accepts unsigned, whose request carries its own proof
+/// (AssumeRoleWithWebIdentity's token): no caller, no identity-policy decision.
+pub trait UnsignedOperation: DeserializeOwned + Send + 'static {
+    const NAME: &'static str;
+    const MEMBERS: &'static [model::Member] = &[];
+
+    type Output: Serialize;
+    type Error: ServiceError;
+
+    fn handle(self, ctx: &Context) -> Result<Self::Output, Self::Error>;
+}
+
 /// A response with no members (AWS sends only the response metadata).
 #[derive(Debug, Default, Serialize)]
 pub struct Empty {}

@@ -36,6 +36,9 @@ pub struct Keys {
     /// Whether `aws:ResourceTag/…` is known for this request's resource (a missing tag is
     /// then absent rather than unknown).
     resource_tags: bool,
+    /// Key prefixes (lower case) whose every key is known: a web identity's claims
+    /// (`host:sub`, `host:amr`, …), where a claim missing from the token is absent.
+    known_prefixes: Vec<String>,
 }
 
 /// What a request's context says about one key.
@@ -90,13 +93,22 @@ impl Keys {
         self.resource_tags = true;
     }
 
+    /// Marks every key starting with `prefix` as known: one not set is absent.
+    pub fn prefix_known(&mut self, prefix: &str) {
+        self.known_prefixes.push(prefix.to_ascii_lowercase());
+    }
+
     fn lookup(&self, key: &str) -> Lookup<'_> {
         let key = key.to_ascii_lowercase();
         if let Some((_, v)) = self.values.iter().find(|(k, _)| *k == key) {
             return Lookup::Present(v);
         }
         let modelled = MODELLED.contains(&key.as_str())
-            || (self.resource_tags && key.starts_with("aws:resourcetag/"));
+            || (self.resource_tags && key.starts_with("aws:resourcetag/"))
+            || self
+                .known_prefixes
+                .iter()
+                .any(|p| key.starts_with(p.as_str()));
         if modelled {
             Lookup::Absent
         } else {

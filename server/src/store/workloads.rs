@@ -73,8 +73,11 @@ pub fn list_instance_profiles(
          WHERE p.account_id = ?1 AND substr(p.path, 1, length(?2)) = ?2
          ORDER BY p.name COLLATE NOCASE"
     ))?;
-    stmt.query_map(params![account_id, path_prefix], InstanceProfileRow::from_row)?
-        .collect()
+    stmt.query_map(
+        params![account_id, path_prefix],
+        InstanceProfileRow::from_row,
+    )?
+    .collect()
 }
 
 /// The instance profiles holding the role `role_id`.
@@ -355,8 +358,9 @@ pub fn oidc_list_clear(c: &Connection, arn: &str, list: OidcList) -> rusqlite::R
 }
 
 pub fn oidc_tags(c: &Connection, arn: &str) -> rusqlite::Result<Vec<(String, String)>> {
-    let mut stmt =
-        c.prepare_cached("SELECT key, value FROM oidc_provider_tags WHERE arn = ?1 ORDER BY rowid")?;
+    let mut stmt = c.prepare_cached(
+        "SELECT key, value FROM oidc_provider_tags WHERE arn = ?1 ORDER BY rowid",
+    )?;
     stmt.query_map([arn], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
 }

@@ -18,7 +18,10 @@ use crate::secret::Secret;
 use crate::store::roles::{self as rows, RoleRow, SessionRow, SessionSource};
 use crate::store::{iam as iam_rows, now_timestamp};
 
+pub mod issuer;
 pub mod ops;
+pub mod web_identity;
+pub mod workloads;
 
 pub const GET_SESSION_TOKEN_DEFAULT: i64 = 43_200;
 pub const ASSUME_ROLE_DEFAULT: i64 = 3_600;

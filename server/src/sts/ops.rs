@@ -1,5 +1,5 @@
 //! STS's operations (Query API, version 2011-06-15): GetCallerIdentity, GetSessionToken,
-//! AssumeRole.
+//! AssumeRole, and the unsigned AssumeRoleWithWebIdentity.
 
 use serde::{Deserialize, Serialize};
 
@@ -7,7 +7,7 @@ use super::{AssumeRoleRequest, TemporaryCredentials};
 use crate::context::Context;
 use crate::iam::IamError;
 use crate::operation::model::{EXTERNAL_ID_PATTERN, Member, NAME_OR_EMPTY, TEXT};
-use crate::operation::{Authorization, Call, Operation, Target};
+use crate::operation::{Authorization, Call, Operation, Target, UnsignedOperation};
 use crate::principal::Principal;
 use crate::secret::Secret;
 
@@ -115,6 +115,58 @@ pub struct PolicyDescriptor {
 /// The most managed session policies one AssumeRole may pass.
 const MAX_SESSION_POLICY_ARNS: usize = 10;
 
+/// A session's policies (`Policy`, `PolicyArns`): the session may do only what both they
+/// and the role allow.
+struct SessionPolicies {
+    policy: Option<String>,
+    arns: Vec<String>,
+}
+
+impl SessionPolicies {
+    /// Checks the request's session policies as STS does before anything is minted.
+    fn check(
+        policy: Option<String>,
+        arns: Vec<PolicyDescriptor>,
+    ) -> Result<SessionPolicies, IamError> {
+        if arns.len() > MAX_SESSION_POLICY_ARNS {
+            return Err(IamError::Validation(format!(
+                "1 validation error detected: Value at 'policyArns' failed to satisfy \
+                 constraint: Member must have length less than or equal to {MAX_SESSION_POLICY_ARNS}"
+            )));
+        }
+        if let Some(p) = &policy {
+            crate::iam::policies::validate(p, crate::policy::Kind::Identity)?;
+        }
+        Ok(SessionPolicies {
+            policy,
+            arns: arns.into_iter().map(|p| p.arn).collect(),
+        })
+    }
+
+    /// Every managed session policy must exist in `account`.
+    fn exist(&self, c: &rusqlite::Connection, account: &str) -> Result<(), IamError> {
+        for arn in &self.arns {
+            crate::iam::policies::find(c, account, arn).map_err(|_| {
+                IamError::InvalidInput(format!("Policy {arn} does not exist or is not attachable."))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Records them on the session `access_key_id`.
+    fn store(&self, c: &rusqlite::Connection, access_key_id: &str) -> Result<(), IamError> {
+        let arns_json =
+            (!self.arns.is_empty()).then(|| serde_json::to_string(&self.arns).unwrap_or_default());
+        crate::store::policies::set_session_policies(
+            c,
+            access_key_id,
+            self.policy.as_deref(),
+            arns_json.as_deref(),
+        )?;
+        Ok(())
+    }
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AssumedRoleUser {
@@ -155,33 +207,11 @@ impl Operation for AssumeRole {
             external_id: self.external_id.as_deref(),
             caller_permits: call.permitted,
         };
-        if self.policy_arns.len() > MAX_SESSION_POLICY_ARNS {
-            return Err(IamError::Validation(format!(
-                "1 validation error detected: Value at 'policyArns' failed to satisfy \
-                 constraint: Member must have length less than or equal to {MAX_SESSION_POLICY_ARNS}"
-            )));
-        }
-        if let Some(p) = &self.policy {
-            crate::iam::policies::validate(p, crate::policy::Kind::Identity)?;
-        }
-        let arns: Vec<String> = self.policy_arns.into_iter().map(|p| p.arn).collect();
+        let policies = SessionPolicies::check(self.policy, self.policy_arns)?;
         let (creds, assumed) = call.ctx.store.write(|c| {
-            for arn in &arns {
-                crate::iam::policies::find(c, &call.principal.account_id, arn).map_err(|_| {
-                    IamError::InvalidInput(format!(
-                        "Policy {arn} does not exist or is not attachable."
-                    ))
-                })?;
-            }
+            policies.exist(c, &call.principal.account_id)?;
             let (creds, assumed) = super::assume_role(c, call.principal, &request)?;
-            let arns_json =
-                (!arns.is_empty()).then(|| serde_json::to_string(&arns).unwrap_or_default());
-            crate::store::policies::set_session_policies(
-                c,
-                &creds.access_key_id,
-                self.policy.as_deref(),
-                arns_json.as_deref(),
-            )?;
+            policies.store(c, &creds.access_key_id)?;
             Ok::<_, IamError>((creds, assumed))
         })?;
         Ok(AssumeRoleOutput {
@@ -190,6 +220,76 @@ impl Operation for AssumeRole {
                 assumed_role_id: assumed.caller_id(),
                 arn: assumed.arn,
             },
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssumeRoleWithWebIdentity {
+    pub role_arn: String,
+    pub role_session_name: String,
+    pub web_identity_token: String,
+    pub duration_seconds: Option<i64>,
+    pub provider_id: Option<String>,
+    pub policy: Option<String>,
+    #[serde(default)]
+    pub policy_arns: Vec<PolicyDescriptor>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssumeRoleWithWebIdentityOutput {
+    pub credentials: Credentials,
+    pub subject_from_web_identity_token: String,
+    pub assumed_role_user: AssumedRoleUser,
+    pub provider: String,
+    pub audience: String,
+}
+
+impl UnsignedOperation for AssumeRoleWithWebIdentity {
+    const NAME: &'static str = "AssumeRoleWithWebIdentity";
+    const MEMBERS: &'static [Member] = &[
+        Member::string("RoleArn", 20, 2048, None).required(),
+        Member::string("RoleSessionName", 2, 64, Some(NAME_OR_EMPTY)).required(),
+        Member::string("WebIdentityToken", 4, 20_000, None).required(),
+        Member::string("ProviderId", 4, 2048, None),
+        Member::int("DurationSeconds", 900, 43_200),
+        Member::string("Policy", 1, 2048, Some(TEXT)),
+    ];
+    type Output = AssumeRoleWithWebIdentityOutput;
+    type Error = IamError;
+
+    fn handle(self, ctx: &Context) -> Result<AssumeRoleWithWebIdentityOutput, IamError> {
+        if self.provider_id.is_some() {
+            // OAuth 2.0 providers (Login with Amazon, Facebook) are not OpenID Connect.
+            return Err(IamError::InvalidInput(
+                "codecommit-local accepts OpenID Connect ID tokens only: leave ProviderId out"
+                    .into(),
+            ));
+        }
+        let policies = SessionPolicies::check(self.policy, self.policy_arns)?;
+        let request = super::web_identity::WebIdentityRequest {
+            role_arn: &self.role_arn,
+            session_name: &self.role_session_name,
+            token: &self.web_identity_token,
+            seconds: self.duration_seconds,
+        };
+        let session = ctx.store.write(|c| {
+            let session = super::web_identity::assume(c, ctx.issuer.get(), &request)?;
+            policies.exist(c, &session.principal.account_id)?;
+            policies.store(c, &session.credentials.access_key_id)?;
+            Ok::<_, IamError>(session)
+        })?;
+        Ok(AssumeRoleWithWebIdentityOutput {
+            assumed_role_user: AssumedRoleUser {
+                assumed_role_id: session.principal.caller_id(),
+                arn: session.principal.arn,
+            },
+            credentials: session.credentials.into(),
+            subject_from_web_identity_token: session.subject,
+            provider: session.provider,
+            audience: session.audience,
         })
     }
 }

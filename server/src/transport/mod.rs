@@ -3,5 +3,6 @@
 pub mod aws;
 pub mod git_access;
 pub mod http;
+pub mod imds;
 pub mod ssh;
 pub mod tls;

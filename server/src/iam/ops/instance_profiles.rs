@@ -210,8 +210,7 @@ pub struct ListInstanceProfilesForRole {
 
 impl Operation for ListInstanceProfilesForRole {
     const NAME: &'static str = "ListInstanceProfilesForRole";
-    const AUTHORIZATION: Authorization =
-        Authorization::Required("iam:ListInstanceProfilesForRole");
+    const AUTHORIZATION: Authorization = Authorization::Required("iam:ListInstanceProfilesForRole");
     const MEMBERS: &'static [Member] = &[ROLE_NAME.required(), MARKER, MAX_ITEMS];
     type Output = ListInstanceProfilesOutput;
     type Error = IamError;

@@ -46,9 +46,11 @@ pub struct CreateOpenIDConnectProviderOutput {
 
 impl Operation for CreateOpenIDConnectProvider {
     const NAME: &'static str = "CreateOpenIDConnectProvider";
-    const AUTHORIZATION: Authorization =
-        Authorization::Required("iam:CreateOpenIDConnectProvider");
-    const MEMBERS: &'static [Member] = &[Member::string("Url", 1, 255, None).required(), Member::tags()];
+    const AUTHORIZATION: Authorization = Authorization::Required("iam:CreateOpenIDConnectProvider");
+    const MEMBERS: &'static [Member] = &[
+        Member::string("Url", 1, 255, None).required(),
+        Member::tags(),
+    ];
     type Output = CreateOpenIDConnectProviderOutput;
     type Error = IamError;
 
@@ -57,7 +59,11 @@ impl Operation for CreateOpenIDConnectProvider {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<CreateOpenIDConnectProviderOutput, IamError> {
-        if let Some(bad) = self.client_id_list.iter().find(|c| c.is_empty() || c.len() > 255) {
+        if let Some(bad) = self
+            .client_id_list
+            .iter()
+            .find(|c| c.is_empty() || c.len() > 255)
+        {
             return Err(IamError::Validation(format!(
                 "1 validation error detected: Value '{bad}' at 'clientIDList' failed to satisfy \
                  constraint: Member must have length less than or equal to 255"
@@ -150,8 +156,7 @@ pub struct ListOpenIDConnectProvidersOutput {
 
 impl Operation for ListOpenIDConnectProviders {
     const NAME: &'static str = "ListOpenIDConnectProviders";
-    const AUTHORIZATION: Authorization =
-        Authorization::Required("iam:ListOpenIDConnectProviders");
+    const AUTHORIZATION: Authorization = Authorization::Required("iam:ListOpenIDConnectProviders");
     type Output = ListOpenIDConnectProvidersOutput;
     type Error = IamError;
 
@@ -176,8 +181,7 @@ pub struct DeleteOpenIDConnectProvider(pub ProviderArn);
 
 impl Operation for DeleteOpenIDConnectProvider {
     const NAME: &'static str = "DeleteOpenIDConnectProvider";
-    const AUTHORIZATION: Authorization =
-        Authorization::Required("iam:DeleteOpenIDConnectProvider");
+    const AUTHORIZATION: Authorization = Authorization::Required("iam:DeleteOpenIDConnectProvider");
     const MEMBERS: &'static [Member] = &[PROVIDER_ARN.required()];
     type Output = Empty;
     type Error = IamError;
@@ -254,7 +258,12 @@ impl Operation for AddClientIDToOpenIDConnectProvider {
 
     fn handle(self, call: &Call<'_>) -> Result<Empty, IamError> {
         call.ctx.store.write(|c| {
-            providers::add_client_id(c, &call.principal.account_id, &self.0.arn, &self.0.client_id)
+            providers::add_client_id(
+                c,
+                &call.principal.account_id,
+                &self.0.arn,
+                &self.0.client_id,
+            )
         })?;
         Ok(Empty {})
     }
@@ -341,8 +350,7 @@ pub struct UntagOpenIDConnectProvider {
 
 impl Operation for UntagOpenIDConnectProvider {
     const NAME: &'static str = "UntagOpenIDConnectProvider";
-    const AUTHORIZATION: Authorization =
-        Authorization::Required("iam:UntagOpenIDConnectProvider");
+    const AUTHORIZATION: Authorization = Authorization::Required("iam:UntagOpenIDConnectProvider");
     const MEMBERS: &'static [Member] = &[PROVIDER_ARN.required()];
     type Output = Empty;
     type Error = IamError;

@@ -122,6 +122,17 @@ pub fn handle(ctx: &Context, request_id: &str, req: &ApiRequest) -> Response {
     } else {
         query::Params::parse(&req.body, req.uri.query().unwrap_or(""))
     };
+    if let Some(entry) = unsigned_operation(req, &params) {
+        tracing::debug!(operation = entry.name, "unsigned API call");
+        return match (entry.run)(ctx, &params) {
+            Ok(Encoded::Xml(xml)) => query::success(STS_NAMESPACE, entry.name, request_id, xml),
+            Ok(Encoded::Json(_)) => internal_failure(request_id),
+            Err(e) => {
+                log_error(request_id, &e);
+                query::error(STS_NAMESPACE, request_id, &e)
+            }
+        };
+    }
     let result = authenticate(ctx, req, &params).and_then(|(service, principal)| {
         dispatch(ctx, service, &principal, req, &params)
             .map(|(name, encoded)| (service, name, encoded))
@@ -152,6 +163,19 @@ fn log_error(request_id: &str, e: &impl ServiceError) {
         Some(detail) => tracing::error!(request_id, code = e.code(), "API error: {detail}"),
         None => tracing::info!(request_id, code = e.code(), "API error: {e}"),
     }
+}
+
+/// The STS operation AWS accepts unsigned (AssumeRoleWithWebIdentity) a Query request names:
+/// it runs without SigV4 (a signature, if any, is not what lets it in, as on AWS).
+fn unsigned_operation(
+    req: &ApiRequest,
+    params: &query::Params,
+) -> Option<&'static registry::UnsignedEntry<IamError>> {
+    if req.headers.contains_key("x-amz-target") {
+        return None;
+    }
+    let action = params.raw("Action")?;
+    registry::STS_UNSIGNED.iter().find(|e| e.name == action)
 }
 
 /// Which service the request is for, and who signed it.

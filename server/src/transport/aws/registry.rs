@@ -6,7 +6,7 @@ use crate::authz::{self, Decision, Origin};
 use crate::codecommit::ops as cc;
 use crate::context::Context;
 use crate::iam::ops as iam;
-use crate::operation::{Authorization, Call, Operation, ServiceError, Target};
+use crate::operation::{Authorization, Call, Operation, ServiceError, Target, UnsignedOperation};
 use crate::principal::Principal;
 use crate::sts::ops as sts;
 
@@ -108,6 +108,36 @@ fn run<T: Operation>(
         Body::Json(_) => json::encode(&output).map(Encoded::Json).map_err(internal),
     }
 }
+
+/// An operation AWS accepts unsigned (Query protocol).
+pub struct UnsignedEntry<E> {
+    pub name: &'static str,
+    pub run: fn(&Context, &query::Params) -> Result<Encoded, E>,
+}
+
+const fn unsigned<T: UnsignedOperation>() -> UnsignedEntry<T::Error> {
+    UnsignedEntry {
+        name: T::NAME,
+        run: run_unsigned::<T>,
+    }
+}
+
+/// Decode → handler → encode, with no caller and no authorization step: the request carries
+/// its own proof.
+fn run_unsigned<T: UnsignedOperation>(
+    ctx: &Context,
+    params: &query::Params,
+) -> Result<Encoded, T::Error> {
+    let request: T = query::decode_checked::<T, T::Error>(T::MEMBERS, params)?;
+    let output = request.handle(ctx)?;
+    query::encode(T::NAME, &output)
+        .map(Encoded::Xml)
+        .map_err(|e| T::Error::malformed(format!("encoding the response: {e}")))
+}
+
+/// STS's unsigned operations.
+pub static STS_UNSIGNED: &[UnsignedEntry<crate::iam::IamError>] =
+    &[unsigned::<sts::AssumeRoleWithWebIdentity>()];
 
 /// Finds `name` in `entries`.
 pub fn find<'a, E>(entries: &'a [Entry<E>], name: &str) -> Option<&'a Entry<E>> {

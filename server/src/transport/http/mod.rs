@@ -1,8 +1,11 @@
-//! The HTTP(S) listener's routes: Git smart HTTP under `/v1/repos/{name}/…`. The same router
-//! serves the HTTPS and the plain HTTP port.
+//! The HTTP(S) listener's routes: Git smart HTTP under `/v1/repos/{name}/…`, the APIs on
+//! `POST /`, container credentials and the server's own OpenID Connect issuer. The same
+//! router serves the HTTPS and the plain HTTP port.
 
 mod basic;
+mod container;
 mod git;
+mod oidc;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,6 +36,12 @@ pub fn router(ctx: Arc<Context>, secure: bool) -> Router {
             "/",
             post(aws::api).layer(DefaultBodyLimit::max(API_BODY_LIMIT)),
         )
+        .route("/container-credentials/{name}", get(container::credentials))
+        .route(
+            "/oidc/.well-known/openid-configuration",
+            get(oidc::discovery),
+        )
+        .route("/oidc/jwks", get(oidc::jwks))
         .route("/_health", get(|| async { "ok\n" }))
         .fallback(not_found)
         .layer(middleware::from_fn(log_request))

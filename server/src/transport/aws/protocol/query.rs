@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::operation::{Operation, ServiceError, model};
 
@@ -33,8 +34,16 @@ impl Params {
 
 /// Checks and decodes `params` as `T`'s request.
 pub fn decode<T: Operation>(params: &Params) -> Result<T, T::Error> {
-    model::validate(T::MEMBERS, &params.0).map_err(T::Error::validation)?;
-    from_params(&params.0).map_err(|e| T::Error::malformed(e.to_string()))
+    decode_checked::<T, T::Error>(T::MEMBERS, params)
+}
+
+/// Checks `members`' constraints, then decodes the request.
+pub fn decode_checked<T: DeserializeOwned, E: ServiceError>(
+    members: &[model::Member],
+    params: &Params,
+) -> Result<T, E> {
+    model::validate(members, &params.0).map_err(E::validation)?;
+    from_params(&params.0).map_err(|e| E::malformed(e.to_string()))
 }
 
 /// `value` as XML under `root`, escaping all five XML special characters, as AWS does.
