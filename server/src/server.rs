@@ -292,19 +292,15 @@ fn serve_http(
     })
 }
 
+/// A listener serving: its bound address, handle (for a graceful stop) and task.
+type Serving = (
+    SocketAddr,
+    Handle<SocketAddr>,
+    JoinHandle<std::io::Result<()>>,
+);
+
 /// The instance-metadata listener: plain HTTP, as EC2's is.
-fn serve_imds(
-    addr: &str,
-    ctx: &Arc<Context>,
-    allow_v1: bool,
-) -> Result<
-    (
-        SocketAddr,
-        Handle<SocketAddr>,
-        JoinHandle<std::io::Result<()>>,
-    ),
-    StartError,
-> {
+fn serve_imds(addr: &str, ctx: &Arc<Context>, allow_v1: bool) -> Result<Serving, StartError> {
     let listener = bind(addr)?;
     let bound = listener.local_addr().map_err(|source| StartError::Bind {
         addr: addr.to_owned(),

@@ -42,7 +42,9 @@ struct Header {
 /// The largest token accepted (STS allows 20,000 characters).
 pub const MAX_TOKEN_LEN: usize = 20_000;
 
+/// Parses a compact JWS; surrounding whitespace (a token file's final newline) is ignored.
 pub fn parse(token: &str) -> Result<Jwt, JwtError> {
+    let token = token.trim_ascii();
     if token.len() > MAX_TOKEN_LEN {
         return Err(JwtError::Malformed("too long"));
     }

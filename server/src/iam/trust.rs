@@ -326,4 +326,53 @@ mod tests {
         let source_ip = with(r#"{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#);
         assert_eq!(eval(&source_ip, &alice, None), Trust::Denied);
     }
+
+    #[test]
+    fn services_and_federated_providers() {
+        let ec2 = doc(
+            r#"{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":"sts:AssumeRole"}"#,
+        );
+        assert!(admits_service(&ec2, "ec2.amazonaws.com"));
+        assert!(!admits_service(&ec2, "ecs-tasks.amazonaws.com"));
+        // An IAM caller is not the service, nor the service an IAM caller.
+        assert_eq!(eval(&ec2, &user("alice"), None), Trust::Denied);
+        let root = doc(
+            r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}"#,
+        );
+        assert!(!admits_service(&root, "ec2.amazonaws.com"));
+
+        let provider = "arn:aws:iam::123456789012:oidc-provider/issuer.example/oidc";
+        let fed = doc(&format!(
+            r#"{{"Effect":"Allow","Principal":{{"Federated":"{provider}"}},"Action":"sts:AssumeRoleWithWebIdentity",
+               "Condition":{{"StringLike":{{"issuer.example/oidc:sub":"repo:octo/*"}},
+                            "StringEqualsIfExists":{{"issuer.example/oidc:amr":"mfa"}}}}}}"#
+        ));
+        let claims = |sub: &str| {
+            let mut k = Keys::new();
+            k.prefix_known("issuer.example/oidc:");
+            k.set("issuer.example/oidc:sub", vec![sub.to_owned()]);
+            k
+        };
+        assert!(admits_web_identity(
+            &fed,
+            provider,
+            &claims("repo:octo/app")
+        ));
+        assert!(!admits_web_identity(
+            &fed,
+            provider,
+            &claims("repo:evil/app")
+        ));
+        assert!(!admits_web_identity(
+            &fed,
+            "arn:aws:iam::123456789012:oidc-provider/other",
+            &claims("repo:octo/app")
+        ));
+        // The trust allows AssumeRoleWithWebIdentity only: not AssumeRole by a service.
+        assert!(!admits_service(&fed, "ec2.amazonaws.com"));
+        // A claim key the token does not carry is unknown without the prefix: fail closed.
+        let mut unknown = Keys::new();
+        unknown.set("issuer.example/oidc:sub", vec!["repo:octo/app".into()]);
+        assert!(!admits_web_identity(&fed, provider, &unknown));
+    }
 }

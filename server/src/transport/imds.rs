@@ -205,17 +205,38 @@ fn read(ctx: &Context, path: &str) -> Response {
     }
 }
 
+/// The role's credentials, in EC2's field order.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct InstanceCredentials<'a> {
+    code: &'static str,
+    last_updated: String,
+    #[serde(rename = "Type")]
+    kind: &'static str,
+    access_key_id: &'a str,
+    secret_access_key: &'a str,
+    token: &'a str,
+    expiration: String,
+}
+
 fn credentials(ctx: &Context, instance: &Instance) -> Response {
     let body = match workloads::instance_credentials(ctx, instance) {
-        Ok(served) => json!({
-            "Code": "Success",
-            "LastUpdated": date(served.issued),
-            "Type": "AWS-HMAC",
-            "AccessKeyId": served.credentials.access_key_id,
-            "SecretAccessKey": served.credentials.secret_access_key.expose(),
-            "Token": served.credentials.session_token.expose(),
-            "Expiration": date(served.credentials.expiration),
-        }),
+        Ok(served) => {
+            let c = &served.credentials;
+            let body = InstanceCredentials {
+                code: "Success",
+                last_updated: date(served.issued),
+                kind: "AWS-HMAC",
+                access_key_id: &c.access_key_id,
+                secret_access_key: c.secret_access_key.expose(),
+                token: c.session_token.expose(),
+                expiration: date(c.expiration),
+            };
+            return text(
+                StatusCode::OK,
+                serde_json::to_string_pretty(&body).expect("JSON"),
+            );
+        }
         Err(WorkloadError::Untrusted(message)) => {
             tracing::warn!("instance metadata: {message}");
             json!({

@@ -361,7 +361,10 @@ mod tests {
                 "AssumeRole sts:AssumeRole (with the resource policy)",
             ]
         );
-        assert_eq!((IAM.len(), STS.len(), CODECOMMIT.len()), (64, 3, 26));
+        assert_eq!(
+            (IAM.len(), STS.len(), STS_UNSIGNED.len(), CODECOMMIT.len()),
+            (81, 3, 1, 26)
+        );
     }
 
     fn context() -> Context {
@@ -423,7 +426,9 @@ mod tests {
 &ServiceSpecificCredentialId=ACCAEXAMPLEEXAMPLE123&SSHPublicKeyId=APKAEXAMPLEEXAMPLE12\
 &SSHPublicKeyBody=x&Encoding=SSH&Status=Active&AssumeRolePolicyDocument=%7B%7D\
 &PolicyDocument=%7B%7D&GroupName=devs&PolicyName=p1&PolicyArn=arn:aws:iam::123456789012:policy/p1\
-&VersionId=v1&PolicySourceArn=arn:aws:iam::123456789012:user/bob",
+&VersionId=v1&PolicySourceArn=arn:aws:iam::123456789012:user/bob&InstanceProfileName=ip\
+&OpenIDConnectProviderArn=arn:aws:iam::123456789012:oidc-provider/example.com&ClientID=c\
+&Url=https://example.com",
             "",
         );
         for e in IAM {
@@ -436,6 +441,14 @@ mod tests {
                 | "ListGroups"
                 | "SimulateCustomPolicy" => "*",
                 "SimulatePrincipalPolicy" => "arn:aws:iam::123456789012:user/bob",
+                "ListInstanceProfiles" | "ListOpenIDConnectProviders" => "*",
+                "ListInstanceProfilesForRole" => "arn:aws:iam::123456789012:role/ci",
+                n if n.contains("InstanceProfile") => {
+                    "arn:aws:iam::123456789012:instance-profile/ip"
+                }
+                n if n.contains("OpenIDConnectProvider") => {
+                    "arn:aws:iam::123456789012:oidc-provider/example.com"
+                }
                 "ListGroupsForUser" => "arn:aws:iam::123456789012:user/bob",
                 n if n.contains("Role") => "arn:aws:iam::123456789012:role/ci",
                 n if n.contains("Group") => "arn:aws:iam::123456789012:group/devs",
