@@ -598,6 +598,20 @@ impl RunningServer {
             s.push('\n');
         }
         s.push_str(&ssh_section);
+        s.push_str("\nWithout an IAM user (role sessions; see the README's auth paths):\n\n");
+        if let Some(imds) = &e.imds_url {
+            s.push_str(&format!(
+                "  instance role:  AWS_EC2_METADATA_SERVICE_ENDPOINT={imds}/\n"
+            ));
+        }
+        s.push_str(&format!(
+            "  containers:     AWS_CONTAINER_CREDENTIALS_FULL_URI={http}/container-credentials/<name>\n\
+             \x20 web identity:   OIDC issuer {issuer}\n\
+             \x20                 codecommit-local oidc-token --data-dir {data} --sub <subject>\n",
+            http = e.http_url,
+            issuer = e.oidc_issuer,
+            data = e.data_dir.display(),
+        ));
         s
     }
 
