@@ -345,6 +345,21 @@ def test_web_identity_token_from_the_own_issuer_signs_git_and_api(server, tmp_pa
             os.environ.pop(k, None)
 
 
+def test_own_issuer_publishes_discovery_and_keys(server):
+    pool = urllib3.PoolManager(ca_certs=server.ca)
+    issuer = own_issuer(server)
+    r = pool.request("GET", issuer + "/.well-known/openid-configuration", retries=False)
+    discovery = json.loads(r.data)
+    assert r.status == 200 and discovery["issuer"] == issuer
+    assert discovery["id_token_signing_alg_values_supported"] == ["ES256"]
+    keys = json.loads(pool.request("GET", discovery["jwks_uri"], retries=False).data)["keys"]
+    assert [(k["kty"], k["crv"], k["alg"]) for k in keys] == [("EC", "P-256", "ES256")]
+    # Tokens name the key they were signed with.
+    header = json.loads(base64.urlsafe_b64decode(
+        oidc_token(server, "s").split(".")[0] + "=="))
+    assert header == {"alg": "ES256", "typ": "JWT", "kid": keys[0]["kid"]}
+
+
 def unsigned_sts(server):
     return boto3.client("sts", endpoint_url=server.https, region_name=REGION, verify=server.ca,
                         config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}))
@@ -365,8 +380,8 @@ def test_web_identity_answers_as_sts_does(server, federated_role):
     assert out["Credentials"]["AccessKeyId"].startswith("ASIA")
 
 
-@pytest.mark.parametrize("case", ["sub", "expired", "audience", "other-key", "garbage",
-                                  "no-provider"])
+@pytest.mark.parametrize("case", ["sub", "expired", "not-yet", "audience", "other-key",
+                                  "garbage", "no-provider"])
 def test_web_identity_refusals(server, federated_role, issuer, case):
     good_sub = "repo:octo/app:ref:refs/heads/main"
     if case == "sub":
@@ -376,6 +391,10 @@ def test_web_identity_refusals(server, federated_role, issuer, case):
         past = int(time.time()) - 60
         token, want = oidc_token(server, good_sub, claims=[f"exp={past}"]), (
             "ExpiredTokenException", 400, "Token expired: current date/time ")
+    elif case == "not-yet":
+        future = int(time.time()) + 600
+        token, want = oidc_token(server, good_sub, claims=[f"nbf={future}"]), (
+            "IDPRejectedClaim", 403, "not valid yet")
     elif case == "audience":
         token, want = oidc_token(server, good_sub, aud="someone-else"), (
             "InvalidIdentityToken", 400, "Incorrect token audience")
