@@ -318,6 +318,60 @@ fn serve_imds(addr: &str, ctx: &Arc<Context>, allow_v1: bool) -> Result<Serving,
     Ok((bound, handle, task))
 }
 
+/// The SSH listener, bound and serving.
+struct SshServing {
+    ssh_addr: SocketAddr,
+    ssh_shutdown: CancellationToken,
+    ssh_sessions: TaskTracker,
+    ssh_task: JoinHandle<()>,
+}
+
+fn serve_ssh(
+    config: &ServerConfig,
+    ctx: &Arc<Context>,
+    host_keys: Vec<russh::keys::PrivateKey>,
+    data_dir: &Path,
+) -> Result<SshServing, StartError> {
+    let ssh_listener = bind(&config.ssh_addr)?;
+    let ssh_addr = ssh_listener.local_addr().map_err(io_at(data_dir))?;
+    ssh_listener
+        .set_nonblocking(true)
+        .map_err(io_at(data_dir))?;
+    let ssh_listener =
+        tokio::net::TcpListener::from_std(ssh_listener).map_err(|source| StartError::Bind {
+            addr: config.ssh_addr.clone(),
+            source,
+        })?;
+    let ssh_shutdown = CancellationToken::new();
+    let ssh_sessions = TaskTracker::new();
+    let ssh_task = tokio::spawn(ssh::serve(
+        ssh_listener,
+        ctx.clone(),
+        Arc::new(ssh::config(host_keys)),
+        ssh_shutdown.clone(),
+        ssh_sessions.clone(),
+    ));
+    Ok(SshServing {
+        ssh_addr,
+        ssh_shutdown,
+        ssh_sessions,
+        ssh_task,
+    })
+}
+
+/// Removes expired pack cache entries on the hook's interval (none when the cache is off).
+fn spawn_sweeper(hook: Arc<PackHook>) -> Option<JoinHandle<()>> {
+    let interval = hook.sweep_interval()?;
+    Some(tokio::spawn(async move {
+        let mut every = tokio::time::interval(interval);
+        loop {
+            every.tick().await;
+            let hook = hook.clone();
+            let _ = tokio::task::spawn_blocking(move || hook.sweep()).await;
+        }
+    }))
+}
+
 /// Starts the server; returns once every listener is bound and serving.
 pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let prepared = {
@@ -356,25 +410,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             (Some(bound), Some((handle, task)))
         }
     };
-    let ssh_listener = bind(&config.ssh_addr)?;
-    let ssh_addr = ssh_listener.local_addr().map_err(io_at(&data_dir))?;
-    ssh_listener
-        .set_nonblocking(true)
-        .map_err(io_at(&data_dir))?;
-    let ssh_listener =
-        tokio::net::TcpListener::from_std(ssh_listener).map_err(|source| StartError::Bind {
-            addr: config.ssh_addr.clone(),
-            source,
-        })?;
-    let ssh_shutdown = CancellationToken::new();
-    let ssh_sessions = TaskTracker::new();
-    let ssh_task = tokio::spawn(ssh::serve(
-        ssh_listener,
-        ctx.clone(),
-        Arc::new(ssh::config(host_keys)),
-        ssh_shutdown.clone(),
-        ssh_sessions.clone(),
-    ));
+    let SshServing {
+        ssh_addr,
+        ssh_shutdown,
+        ssh_sessions,
+        ssh_task,
+    } = serve_ssh(&config, &ctx, host_keys, &data_dir)?;
 
     let host = |addr: SocketAddr| {
         if addr.ip().is_loopback() || addr.ip().is_unspecified() {
@@ -422,17 +463,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         .set((endpoints.https_url.clone(), endpoints.ssh_url.clone()));
     publish(&config, &data_dir, &endpoints)?;
 
-    let sweeper = pack_hook.and_then(|hook| {
-        let interval = hook.sweep_interval()?;
-        Some(tokio::spawn(async move {
-            let mut every = tokio::time::interval(interval);
-            loop {
-                every.tick().await;
-                let hook = hook.clone();
-                let _ = tokio::task::spawn_blocking(move || hook.sweep()).await;
-            }
-        }))
-    });
+    let sweeper = pack_hook.and_then(spawn_sweeper);
 
     Ok(RunningServer {
         endpoints,

@@ -326,44 +326,40 @@ fn signature<'a>(req: &CommitRequest<'a>) -> Result<(Signature<'static>, &'a str
     Ok((Signature::now(name, email)?, message))
 }
 
-/// Makes the commit and moves the branch, or changes nothing.
-pub fn commit(
-    ctx: &Context,
-    row: &RepositoryRow,
-    req: CommitRequest<'_>,
-) -> Result<CommitResult, E> {
-    check_branch_name(req.branch)?;
-    if req.changes.is_empty() {
-        return Err(E::new(
-            "FileEntryRequiredException",
-            "The commit cannot be created because no files have been specified as added, updated, or changed (PutFile or DeleteFile) for the commit.",
-        ));
-    }
-    if req.changes.len() > 100 {
-        return Err(E::new(
-            "MaximumFileEntriesExceededException",
-            "The number of specified files to change as part of this commit exceeds the maximum number of files that can be changed in a single commit.",
-        ));
-    }
-    let repo = content::open(ctx, row)?;
-    let parent = parent_commit(&repo, req.branch, req.parent)?;
-    let base = match &parent {
-        Some(c) => c.tree()?,
-        None => {
-            let empty = repo.treebuilder(None)?.write()?;
-            repo.find_tree(empty)?
-        }
-    };
+/// A commit's tree edits, built change by change, and what each did to which file.
+struct Edits<'r> {
+    repo: &'r Repository,
+    base: &'r Tree<'r>,
+    seen: HashSet<String>,
+    update: TreeUpdateBuilder,
+    added: Vec<FileMetadata>,
+    updated: Vec<FileMetadata>,
+    deleted: Vec<FileMetadata>,
+}
 
-    let mut seen = HashSet::new();
-    let mut update = TreeUpdateBuilder::new();
-    let (mut added, mut updated, mut deleted) = (Vec::new(), Vec::new(), Vec::new());
-    let meta = |path: &str, id: Oid, mode: i32| FileMetadata {
+fn meta(path: &str, id: Oid, mode: i32) -> FileMetadata {
+    FileMetadata {
         absolute_path: path.to_owned(),
         blob_id: id.to_string(),
         file_mode: content::mode_name(mode),
-    };
-    for change in &req.changes {
+    }
+}
+
+impl<'r> Edits<'r> {
+    fn new(repo: &'r Repository, base: &'r Tree<'r>) -> Self {
+        Edits {
+            repo,
+            base,
+            seen: HashSet::new(),
+            update: TreeUpdateBuilder::new(),
+            added: Vec::new(),
+            updated: Vec::new(),
+            deleted: Vec::new(),
+        }
+    }
+
+    /// Checks one change against the parent's tree and the changes before it, and stages it.
+    fn apply(&mut self, change: &Change) -> Result<(), E> {
         let path = match change {
             Change::Put { path, .. } | Change::Delete { path } | Change::SetMode { path, .. } => {
                 path
@@ -373,7 +369,7 @@ pub fn commit(
         if path.is_empty() {
             return Err(E::required("PathRequiredException", "The file path"));
         }
-        if !seen.insert(path.clone()) {
+        if !self.seen.insert(path.clone()) {
             return Err(E::new(
                 "SamePathRequestException",
                 format!(
@@ -381,7 +377,7 @@ pub fn commit(
                 ),
             ));
         }
-        let existing = entry_at(&base, &path).filter(|(_, _, k)| *k == Some(ObjectType::Blob));
+        let existing = entry_at(self.base, &path).filter(|(_, _, k)| *k == Some(ObjectType::Blob));
         match change {
             Change::Put {
                 mode,
@@ -389,68 +385,121 @@ pub fn commit(
                 source,
                 ..
             } => {
-                check_placement(&base, &path)?;
-                let blob = match (content, source) {
-                    (Some(_), Some(_)) => {
-                        return Err(E::new(
-                            "FileContentAndSourceFileSpecifiedException",
-                            "The commit cannot be created because both a source file and file content have been specified for the same file.",
-                        ));
-                    }
-                    (None, None) => {
-                        return Err(E::new(
-                            "SourceFileOrContentRequiredException",
-                            "The commit cannot be created because no source files or file content have been specified for the commit.",
-                        ));
-                    }
-                    (Some(bytes), None) => {
-                        if bytes.len() > content::MAX_FILE_SIZE {
-                            return Err(E::new(
-                                "FileContentSizeLimitExceededException",
-                                "The file cannot be added because it is too large.",
-                            ));
-                        }
-                        repo.blob(bytes)?
-                    }
-                    (None, Some((src, is_move))) => {
-                        let src = normalize_path(src)?;
-                        let (id, src_mode, _) = entry_at(&base, &src)
-                            .filter(|(_, _, k)| *k == Some(ObjectType::Blob))
-                            .ok_or_else(|| file_does_not_exist(&src))?;
-                        if *is_move {
-                            if !seen.insert(src.clone()) {
-                                return Err(E::new(
-                                    "SamePathRequestException",
-                                    format!("Duplicate action on {src}"),
-                                ));
-                            }
-                            update.remove(src.as_str());
-                            deleted.push(meta(&src, id, src_mode));
-                        }
-                        let _ = src_mode;
-                        id
-                    }
-                };
+                check_placement(self.base, &path)?;
+                let blob = self.put_blob(content.as_deref(), source.as_ref())?;
                 let mode = mode.unwrap_or(FileMode::Blob);
-                update.upsert(path.as_str(), blob, mode);
+                self.update.upsert(path.as_str(), blob, mode);
                 match existing {
                     Some((old, old_mode, _)) if old == blob && old_mode == i32::from(mode) => {}
-                    Some(_) => updated.push(meta(&path, blob, mode.into())),
-                    None => added.push(meta(&path, blob, mode.into())),
+                    Some(_) => self.updated.push(meta(&path, blob, mode.into())),
+                    None => self.added.push(meta(&path, blob, mode.into())),
                 }
             }
             Change::Delete { .. } => {
                 let (id, mode, _) = existing.ok_or_else(|| file_does_not_exist(&path))?;
-                update.remove(path.as_str());
-                deleted.push(meta(&path, id, mode));
+                self.update.remove(path.as_str());
+                self.deleted.push(meta(&path, id, mode));
             }
             Change::SetMode { mode, .. } => {
                 let (id, _, _) = existing.ok_or_else(|| file_does_not_exist(&path))?;
-                update.upsert(path.as_str(), id, *mode);
-                updated.push(meta(&path, id, (*mode).into()));
+                self.update.upsert(path.as_str(), id, *mode);
+                self.updated.push(meta(&path, id, (*mode).into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The blob a put writes: its content, or the parent's blob at a source path (which a
+    /// move also deletes).
+    fn put_blob(
+        &mut self,
+        content: Option<&[u8]>,
+        source: Option<&(String, bool)>,
+    ) -> Result<Oid, E> {
+        match (content, source) {
+            (Some(_), Some(_)) => Err(E::new(
+                "FileContentAndSourceFileSpecifiedException",
+                "The commit cannot be created because both a source file and file content have been specified for the same file.",
+            )),
+            (None, None) => Err(E::new(
+                "SourceFileOrContentRequiredException",
+                "The commit cannot be created because no source files or file content have been specified for the commit.",
+            )),
+            (Some(bytes), None) => {
+                if bytes.len() > content::MAX_FILE_SIZE {
+                    return Err(E::new(
+                        "FileContentSizeLimitExceededException",
+                        "The file cannot be added because it is too large.",
+                    ));
+                }
+                Ok(self.repo.blob(bytes)?)
+            }
+            (None, Some((src, is_move))) => {
+                let src = normalize_path(src)?;
+                let (id, src_mode, _) = entry_at(self.base, &src)
+                    .filter(|(_, _, k)| *k == Some(ObjectType::Blob))
+                    .ok_or_else(|| file_does_not_exist(&src))?;
+                if *is_move {
+                    if !self.seen.insert(src.clone()) {
+                        return Err(E::new(
+                            "SamePathRequestException",
+                            format!("Duplicate action on {src}"),
+                        ));
+                    }
+                    self.update.remove(src.as_str());
+                    self.deleted.push(meta(&src, id, src_mode));
+                }
+                Ok(id)
             }
         }
     }
+}
+
+/// CodeCommit's limits on a commit's changes: at least one, at most 100.
+fn check_change_count(changes: &[Change]) -> Result<(), E> {
+    if changes.is_empty() {
+        return Err(E::new(
+            "FileEntryRequiredException",
+            "The commit cannot be created because no files have been specified as added, updated, or changed (PutFile or DeleteFile) for the commit.",
+        ));
+    }
+    if changes.len() > 100 {
+        return Err(E::new(
+            "MaximumFileEntriesExceededException",
+            "The number of specified files to change as part of this commit exceeds the maximum number of files that can be changed in a single commit.",
+        ));
+    }
+    Ok(())
+}
+
+/// Makes the commit and moves the branch, or changes nothing.
+pub fn commit(
+    ctx: &Context,
+    row: &RepositoryRow,
+    req: CommitRequest<'_>,
+) -> Result<CommitResult, E> {
+    check_branch_name(req.branch)?;
+    check_change_count(&req.changes)?;
+    let repo = content::open(ctx, row)?;
+    let parent = parent_commit(&repo, req.branch, req.parent)?;
+    let base = match &parent {
+        Some(c) => c.tree()?,
+        None => {
+            let empty = repo.treebuilder(None)?.write()?;
+            repo.find_tree(empty)?
+        }
+    };
+    let mut edits = Edits::new(&repo, &base);
+    for change in &req.changes {
+        edits.apply(change)?;
+    }
+    let Edits {
+        mut update,
+        added,
+        updated,
+        deleted,
+        ..
+    } = edits;
     let tree_id = update.create_updated(&repo, &base)?;
     if parent.is_some() && tree_id == base.id() {
         return Err(E::new(

@@ -5,7 +5,7 @@
 //! trust policy decides over the token's claims (`HOST:sub`, `HOST:aud`, `HOST:amr`, …).
 
 use rusqlite::Connection;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::issuer::Issuer;
 use super::{ASSUME_ROLE_DEFAULT, TemporaryCredentials};
@@ -16,7 +16,7 @@ use crate::iam::trust;
 use crate::policy::Keys;
 use crate::principal::Principal;
 use crate::store::roles::{self as rows, SessionSource};
-use crate::store::workloads::{self as provider_rows, OidcList};
+use crate::store::workloads::{self as provider_rows, OidcList, OidcProviderRow};
 
 pub struct WebIdentityRequest<'a> {
     pub role_arn: &'a str,
@@ -75,73 +75,20 @@ pub fn assume(
     own_issuer: Option<&Issuer>,
     req: &WebIdentityRequest<'_>,
 ) -> Result<WebIdentitySession, IamError> {
-    let token = jwt::parse(req.token).map_err(|e| {
-        tracing::info!("web identity token refused: {e}");
-        invalid_token(
-            "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
-        )
-    })?;
     let account = req
         .role_arn
         .strip_prefix("arn:aws:iam::")
         .and_then(|r| r.split_once(':'))
         .map(|(a, _)| a)
         .ok_or_else(not_authorized)?;
-    let iss = token
-        .claims
-        .get("iss")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid_token("The ID Token provided does not contain an iss claim"))?;
-    let provider_arn = arn_for(account, iss);
-    let provider = provider_rows::find_oidc_provider(c, &provider_arn)?.ok_or_else(|| {
-        invalid_token(format!(
-            "No OpenIDConnect provider found in your account for {iss}"
-        ))
-    })?;
-    let keys = match (own_issuer, &provider.jwks) {
-        (Some(own), _) if issuer_host_path(&own.url) == issuer_host_path(&provider.url) => {
-            own.key_set()
-        }
-        (_, Some(jwks)) => KeySet::parse(jwks).map_err(|_| no_verification_key())?,
-        _ => return Err(no_verification_key()),
-    };
-    token.verify(&keys).map_err(|e| {
-        tracing::info!(issuer = iss, "web identity token refused: {e}");
-        invalid_token("The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.")
-    })?;
-    let now = chrono::Utc::now().timestamp();
-    let exp = number(token.claims.get("exp"))
-        .ok_or_else(|| invalid_token("The ID Token provided does not contain an exp claim"))?;
-    if now >= exp {
-        return Err(refusal(
-            "ExpiredTokenException",
-            400,
-            // AWS's message, its missing space included.
-            format!(
-                "Token expired: current date/time {now} must be before the expiration date/time{exp}"
-            ),
-        ));
-    }
-    if let Some(nbf) = number(token.claims.get("nbf"))
-        && now < nbf
-    {
-        return Err(refusal(
-            "IDPRejectedClaim",
-            403,
-            format!(
-                "Token is not valid yet: current date/time {now} must not be before the not-before date/time {nbf}"
-            ),
-        ));
-    }
+    let (provider, claims) = verified_claims(c, own_issuer, account, req.token)?;
+    check_validity(&claims)?;
     let client_ids = provider_rows::oidc_list(c, &provider.arn, OidcList::ClientIds)?;
-    let audiences = strings(token.claims.get("aud"));
-    let audience = audiences
-        .iter()
+    let audience = strings(claims.get("aud"))
+        .into_iter()
         .find(|a| client_ids.contains(a))
-        .cloned()
         .ok_or_else(|| invalid_token("Incorrect token audience"))?;
-    let subject = token
-        .claims
+    let subject = claims
         .get("sub")
         .and_then(Value::as_str)
         .ok_or_else(|| {
@@ -163,7 +110,7 @@ pub fn assume(
         .ok_or_else(not_authorized)?;
     let keys = claim_keys(
         &provider.url,
-        &token.claims,
+        &claims,
         &audience,
         req.session_name,
         &provider.arn,
@@ -199,6 +146,74 @@ pub fn assume(
     })
 }
 
+/// The token's claims, once its issuer is an OIDC provider of `account` and the issuer's
+/// key signed it.
+fn verified_claims(
+    c: &Connection,
+    own_issuer: Option<&Issuer>,
+    account: &str,
+    token: &str,
+) -> Result<(OidcProviderRow, Map<String, Value>), IamError> {
+    let token = jwt::parse(token).map_err(|e| {
+        tracing::info!("web identity token refused: {e}");
+        invalid_token(
+            "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
+        )
+    })?;
+    let iss = token
+        .claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid_token("The ID Token provided does not contain an iss claim"))?;
+    let provider =
+        provider_rows::find_oidc_provider(c, &arn_for(account, iss))?.ok_or_else(|| {
+            invalid_token(format!(
+                "No OpenIDConnect provider found in your account for {iss}"
+            ))
+        })?;
+    let keys = match (own_issuer, &provider.jwks) {
+        (Some(own), _) if issuer_host_path(&own.url) == issuer_host_path(&provider.url) => {
+            own.key_set()
+        }
+        (_, Some(jwks)) => KeySet::parse(jwks).map_err(|_| no_verification_key())?,
+        _ => return Err(no_verification_key()),
+    };
+    token.verify(&keys).map_err(|e| {
+        tracing::info!(issuer = iss, "web identity token refused: {e}");
+        invalid_token("The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.")
+    })?;
+    Ok((provider, token.claims))
+}
+
+/// `exp` (required) and `nbf` against the clock.
+fn check_validity(claims: &Map<String, Value>) -> Result<(), IamError> {
+    let now = chrono::Utc::now().timestamp();
+    let exp = number(claims.get("exp"))
+        .ok_or_else(|| invalid_token("The ID Token provided does not contain an exp claim"))?;
+    if now >= exp {
+        return Err(refusal(
+            "ExpiredTokenException",
+            400,
+            // AWS's message, its missing space included.
+            format!(
+                "Token expired: current date/time {now} must be before the expiration date/time{exp}"
+            ),
+        ));
+    }
+    if let Some(nbf) = number(claims.get("nbf"))
+        && now < nbf
+    {
+        return Err(refusal(
+            "IDPRejectedClaim",
+            403,
+            format!(
+                "Token is not valid yet: current date/time {now} must not be before the not-before date/time {nbf}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn no_verification_key() -> IamError {
     // AWS's message, its double space included.
     invalid_token(
@@ -211,7 +226,7 @@ fn no_verification_key() -> IamError {
 /// `HOST:amr`, plus `aws:FederatedProvider` and `sts:RoleSessionName`.
 fn claim_keys(
     url: &str,
-    claims: &serde_json::Map<String, Value>,
+    claims: &Map<String, Value>,
     audience: &str,
     session_name: &str,
     provider_arn: &str,
