@@ -29,6 +29,15 @@ ADMIN_KEY = "AKIAIOSFODNN7EXAMPLE"
 ADMIN_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
+# The embedded default fixture's admin, for test fixtures that replace the default.
+ADMIN_FIXTURE = f"""
+[[users]]
+name = "admin"
+policies = ["AdministratorAccess"]
+  [[users.access_keys]]
+  id = "{ADMIN_KEY}"
+  secret = "{ADMIN_SECRET}"
+"""
 
 # Never let the machine's own AWS or git configuration leak into a test.
 os.environ["AWS_CONFIG_FILE"] = "/dev/null"

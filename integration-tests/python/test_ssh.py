@@ -9,21 +9,14 @@ import uuid
 
 import pytest
 
-from conftest import Server, keygen
+from conftest import ADMIN_FIXTURE, Server, keygen
 
 POWER_USER = "arn:aws:iam::aws:policy/AWSCodeCommitPowerUser"
 
 GREETING = ("You have successfully authenticated over SSH. You can use Git to interact with "
             "AWS CodeCommit. Interactive shells are not supported.")
 
-FIXTURE = """
-[[users]]
-name = "admin"
-policies = ["AdministratorAccess"]
-  [[users.access_keys]]
-  id = "AKIAIOSFODNN7EXAMPLE"
-  secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-
+FIXTURE = ADMIN_FIXTURE + """
 [[repositories]]
 name = "demo"
 default_branch = "main"

@@ -18,7 +18,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, ROOT, Server, binary, error_of
+from conftest import ACCOUNT, ADMIN_FIXTURE, REGION, ROOT, Server, binary, error_of
 
 VENV_BIN = os.path.dirname(sys.executable)
 HELPER = "!aws codecommit credential-helper $@ --ignore-host-check"
@@ -70,14 +70,7 @@ def issuer():
 def server(tmp_path_factory, issuer):
     d = tmp_path_factory.mktemp("workloads")
     (d / "gha-jwks.json").write_text(json.dumps(issuer.jwks()))
-    (d / "fixture.toml").write_text(f"""
-[[users]]
-name = "admin"
-policies = ["AdministratorAccess"]
-  [[users.access_keys]]
-  id = "AKIAIOSFODNN7EXAMPLE"
-  secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-
+    (d / "fixture.toml").write_text(ADMIN_FIXTURE + f"""
 [[roles]]
 name = "ci"
 trust_policy = '''{EC2_TRUST}'''

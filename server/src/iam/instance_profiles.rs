@@ -72,6 +72,19 @@ pub fn load(c: &Connection, row: InstanceProfileRow) -> Result<Profile, IamError
     Ok(Profile { row, role, tags })
 }
 
+/// The profile and the role a request names, both of which must exist.
+fn profile_and_role(
+    c: &Connection,
+    account_id: &str,
+    profile_name: &str,
+    role_name: &str,
+) -> Result<(InstanceProfileRow, RoleRow), IamError> {
+    Ok((
+        get_row(c, account_id, profile_name)?,
+        roles::get(c, account_id, role_name)?,
+    ))
+}
+
 /// AddRoleToInstanceProfile: a profile holds at most one role.
 pub fn add_role(
     c: &Connection,
@@ -79,8 +92,7 @@ pub fn add_role(
     profile_name: &str,
     role_name: &str,
 ) -> Result<(), IamError> {
-    let profile = get_row(c, account_id, profile_name)?;
-    let role = roles::get(c, account_id, role_name)?;
+    let (profile, role) = profile_and_role(c, account_id, profile_name, role_name)?;
     if rows::profile_role_id(c, &profile.instance_profile_id)?.is_some() {
         return Err(IamError::LimitExceeded(
             "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1".into(),
@@ -96,8 +108,7 @@ pub fn remove_role(
     profile_name: &str,
     role_name: &str,
 ) -> Result<(), IamError> {
-    let profile = get_row(c, account_id, profile_name)?;
-    let role = roles::get(c, account_id, role_name)?;
+    let (profile, role) = profile_and_role(c, account_id, profile_name, role_name)?;
     if !rows::remove_profile_role(c, &profile.instance_profile_id, &role.role_id)? {
         return Err(IamError::NoSuchEntity(format!(
             "The role with name {role_name} cannot be found."

@@ -3,6 +3,9 @@
 //! AddClientIDToOpenIDConnectProvider, RemoveClientIDFromOpenIDConnectProvider,
 //! TagOpenIDConnectProvider, UntagOpenIDConnectProvider, ListOpenIDConnectProviderTags.
 
+use std::marker::PhantomData;
+
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::{List, MARKER, MAX_ITEMS, Tag, aws_date, page, tag_pairs, tags_of};
@@ -231,69 +234,61 @@ impl Operation for UpdateOpenIDConnectProviderThumbprint {
     }
 }
 
-/// Add/RemoveClientIDFromOpenIDConnectProvider's request.
+/// The two operations that add a client ID to a provider and take one off.
+pub trait ClientIdChange: Send + 'static {
+    const NAME: &'static str;
+    const ACTION: &'static str;
+    fn apply(c: &Connection, account: &str, arn: &str, client_id: &str) -> Result<(), IamError>;
+}
+
+#[derive(Debug)]
+pub struct AddClientId;
+#[derive(Debug)]
+pub struct RemoveClientId;
+
+impl ClientIdChange for AddClientId {
+    const NAME: &'static str = "AddClientIDToOpenIDConnectProvider";
+    const ACTION: &'static str = "iam:AddClientIDToOpenIDConnectProvider";
+    fn apply(c: &Connection, account: &str, arn: &str, client_id: &str) -> Result<(), IamError> {
+        providers::add_client_id(c, account, arn, client_id)
+    }
+}
+
+impl ClientIdChange for RemoveClientId {
+    const NAME: &'static str = "RemoveClientIDFromOpenIDConnectProvider";
+    const ACTION: &'static str = "iam:RemoveClientIDFromOpenIDConnectProvider";
+    fn apply(c: &Connection, account: &str, arn: &str, client_id: &str) -> Result<(), IamError> {
+        providers::remove_client_id(c, account, arn, client_id)
+    }
+}
+
+/// AddClientIDToOpenIDConnectProvider / RemoveClientIDFromOpenIDConnectProvider.
 #[derive(Debug, Deserialize)]
-pub struct ProviderClientId {
+#[serde(bound = "")]
+pub struct ChangeClientId<C> {
     #[serde(rename = "OpenIDConnectProviderArn")]
     pub arn: String,
     #[serde(rename = "ClientID")]
     pub client_id: String,
+    #[serde(skip)]
+    change: PhantomData<C>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(transparent)]
-pub struct AddClientIDToOpenIDConnectProvider(pub ProviderClientId);
-
-impl Operation for AddClientIDToOpenIDConnectProvider {
-    const NAME: &'static str = "AddClientIDToOpenIDConnectProvider";
-    const AUTHORIZATION: Authorization =
-        Authorization::Required("iam:AddClientIDToOpenIDConnectProvider");
+impl<C: ClientIdChange + std::fmt::Debug> Operation for ChangeClientId<C> {
+    const NAME: &'static str = C::NAME;
+    const AUTHORIZATION: Authorization = Authorization::Required(C::ACTION);
     const MEMBERS: &'static [Member] = &[PROVIDER_ARN.required(), CLIENT_ID.required()];
     type Output = Empty;
     type Error = IamError;
 
     fn target(&self, _: &Context, _: &Principal) -> Result<Target, IamError> {
-        arn_target(&self.0.arn)
+        arn_target(&self.arn)
     }
 
     fn handle(self, call: &Call<'_>) -> Result<Empty, IamError> {
-        call.ctx.store.write(|c| {
-            providers::add_client_id(
-                c,
-                &call.principal.account_id,
-                &self.0.arn,
-                &self.0.client_id,
-            )
-        })?;
-        Ok(Empty {})
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(transparent)]
-pub struct RemoveClientIDFromOpenIDConnectProvider(pub ProviderClientId);
-
-impl Operation for RemoveClientIDFromOpenIDConnectProvider {
-    const NAME: &'static str = "RemoveClientIDFromOpenIDConnectProvider";
-    const AUTHORIZATION: Authorization =
-        Authorization::Required("iam:RemoveClientIDFromOpenIDConnectProvider");
-    const MEMBERS: &'static [Member] = &[PROVIDER_ARN.required(), CLIENT_ID.required()];
-    type Output = Empty;
-    type Error = IamError;
-
-    fn target(&self, _: &Context, _: &Principal) -> Result<Target, IamError> {
-        arn_target(&self.0.arn)
-    }
-
-    fn handle(self, call: &Call<'_>) -> Result<Empty, IamError> {
-        call.ctx.store.write(|c| {
-            providers::remove_client_id(
-                c,
-                &call.principal.account_id,
-                &self.0.arn,
-                &self.0.client_id,
-            )
-        })?;
+        call.ctx
+            .store
+            .write(|c| C::apply(c, &call.principal.account_id, &self.arn, &self.client_id))?;
         Ok(Empty {})
     }
 }
