@@ -298,10 +298,18 @@ fn parent_commit<'r>(
 /// The author and committer (the author name, else the caller; the email, else a
 /// placeholder) and the message, within CodeCommit's limits.
 fn signature<'a>(req: &CommitRequest<'a>) -> Result<(Signature<'static>, &'a str), E> {
-    let name = req
-        .author_name
-        .filter(|n| !n.is_empty())
-        .unwrap_or(req.caller);
+    author(req.caller, req.author_name, req.email, req.message)
+}
+
+/// A commit's author (and committer) and message as CodeCommit takes them: the name
+/// defaults to the caller's, the email to a placeholder; both and the message are bounded.
+pub fn author<'a>(
+    caller: &'a str,
+    author_name: Option<&'a str>,
+    email: Option<&'a str>,
+    message: Option<&'a str>,
+) -> Result<(Signature<'static>, &'a str), E> {
+    let name = author_name.filter(|n| !n.is_empty()).unwrap_or(caller);
     if name.len() > 1024 {
         return Err(E::new(
             "NameLengthExceededException",
@@ -309,14 +317,14 @@ fn signature<'a>(req: &CommitRequest<'a>) -> Result<(Signature<'static>, &'a str
         ));
     }
     // libgit2 needs an email; CodeCommit leaves it to the caller.
-    let email = req.email.filter(|e| !e.is_empty()).unwrap_or(DEFAULT_EMAIL);
+    let email = email.filter(|e| !e.is_empty()).unwrap_or(DEFAULT_EMAIL);
     if !email.contains('@') {
         return Err(E::new(
             "InvalidEmailException",
             format!("The specified email address {email} is not valid."),
         ));
     }
-    let message = req.message.unwrap_or_default();
+    let message = message.unwrap_or_default();
     if message.len() > 100 * 1024 {
         return Err(E::new(
             "CommitMessageLengthExceededException",

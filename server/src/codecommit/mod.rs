@@ -4,5 +4,6 @@ pub mod commits;
 pub mod content;
 pub mod error;
 pub mod manage;
+pub mod merges;
 pub mod ops;
 pub mod repositories;

@@ -6,6 +6,7 @@ pub mod branches;
 pub mod commits;
 pub mod differences;
 pub mod files;
+pub mod merges;
 pub mod repositories;
 pub mod tags;
 

@@ -264,6 +264,13 @@ pub static CODECOMMIT: &[Entry<crate::codecommit::error::CodeCommitError>] = &[
     entry::<cc::tags::TagResource>(),
     entry::<cc::tags::UntagResource>(),
     entry::<cc::tags::ListTagsForResource>(),
+    entry::<cc::merges::GetMergeOptions>(),
+    entry::<cc::merges::GetMergeConflicts>(),
+    entry::<cc::merges::GetMergeCommit>(),
+    entry::<cc::merges::MergeBranches<cc::merges::FastForward>>(),
+    entry::<cc::merges::MergeBranches<cc::merges::Squash>>(),
+    entry::<cc::merges::MergeBranches<cc::merges::ThreeWay>>(),
+    entry::<cc::merges::CreateUnreferencedMergeCommit>(),
 ];
 
 /// The CodeCommit model's operations this server does not implement yet: they answer
@@ -276,7 +283,6 @@ pub const CODECOMMIT_NOT_IMPLEMENTED: &[&str] = &[
     "CreateApprovalRuleTemplate",
     "CreatePullRequest",
     "CreatePullRequestApprovalRule",
-    "CreateUnreferencedMergeCommit",
     "DeleteApprovalRuleTemplate",
     "DeleteCommentContent",
     "DeletePullRequestApprovalRule",
@@ -290,9 +296,6 @@ pub const CODECOMMIT_NOT_IMPLEMENTED: &[&str] = &[
     "GetCommentReactions",
     "GetCommentsForComparedCommit",
     "GetCommentsForPullRequest",
-    "GetMergeCommit",
-    "GetMergeConflicts",
-    "GetMergeOptions",
     "GetPullRequest",
     "GetPullRequestApprovalStates",
     "GetPullRequestOverrideState",
@@ -301,9 +304,6 @@ pub const CODECOMMIT_NOT_IMPLEMENTED: &[&str] = &[
     "ListAssociatedApprovalRuleTemplatesForRepository",
     "ListPullRequests",
     "ListRepositoriesForApprovalRuleTemplate",
-    "MergeBranchesByFastForward",
-    "MergeBranchesBySquash",
-    "MergeBranchesByThreeWay",
     "MergePullRequestByFastForward",
     "MergePullRequestBySquash",
     "MergePullRequestByThreeWay",
@@ -363,7 +363,7 @@ mod tests {
         );
         assert_eq!(
             (IAM.len(), STS.len(), STS_UNSIGNED.len(), CODECOMMIT.len()),
-            (81, 3, 1, 26)
+            (81, 3, 1, 33)
         );
     }
 
@@ -407,13 +407,20 @@ mod tests {
     fn every_operation_declares_its_target() {
         let (ctx, me) = (context(), caller());
         let repo = "arn:aws:codecommit:us-east-1:123456789012:demo";
-        let json = br#"{"repositoryName":"demo","oldName":"demo","branchName":"main",
+        let json = br#"{"repositoryName":"demo","oldName":"demo","branchName":"main","targetBranch":"main",
             "resourceArn":"arn:aws:codecommit:us-east-1:123456789012:demo"}"#;
         for e in CODECOMMIT {
             let got = show((e.target)(&ctx, &me, Body::Json(json)).unwrap());
             let expected = match e.name {
                 "ListRepositories" | "BatchGetRepositories" => "*".to_owned(),
-                "CreateBranch" | "DeleteBranch" | "CreateCommit" | "PutFile" | "DeleteFile" => {
+                "CreateBranch"
+                | "DeleteBranch"
+                | "CreateCommit"
+                | "PutFile"
+                | "DeleteFile"
+                | "MergeBranchesByFastForward"
+                | "MergeBranchesBySquash"
+                | "MergeBranchesByThreeWay" => {
                     format!("{repo} codecommit:References=refs/heads/main")
                 }
                 _ => repo.to_owned(),

@@ -1,0 +1,752 @@
+//! Merges on the real repository, with libgit2's merge machinery: a source commit into a
+//! destination commit, as CodeCommit's merge operations and pull requests do them.
+//!
+//! libgit2 merges the trees line by line (`merge_trees`, "ours" the destination, "theirs"
+//! the source). CodeCommit's `FILE_LEVEL` detail then also counts every file both sides
+//! changed (differently) as a conflict, unless the `AUTOMERGE` strategy lets the line-level
+//! result stand; `ACCEPT_SOURCE`/`ACCEPT_DESTINATION` take that side's version of each
+//! conflicting file; `conflictResolution` entries settle single files. A merge is mergeable
+//! when every conflict is settled; its tree is then written, and the merge commit (squash:
+//! one parent, three-way: destination and source) moves the target branch with a
+//! compare-and-swap, so a concurrent push is never lost.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use git2::{Commit, FileMode, Index, IndexEntry, IndexTime, ObjectType, Oid, Repository, Tree};
+use serde::Serialize;
+
+use crate::codecommit::commits::{self, check_branch_name};
+use crate::codecommit::content::{self, normalize_path};
+use crate::codecommit::error::CodeCommitError as E;
+
+/// FAST_FORWARD_MERGE, SQUASH_MERGE, THREE_WAY_MERGE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeOption {
+    FastForward,
+    Squash,
+    ThreeWay,
+}
+
+impl MergeOption {
+    pub fn parse(s: Option<&str>) -> Result<MergeOption, E> {
+        match s.filter(|s| !s.is_empty()) {
+            None => Err(E::required(
+                "MergeOptionRequiredException",
+                "A merge option",
+            )),
+            Some("FAST_FORWARD_MERGE") => Ok(MergeOption::FastForward),
+            Some("SQUASH_MERGE") => Ok(MergeOption::Squash),
+            Some("THREE_WAY_MERGE") => Ok(MergeOption::ThreeWay),
+            Some(other) => Err(E::new(
+                "InvalidMergeOptionException",
+                format!("The specified merge option {other} is not valid."),
+            )),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MergeOption::FastForward => "FAST_FORWARD_MERGE",
+            MergeOption::Squash => "SQUASH_MERGE",
+            MergeOption::ThreeWay => "THREE_WAY_MERGE",
+        }
+    }
+}
+
+/// `conflictDetailLevel` (default FILE_LEVEL) and `conflictResolutionStrategy` (default NONE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detail {
+    pub line_level: bool,
+    pub strategy: Strategy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    None,
+    AcceptSource,
+    AcceptDestination,
+    Automerge,
+}
+
+impl Detail {
+    pub fn parse(level: Option<&str>, strategy: Option<&str>) -> Result<Detail, E> {
+        let line_level = match level.filter(|s| !s.is_empty()) {
+            None | Some("FILE_LEVEL") => false,
+            Some("LINE_LEVEL") => true,
+            Some(other) => {
+                return Err(E::new(
+                    "InvalidConflictDetailLevelException",
+                    format!("The specified conflict detail level {other} is not valid."),
+                ));
+            }
+        };
+        let strategy = match strategy.filter(|s| !s.is_empty()) {
+            None | Some("NONE") => Strategy::None,
+            Some("ACCEPT_SOURCE") => Strategy::AcceptSource,
+            Some("ACCEPT_DESTINATION") => Strategy::AcceptDestination,
+            Some("AUTOMERGE") => Strategy::Automerge,
+            Some(other) => {
+                return Err(E::new(
+                    "InvalidConflictResolutionStrategyException",
+                    format!("The specified conflict resolution strategy {other} is not valid."),
+                ));
+            }
+        };
+        Ok(Detail {
+            line_level,
+            strategy,
+        })
+    }
+}
+
+/// One side's version of a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Side {
+    pub id: Oid,
+    pub mode: u32,
+}
+
+/// A path the two sides changed in ways the merge cannot combine on its own (at the
+/// requested detail level).
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    pub path: String,
+    pub base: Option<Side>,
+    pub destination: Option<Side>,
+    pub source: Option<Side>,
+    /// What the line-level merge made of it, when it could (FILE_LEVEL conflicts only).
+    pub automerged: Option<Side>,
+    /// How it is settled: `Some(None)` deletes the path; `None` leaves it unsettled.
+    pub resolution: Option<Option<Side>>,
+}
+
+/// `conflictResolution`: how the caller settles single files.
+#[derive(Debug, Default)]
+pub struct Resolutions {
+    pub replace: Vec<Replacement>,
+    pub delete: Vec<String>,
+    pub set_mode: Vec<(String, FileMode)>,
+}
+
+#[derive(Debug)]
+pub struct Replacement {
+    pub path: String,
+    /// KEEP_BASE, KEEP_SOURCE, KEEP_DESTINATION or USE_NEW_CONTENT.
+    pub kind: String,
+    pub content: Option<Vec<u8>>,
+    pub mode: Option<FileMode>,
+}
+
+/// A merge of `source` into `destination`, computed in memory.
+pub struct Merge<'r> {
+    pub repo: &'r Repository,
+    pub source: Commit<'r>,
+    pub destination: Commit<'r>,
+    pub base: Option<Oid>,
+    pub conflicts: Vec<Conflict>,
+    index: Index,
+}
+
+/// A commit specifier that must be given (CommitRequiredException).
+pub fn commit_of<'r>(repo: &'r Repository, spec: Option<&str>) -> Result<Commit<'r>, E> {
+    match spec.filter(|s| !s.is_empty()) {
+        None => Err(E::required("CommitRequiredException", "A commit")),
+        Some(s) => content::resolve(repo, Some(s)),
+    }
+}
+
+fn side_of_tree(tree: &Tree<'_>, path: &str) -> Option<Side> {
+    tree.get_path(Path::new(path)).ok().map(|e| Side {
+        id: e.id(),
+        mode: e.filemode() as u32,
+    })
+}
+
+fn side_of_entry(e: &Option<IndexEntry>) -> Option<Side> {
+    e.as_ref().map(|e| Side {
+        id: e.id,
+        mode: e.mode,
+    })
+}
+
+fn entry_path(e: &Option<IndexEntry>) -> Option<String> {
+    e.as_ref()
+        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+}
+
+/// The paths a diff from `from` to `to` touches.
+fn changed_paths(repo: &Repository, from: &Tree<'_>, to: &Tree<'_>) -> Result<BTreeSet<String>, E> {
+    let diff = repo.diff_tree_to_tree(Some(from), Some(to), None)?;
+    let mut out = BTreeSet::new();
+    for d in diff.deltas() {
+        for f in [d.old_file(), d.new_file()] {
+            if let Some(p) = f.path().and_then(|p| p.to_str()) {
+                out.insert(p.to_owned());
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl<'r> Merge<'r> {
+    /// Merges `source` into `destination` and finds the conflicts `detail` counts, settled
+    /// as its strategy says.
+    pub fn compute(
+        repo: &'r Repository,
+        source: Commit<'r>,
+        destination: Commit<'r>,
+        detail: Detail,
+    ) -> Result<Merge<'r>, E> {
+        let base = repo.merge_base(source.id(), destination.id()).ok();
+        let base_tree = match base {
+            Some(b) => repo.find_commit(b)?.tree()?,
+            None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
+        };
+        let (src_tree, dst_tree) = (source.tree()?, destination.tree()?);
+        let index = repo.merge_trees(&base_tree, &dst_tree, &src_tree, None)?;
+        let mut conflicts = Vec::new();
+        for c in index.conflicts()? {
+            let c = c?;
+            let path = entry_path(&c.our)
+                .or_else(|| entry_path(&c.their))
+                .or_else(|| entry_path(&c.ancestor))
+                .unwrap_or_default();
+            conflicts.push(Conflict {
+                path,
+                base: side_of_entry(&c.ancestor),
+                destination: side_of_entry(&c.our),
+                source: side_of_entry(&c.their),
+                automerged: None,
+                resolution: None,
+            });
+        }
+        if !detail.line_level && detail.strategy != Strategy::Automerge {
+            let theirs = changed_paths(repo, &base_tree, &src_tree)?;
+            let ours = changed_paths(repo, &base_tree, &dst_tree)?;
+            for path in theirs.intersection(&ours) {
+                if conflicts.iter().any(|c| c.path == *path) {
+                    continue;
+                }
+                let (s, d) = (side_of_tree(&src_tree, path), side_of_tree(&dst_tree, path));
+                if s == d {
+                    continue;
+                }
+                let automerged = index.get_path(Path::new(path), 0).map(|e| Side {
+                    id: e.id,
+                    mode: e.mode,
+                });
+                conflicts.push(Conflict {
+                    path: path.clone(),
+                    base: side_of_tree(&base_tree, path),
+                    destination: d,
+                    source: s,
+                    automerged,
+                    resolution: None,
+                });
+            }
+        }
+        conflicts.sort_by(|a, b| a.path.cmp(&b.path));
+        for c in &mut conflicts {
+            c.resolution = match detail.strategy {
+                Strategy::None => None,
+                Strategy::AcceptSource => Some(c.source),
+                Strategy::AcceptDestination => Some(c.destination),
+                Strategy::Automerge => c.automerged.map(Some),
+            };
+        }
+        Ok(Merge {
+            repo,
+            source,
+            destination,
+            base,
+            conflicts,
+            index,
+        })
+    }
+
+    /// Whether the destination is an ancestor of the source (or the same commit).
+    pub fn fast_forwardable(&self) -> bool {
+        self.base == Some(self.destination.id())
+    }
+
+    /// Whether every conflict is settled.
+    pub fn mergeable(&self) -> bool {
+        self.conflicts.iter().all(|c| c.resolution.is_some())
+    }
+
+    /// Applies the caller's `conflictResolution` entries to the conflicts they name.
+    pub fn resolve(&mut self, r: &Resolutions) -> Result<(), E> {
+        let count = r.replace.len() + r.delete.len() + r.set_mode.len();
+        if count > 100 {
+            return Err(E::new(
+                "MaximumConflictResolutionEntriesExceededException",
+                "The number of allowed conflict resolution entries was exceeded.",
+            ));
+        }
+        let mut seen = BTreeSet::new();
+        let mut find = |path: &str| -> Result<usize, E> {
+            let path = normalize_path(path)?;
+            if path.is_empty() {
+                return Err(E::required("PathRequiredException", "The file path"));
+            }
+            if !seen.insert(path.clone()) {
+                return Err(E::new(
+                    "MultipleConflictResolutionEntriesException",
+                    format!(
+                        "More than one conflict resolution entry exists for the conflict. A conflict can have only one conflict resolution entry: {path}"
+                    ),
+                ));
+            }
+            self.conflicts
+                .iter()
+                .position(|c| c.path == path)
+                .ok_or_else(|| {
+                    E::new(
+                        "InvalidConflictResolutionException",
+                        format!("The specified conflict resolution list is not valid: {path} has no conflict."),
+                    )
+                })
+        };
+        let mut settled: Vec<(usize, Option<Side>)> = Vec::new();
+        for rep in &r.replace {
+            let i = find(&rep.path)?;
+            let c = &self.conflicts[i];
+            let side = match rep.kind.as_str() {
+                "" => {
+                    return Err(E::required(
+                        "ReplacementTypeRequiredException",
+                        "A replacement type",
+                    ));
+                }
+                "KEEP_BASE" => c.base,
+                "KEEP_SOURCE" => c.source,
+                "KEEP_DESTINATION" => c.destination,
+                "USE_NEW_CONTENT" => {
+                    let bytes = rep.content.as_deref().ok_or_else(|| {
+                        E::required(
+                            "ReplacementContentRequiredException",
+                            "The replacement content",
+                        )
+                    })?;
+                    if bytes.len() > content::MAX_FILE_SIZE {
+                        return Err(E::new(
+                            "FileContentSizeLimitExceededException",
+                            "The file cannot be added because it is too large.",
+                        ));
+                    }
+                    let mode = rep
+                        .mode
+                        .map(u32::from)
+                        .or(c.destination.map(|d| d.mode))
+                        .or(c.source.map(|s| s.mode))
+                        .unwrap_or(u32::from(FileMode::Blob));
+                    Some(Side {
+                        id: self.repo.blob(bytes)?,
+                        mode,
+                    })
+                }
+                other => {
+                    return Err(E::new(
+                        "InvalidReplacementTypeException",
+                        format!("The specified replacement type {other} is not valid."),
+                    ));
+                }
+            };
+            let side = match (side, rep.mode, rep.kind.as_str()) {
+                (Some(s), Some(m), k) if k != "USE_NEW_CONTENT" => Some(Side {
+                    mode: u32::from(m),
+                    ..s
+                }),
+                (s, _, _) => s,
+            };
+            settled.push((i, side));
+        }
+        for path in &r.delete {
+            let i = find(path)?;
+            settled.push((i, None));
+        }
+        for (path, mode) in &r.set_mode {
+            let i = find(path)?;
+            let c = &self.conflicts[i];
+            let current = c
+                .resolution
+                .flatten()
+                .or(c.automerged)
+                .or(c.destination)
+                .or(c.source)
+                .ok_or_else(|| file_does_not_exist(path))?;
+            settled.push((
+                i,
+                Some(Side {
+                    mode: u32::from(*mode),
+                    ..current
+                }),
+            ));
+        }
+        for (i, side) in settled {
+            self.conflicts[i].resolution = Some(side);
+        }
+        Ok(())
+    }
+
+    /// The merged tree (every conflict must be settled), with `.gitkeep` files in folders the
+    /// merge emptied when `keep_empty_folders`.
+    pub fn write_tree(&mut self, keep_empty_folders: bool) -> Result<Oid, E> {
+        if !self.mergeable() {
+            return Err(manual_merge_required());
+        }
+        for c in &self.conflicts {
+            let path = Path::new(&c.path);
+            if self.index.get_path(path, 1).is_some()
+                || self.index.get_path(path, 2).is_some()
+                || self.index.get_path(path, 3).is_some()
+            {
+                self.index.conflict_remove(path)?;
+            } else {
+                let _ = self.index.remove_path(path);
+            }
+            if let Some(Some(side)) = c.resolution {
+                self.index.add(&index_entry(&c.path, side))?;
+            }
+        }
+        let tree = self.index.write_tree_to(self.repo)?;
+        if !keep_empty_folders {
+            return Ok(tree);
+        }
+        let merged = self.repo.find_tree(tree)?;
+        let emptied = emptied_folders(&self.destination.tree()?, &merged)?;
+        if emptied.is_empty() {
+            return Ok(tree);
+        }
+        let keep = self.repo.blob(b"")?;
+        for dir in emptied {
+            self.index.add(&index_entry(
+                &format!("{dir}/.gitkeep"),
+                Side {
+                    id: keep,
+                    mode: u32::from(FileMode::Blob),
+                },
+            ))?;
+        }
+        Ok(self.index.write_tree_to(self.repo)?)
+    }
+}
+
+/// The folders of `before` that `after` no longer has, deepest only (a `.gitkeep` there
+/// brings their parents back too).
+fn emptied_folders(before: &Tree<'_>, after: &Tree<'_>) -> Result<Vec<String>, E> {
+    let mut gone = Vec::new();
+    before.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
+        if entry.kind() == Some(ObjectType::Tree) {
+            let path = format!("{root}{}", entry.name().unwrap_or_default());
+            if after.get_path(Path::new(&path)).is_err() {
+                gone.push(path);
+            }
+        }
+        git2::TreeWalkResult::Ok
+    })?;
+    let deepest = gone
+        .iter()
+        .filter(|p| !gone.iter().any(|q| q.starts_with(&format!("{p}/"))))
+        .cloned()
+        .collect();
+    Ok(deepest)
+}
+
+fn index_entry(path: &str, side: Side) -> IndexEntry {
+    IndexEntry {
+        ctime: IndexTime::new(0, 0),
+        mtime: IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: side.mode,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id: side.id,
+        flags: path.len().min(0xfff) as u16,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}
+
+fn file_does_not_exist(path: &str) -> E {
+    E::new(
+        "FileDoesNotExistException",
+        format!("The specified file {path} does not exist."),
+    )
+}
+
+pub fn manual_merge_required() -> E {
+    E::new(
+        "ManualMergeRequiredException",
+        "The pull request cannot be merged automatically into the destination branch. You must manually merge the branches and resolve any conflicts.",
+    )
+}
+
+/// CodeCommit's description of one conflicting file.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictMetadata {
+    pub file_path: String,
+    pub file_sizes: Triple<i64>,
+    pub file_modes: Triple<&'static str>,
+    pub object_types: Triple<&'static str>,
+    pub number_of_conflicts: i64,
+    pub is_binary_file: Triple<bool>,
+    pub content_conflict: bool,
+    pub file_mode_conflict: bool,
+    pub object_type_conflict: bool,
+    pub merge_operations: MergeOperations,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Triple<T> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<T>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MergeOperations {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<&'static str>,
+}
+
+fn object_type(mode: u32) -> &'static str {
+    match mode {
+        0o040000 => "DIRECTORY",
+        0o160000 => "GIT_LINK",
+        0o120000 => "SYMBOLIC_LINK",
+        _ => "FILE",
+    }
+}
+
+fn file_mode(mode: u32) -> Option<&'static str> {
+    match mode {
+        0o100755 => Some("EXECUTABLE"),
+        0o100644 => Some("NORMAL"),
+        0o120000 => Some("SYMLINK"),
+        _ => None,
+    }
+}
+
+/// A (side's) change against the base: A, M or D (none when unchanged).
+fn operation(base: Option<Side>, side: Option<Side>) -> Option<&'static str> {
+    match (base, side) {
+        (None, Some(_)) => Some("A"),
+        (Some(_), None) => Some("D"),
+        (Some(b), Some(s)) if b != s => Some("M"),
+        _ => None,
+    }
+}
+
+impl Merge<'_> {
+    /// The metadata CodeCommit reports for a conflict.
+    pub fn metadata(&self, c: &Conflict) -> ConflictMetadata {
+        let blob = |s: Option<Side>| {
+            s.filter(|s| object_type(s.mode) == "FILE" || object_type(s.mode) == "SYMBOLIC_LINK")
+                .and_then(|s| self.repo.find_blob(s.id).ok())
+        };
+        let (b, d, s) = (blob(c.base), blob(c.destination), blob(c.source));
+        let triple = |f: &dyn Fn(Side) -> Option<&'static str>| Triple {
+            source: c.source.and_then(f),
+            destination: c.destination.and_then(f),
+            base: c.base.and_then(f),
+        };
+        let sizes = Triple {
+            source: s.as_ref().map(|b| b.size() as i64),
+            destination: d.as_ref().map(|b| b.size() as i64),
+            base: b.as_ref().map(|b| b.size() as i64),
+        };
+        let binary = Triple {
+            source: s.as_ref().map(|b| b.is_binary()),
+            destination: d.as_ref().map(|b| b.is_binary()),
+            base: b.as_ref().map(|b| b.is_binary()),
+        };
+        let types = (
+            c.source.map(|s| object_type(s.mode)),
+            c.destination.map(|d| object_type(d.mode)),
+        );
+        let object_type_conflict = matches!(types, (Some(a), Some(b)) if a != b);
+        let modes_changed = |side: Option<Side>| match (c.base, side) {
+            (Some(b), Some(s)) => b.mode != s.mode,
+            _ => false,
+        };
+        let file_mode_conflict = !object_type_conflict
+            && matches!((c.source, c.destination), (Some(s), Some(d)) if s.mode != d.mode)
+            && modes_changed(c.source)
+            && modes_changed(c.destination);
+        let content_conflict = match (c.source, c.destination) {
+            (Some(s), Some(d)) => s.id != d.id && !object_type_conflict,
+            // A change on one side against a deletion on the other.
+            (Some(_), None) | (None, Some(_)) => c.base.is_some(),
+            (None, None) => false,
+        };
+        let number_of_conflicts = match (&b, &d, &s) {
+            (_, Some(d), Some(s)) if content_conflict && !d.is_binary() && !s.is_binary() => {
+                conflict_hunks(b.as_ref().map(|b| b.content()), d.content(), s.content())
+            }
+            _ => i64::from(content_conflict || file_mode_conflict || object_type_conflict),
+        };
+        ConflictMetadata {
+            file_path: c.path.clone(),
+            file_sizes: sizes,
+            file_modes: triple(&|s: Side| file_mode(s.mode)),
+            object_types: triple(&|s: Side| Some(object_type(s.mode))),
+            number_of_conflicts,
+            is_binary_file: binary,
+            content_conflict,
+            file_mode_conflict,
+            object_type_conflict,
+            merge_operations: MergeOperations {
+                source: operation(c.base, c.source),
+                destination: operation(c.base, c.destination),
+            },
+        }
+    }
+}
+
+/// How many conflicting hunks a line-level merge of the three versions leaves (at least
+/// one: a FILE_LEVEL conflict whose lines merge cleanly still counts).
+fn conflict_hunks(base: Option<&[u8]>, ours: &[u8], theirs: &[u8]) -> i64 {
+    let mut b = git2::MergeFileInput::new();
+    b.content(base.unwrap_or_default());
+    let mut o = git2::MergeFileInput::new();
+    o.content(ours);
+    let mut t = git2::MergeFileInput::new();
+    t.content(theirs);
+    match git2::merge_file(&b, &o, &t, None) {
+        Ok(r) if !r.is_automergeable() => {
+            let n = r
+                .content()
+                .split(|&c| c == b'\n')
+                .filter(|l| l.starts_with(b"<<<<<<<"))
+                .count() as i64;
+            n.max(1)
+        }
+        _ => 1,
+    }
+}
+
+/// The branch a merge moves: `targetBranch`, else the destination when it names a branch.
+pub fn target_branch<'a>(
+    repo: &Repository,
+    target: Option<&'a str>,
+    destination: Option<&'a str>,
+) -> Result<&'a str, E> {
+    let name = match target.filter(|t| !t.is_empty()) {
+        Some(t) => t,
+        None => destination
+            .filter(|d| content::branch_tip(repo, d).is_some())
+            .ok_or_else(|| E::required("BranchNameRequiredException", "A branch name"))?,
+    };
+    check_branch_name(name)?;
+    if content::branch_tip(repo, name).is_none() {
+        if repo.find_reference(&format!("refs/tags/{name}")).is_ok() {
+            return Err(E::new(
+                "BranchNameIsTagNameException",
+                format!("The specified branch name {name} is a tag name."),
+            ));
+        }
+        return Err(E::new(
+            "BranchDoesNotExistException",
+            format!("The specified branch {name} does not exist."),
+        ));
+    }
+    Ok(name)
+}
+
+/// Moves `branch` from `from` to `to`, or refuses if it moved meanwhile.
+pub fn move_branch(repo: &Repository, branch: &str, from: Oid, to: Oid) -> Result<(), E> {
+    repo.reference_matching(
+        &format!("refs/heads/{branch}"),
+        to,
+        true,
+        from,
+        "codecommit-local: merge",
+    )
+    .map(|_| ())
+    .map_err(|_| {
+        E::new(
+            "ConcurrentReferenceUpdateException",
+            "The merge cannot be completed because the target branch has been modified. Another user might have modified the target branch while the merge was in progress. Wait a few minutes, and then try again.",
+        )
+    })
+}
+
+/// Who writes a merge commit, and what it says.
+pub struct Authoring<'a> {
+    pub caller: &'a str,
+    pub author_name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub message: Option<&'a str>,
+}
+
+/// The commit a merge makes (not referenced by any branch yet): the source itself for a
+/// fast-forward, else a squash (parent: the destination) or three-way (parents: the
+/// destination, then the source) commit of the merged tree.
+pub fn merge_commit(
+    merge: &mut Merge<'_>,
+    option: MergeOption,
+    keep_empty_folders: bool,
+    who: &Authoring<'_>,
+) -> Result<(Oid, Oid), E> {
+    if option == MergeOption::FastForward {
+        if !merge.fast_forwardable() {
+            return Err(manual_merge_required());
+        }
+        return Ok((merge.source.id(), merge.source.tree_id()));
+    }
+    let tree_id = merge.write_tree(keep_empty_folders)?;
+    let tree = merge.repo.find_tree(tree_id)?;
+    let default_message = format!(
+        "Merge {} into {}",
+        short(merge.source.id()),
+        short(merge.destination.id())
+    );
+    let (sig, message) = commits::author(
+        who.caller,
+        who.author_name,
+        who.email,
+        who.message
+            .filter(|m| !m.is_empty())
+            .or(Some(&default_message)),
+    )?;
+    let parents: Vec<&Commit<'_>> = match option {
+        MergeOption::ThreeWay => vec![&merge.destination, &merge.source],
+        _ => vec![&merge.destination],
+    };
+    let id = merge
+        .repo
+        .commit(None, &sig, &sig, message, &tree, &parents)?;
+    Ok((id, tree_id))
+}
+
+fn short(id: Oid) -> String {
+    id.to_string()[..7].to_owned()
+}
+
+/// GetMergeCommit's `mergedCommitId`: the first commit of the destination's first-parent
+/// history that contains the source (the merge that brought it in), if it does.
+pub fn merged_commit(repo: &Repository, source: Oid, destination: Oid) -> Result<Option<Oid>, E> {
+    if source != destination && !repo.graph_descendant_of(destination, source)? {
+        return Ok(None);
+    }
+    let mut found = destination;
+    let mut at = repo.find_commit(destination)?;
+    while let Ok(parent) = at.parent(0) {
+        if parent.id() != source && !repo.graph_descendant_of(parent.id(), source)? {
+            break;
+        }
+        found = parent.id();
+        at = parent;
+    }
+    Ok(Some(found))
+}
