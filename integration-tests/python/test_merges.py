@@ -2,6 +2,7 @@
 every merged tree is checked against `git merge-tree` on the same commits, every commit
 with `git fsck` and `git log`."""
 
+import base64
 import json
 import os
 import subprocess
@@ -272,3 +273,31 @@ def test_aws_cli_merges(server, repo):
         env=server.env(PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]),
         capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["commitId"] == repo.tip("main")
+
+
+def test_describe_merge_conflicts_reports_hunks(conflicting, cc):
+    repo, src, dst = conflicting
+    common = dict(repositoryName=repo.name, sourceCommitSpecifier="feature",
+                  destinationCommitSpecifier="main", mergeOption="THREE_WAY_MERGE",
+                  conflictDetailLevel="LINE_LEVEL")
+    got = cc.describe_merge_conflicts(filePath="file.txt", **common)
+    assert got["conflictMetadata"]["filePath"] == "file.txt"
+    assert (got["sourceCommitId"], got["destinationCommitId"]) == (src, dst)
+    [hunk] = got["mergeHunks"]
+    text = lambda d: base64.b64decode(d["hunkContent"]).decode()
+    assert hunk["isConflict"]
+    assert text(hunk["base"]) == "five\n" and text(hunk["source"]) == "FIVE-feature\n"
+    assert text(hunk["destination"]) == "FIVE-main\n"
+    assert (hunk["base"]["startLine"], hunk["base"]["endLine"]) == (4, 5)
+    with pytest.raises(ClientError) as e:
+        cc.describe_merge_conflicts(filePath="nope.txt", **common)
+    assert error_of(e)[0] == "FileDoesNotExistException"
+    with pytest.raises(ClientError) as e:
+        cc.describe_merge_conflicts(filePath="file.txt", maxMergeHunks=0, **common)
+    assert error_of(e)[0] == "InvalidMaxMergeHunksException"
+    batch = cc.batch_describe_merge_conflicts(filePaths=["file.txt", "nope.txt"], **common)
+    assert [c["conflictMetadata"]["filePath"] for c in batch["conflicts"]] == ["file.txt"]
+    assert batch["errors"][0]["filePath"] == "nope.txt"
+    assert batch["errors"][0]["exceptionName"] == "FileDoesNotExistException"
+    every = cc.batch_describe_merge_conflicts(**common)
+    assert [c["conflictMetadata"]["filePath"] for c in every["conflicts"]] == ["file.txt"]

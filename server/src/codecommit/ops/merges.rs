@@ -1,4 +1,5 @@
-//! Merges: GetMergeOptions, GetMergeConflicts, GetMergeCommit, MergeBranchesByFastForward,
+//! Merges: GetMergeOptions, GetMergeConflicts, DescribeMergeConflicts,
+//! BatchDescribeMergeConflicts, GetMergeCommit, MergeBranchesByFastForward,
 //! MergeBranchesBySquash, MergeBranchesByThreeWay, CreateUnreferencedMergeCommit.
 
 use std::marker::PhantomData;
@@ -10,7 +11,8 @@ use super::{blob, branch_target, caller_name, max_results, page, repository, rep
 use crate::codecommit::content;
 use crate::codecommit::error::CodeCommitError as E;
 use crate::codecommit::merges::{
-    self, Authoring, ConflictMetadata, Detail, Merge, MergeOption, Replacement, Resolutions,
+    self, Authoring, ConflictMetadata, Detail, Merge, MergeHunk, MergeOption, Replacement,
+    Resolutions,
 };
 use crate::codecommit::repositories;
 use crate::context::Context;
@@ -164,6 +166,168 @@ impl Operation for GetMergeConflicts {
             conflict_metadata_list,
             next_token,
         })
+    }
+}
+
+/// `maxMergeHunks`: at least 1 (InvalidMaxMergeHunksException).
+fn max_hunks(n: Option<i64>) -> Result<i64, E> {
+    match n {
+        Some(n) if n < 1 => Err(E::new(
+            "InvalidMaxMergeHunksException",
+            "The specified value for the number of merge hunks to return is not valid.",
+        )),
+        n => max_results(n),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeMergeConflicts {
+    #[serde(flatten)]
+    pub spec: MergeSpec,
+    pub merge_option: Option<String>,
+    pub file_path: Option<String>,
+    pub max_merge_hunks: Option<i64>,
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeMergeConflictsOutput {
+    pub conflict_metadata: ConflictMetadata,
+    pub merge_hunks: Vec<MergeHunk>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    #[serde(flatten)]
+    pub ids: MergeIds,
+}
+
+impl Operation for DescribeMergeConflicts {
+    const NAME: &'static str = "DescribeMergeConflicts";
+    const AUTHORIZATION: Authorization =
+        Authorization::Required("codecommit:DescribeMergeConflicts");
+    type Output = DescribeMergeConflictsOutput;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(self.spec.target(ctx, principal))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<DescribeMergeConflictsOutput, E> {
+        let repo = super::open(call, self.spec.repository_name.as_deref())?;
+        MergeOption::parse(self.merge_option.as_deref())?;
+        let max = max_hunks(self.max_merge_hunks)?;
+        let path = self
+            .file_path
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| E::required("PathRequiredException", "The file path"))?;
+        let merge = self.spec.compute(&repo)?;
+        let conflict = merge.at(&path)?;
+        let (merge_hunks, next_token) =
+            page(merge.hunks(&conflict)?, self.next_token.as_deref(), max)?;
+        Ok(DescribeMergeConflictsOutput {
+            conflict_metadata: merge.metadata(&conflict),
+            merge_hunks,
+            next_token,
+            ids: MergeIds::of(&merge),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchDescribeMergeConflicts {
+    #[serde(flatten)]
+    pub spec: MergeSpec,
+    pub merge_option: Option<String>,
+    pub max_merge_hunks: Option<i64>,
+    pub max_conflict_files: Option<i64>,
+    #[serde(default)]
+    pub file_paths: Vec<String>,
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribedConflict {
+    pub conflict_metadata: ConflictMetadata,
+    pub merge_hunks: Vec<MergeHunk>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeError {
+    pub file_path: String,
+    pub exception_name: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchDescribeMergeConflictsOutput {
+    pub conflicts: Vec<DescribedConflict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    pub errors: Vec<DescribeError>,
+    #[serde(flatten)]
+    pub ids: MergeIds,
+}
+
+impl Operation for BatchDescribeMergeConflicts {
+    const NAME: &'static str = "BatchDescribeMergeConflicts";
+    const AUTHORIZATION: Authorization =
+        Authorization::Required("codecommit:BatchDescribeMergeConflicts");
+    type Output = BatchDescribeMergeConflictsOutput;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(self.spec.target(ctx, principal))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<BatchDescribeMergeConflictsOutput, E> {
+        let repo = super::open(call, self.spec.repository_name.as_deref())?;
+        MergeOption::parse(self.merge_option.as_deref())?;
+        let hunks_max = max_hunks(self.max_merge_hunks)?;
+        let files_max = match self.max_conflict_files {
+            Some(n) if n < 1 => {
+                return Err(E::new(
+                    "InvalidMaxConflictFilesException",
+                    "The specified value for the number of conflict files to return is not valid.",
+                ));
+            }
+            n => max_results(n)?,
+        };
+        let merge = self.spec.compute(&repo)?;
+        let paths: Vec<String> = if self.file_paths.is_empty() {
+            merge.conflicts.iter().map(|c| c.path.clone()).collect()
+        } else {
+            self.file_paths
+        };
+        let (paths, next_token) = page(paths, self.next_token.as_deref(), files_max)?;
+        let mut out = BatchDescribeMergeConflictsOutput {
+            conflicts: Vec::new(),
+            next_token,
+            errors: Vec::new(),
+            ids: MergeIds::of(&merge),
+        };
+        for path in paths {
+            match merge.at(&path) {
+                Ok(c) => {
+                    let mut hunks = merge.hunks(&c)?;
+                    hunks.truncate(hunks_max as usize);
+                    out.conflicts.push(DescribedConflict {
+                        conflict_metadata: merge.metadata(&c),
+                        merge_hunks: hunks,
+                    });
+                }
+                Err(e) => out.errors.push(DescribeError {
+                    file_path: path,
+                    exception_name: e.code.to_owned(),
+                    message: e.message,
+                }),
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -266,6 +266,8 @@ pub static CODECOMMIT: &[Entry<crate::codecommit::error::CodeCommitError>] = &[
     entry::<cc::tags::ListTagsForResource>(),
     entry::<cc::merges::GetMergeOptions>(),
     entry::<cc::merges::GetMergeConflicts>(),
+    entry::<cc::merges::DescribeMergeConflicts>(),
+    entry::<cc::merges::BatchDescribeMergeConflicts>(),
     entry::<cc::merges::GetMergeCommit>(),
     entry::<cc::merges::MergeBranches<cc::merges::FastForward>>(),
     entry::<cc::merges::MergeBranches<cc::merges::Squash>>(),
@@ -278,7 +280,6 @@ pub static CODECOMMIT: &[Entry<crate::codecommit::error::CodeCommitError>] = &[
 pub const CODECOMMIT_NOT_IMPLEMENTED: &[&str] = &[
     "AssociateApprovalRuleTemplateWithRepository",
     "BatchAssociateApprovalRuleTemplateWithRepositories",
-    "BatchDescribeMergeConflicts",
     "BatchDisassociateApprovalRuleTemplateFromRepositories",
     "CreateApprovalRuleTemplate",
     "CreatePullRequest",
@@ -286,7 +287,6 @@ pub const CODECOMMIT_NOT_IMPLEMENTED: &[&str] = &[
     "DeleteApprovalRuleTemplate",
     "DeleteCommentContent",
     "DeletePullRequestApprovalRule",
-    "DescribeMergeConflicts",
     "DescribePullRequestEvents",
     "DisassociateApprovalRuleTemplateFromRepository",
     "EvaluatePullRequestApprovalRules",
@@ -363,7 +363,7 @@ mod tests {
         );
         assert_eq!(
             (IAM.len(), STS.len(), STS_UNSIGNED.len(), CODECOMMIT.len()),
-            (81, 3, 1, 33)
+            (81, 3, 1, 35)
         );
     }
 
