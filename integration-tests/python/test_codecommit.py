@@ -300,9 +300,9 @@ def test_rename_moves_the_clone_url(server, cc, login, name, tmp_path):
 
 def test_unimplemented_and_unknown_operations_answer_clearly(server, cc):
     with pytest.raises(ClientError) as e:
-        cc.list_pull_requests(repositoryName="demo")
+        cc.get_repository_triggers(repositoryName="demo")
     code, status, message = error_of(e)
-    assert (code, status) == ("UnknownOperationException", 400) and "ListPullRequests" in message
+    assert (code, status) == ("UnknownOperationException", 400) and "GetRepositoryTriggers" in message
 
 
 def test_validation_is_server_side_too(server):

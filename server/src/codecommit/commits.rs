@@ -58,6 +58,7 @@ pub fn create_branch(
     row: &RepositoryRow,
     name: &str,
     commit_id: &str,
+    actor: &str,
 ) -> Result<(), E> {
     check_branch_name(name)?;
     let repo = content::open(ctx, row)?;
@@ -88,7 +89,7 @@ pub fn create_branch(
             format!("Branch {name} already exists"),
         )
     })?;
-    repositories::after_receive(&ctx.store, &ctx.repos_root, row)
+    repositories::after_ref_change(ctx, row, actor)
         .map_err(|e| E::internal(format!("after CreateBranch: {e}")))?;
     Ok(())
 }
@@ -183,6 +184,8 @@ pub struct CommitRequest<'a> {
     pub message: Option<&'a str>,
     /// The caller, for the default author name.
     pub caller: &'a str,
+    /// The caller's ARN, for the pull request events the commit causes.
+    pub actor: &'a str,
     pub changes: Vec<Change>,
     /// PutFile reports an unchanged file as SameFileContentException, CreateCommit as
     /// NoChangeException.
@@ -535,7 +538,7 @@ pub fn commit(
             ),
         )
     })?;
-    repositories::after_receive(&ctx.store, &ctx.repos_root, row)
+    repositories::after_ref_change(ctx, row, req.actor)
         .map_err(|e| E::internal(format!("after commit: {e}")))?;
     Ok(CommitResult {
         commit_id: commit_id.to_string(),

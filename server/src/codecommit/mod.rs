@@ -6,4 +6,5 @@ pub mod error;
 pub mod manage;
 pub mod merges;
 pub mod ops;
+pub mod pull_requests;
 pub mod repositories;

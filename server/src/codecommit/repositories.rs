@@ -167,14 +167,26 @@ pub fn find(
     Ok(store.read(|c| rows::find_repository_by_name(c, account_id, region, name))?)
 }
 
+/// After any change of a repository's references (a push, an API commit or branch, a merge)
+/// by `actor`: the default branch ([`after_receive`]), then the open pull requests follow
+/// their branches. A pull request that cannot be brought up to date is logged, never fails
+/// the change that already happened.
+pub fn after_ref_change(
+    ctx: &crate::context::Context,
+    row: &RepositoryRow,
+    actor: &str,
+) -> Result<(), RepositoryError> {
+    after_receive(&ctx.store, &ctx.repos_root, row)?;
+    if let Err(e) = crate::codecommit::pull_requests::track(ctx, row, actor) {
+        tracing::error!(repository = %row.name, "updating pull requests: {e}");
+    }
+    Ok(())
+}
+
 /// After a successful receive-pack: a repository that had no default branch gets one, as
 /// CodeCommit does with the first branch pushed (HEAD's branch if it was pushed, else
 /// `main`, `master`, or the first by name), and HEAD follows it.
-pub fn after_receive(
-    store: &Store,
-    root: &Path,
-    row: &RepositoryRow,
-) -> Result<(), RepositoryError> {
+fn after_receive(store: &Store, root: &Path, row: &RepositoryRow) -> Result<(), RepositoryError> {
     let now = now_timestamp();
     if row.default_branch.is_some() {
         store.write(|c| rows::touch_repository(c, &row.repository_id, &now))?;
@@ -204,14 +216,15 @@ pub fn after_receive(
     })
 }
 
-/// Waits for a git service child to exit and, after a successful receive-pack, runs
-/// [`after_receive`] before returning, so the client's end of the conversation sees the
-/// finished repository. Shared by every transport.
+/// Waits for a git service child to exit and, after a successful receive-pack by `caller`
+/// (an ARN), runs [`after_ref_change`] before returning, so the client's end of the
+/// conversation sees the finished repository. Shared by every transport.
 pub async fn finish_service(
     ctx: std::sync::Arc<crate::context::Context>,
     mut child: tokio::process::Child,
     service: crate::git::service::GitService,
     repo: RepositoryRow,
+    caller: String,
 ) -> Option<std::process::ExitStatus> {
     let status = match child.wait().await {
         Ok(status) => status,
@@ -226,8 +239,7 @@ pub async fn finish_service(
     }
     if service == crate::git::service::GitService::ReceivePack {
         let done =
-            tokio::task::spawn_blocking(move || after_receive(&ctx.store, &ctx.repos_root, &repo))
-                .await;
+            tokio::task::spawn_blocking(move || after_ref_change(&ctx, &repo, &caller)).await;
         match done {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!("after push: {e}"),

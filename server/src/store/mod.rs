@@ -4,6 +4,7 @@
 
 pub mod iam;
 pub mod policies;
+pub mod pull_requests;
 pub mod repositories;
 pub mod roles;
 pub mod workloads;
@@ -26,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_repository_tags.sql"),
     include_str!("migrations/0004_policies_groups.sql"),
     include_str!("migrations/0005_workload_credentials.sql"),
+    include_str!("migrations/0006_pull_requests.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -35,6 +35,8 @@ pub fn action_for(service: GitService) -> &'static str {
 /// What the caller may do with the repository.
 pub struct Granted {
     pub repo: RepositoryRow,
+    /// Who is calling (an ARN), for what a push changes (pull request events).
+    pub caller: String,
     /// For a push with authorization on: the per-ref decision.
     pub push: Option<PushCheck>,
 }
@@ -129,5 +131,9 @@ pub fn authorize(
         }),
         _ => None,
     };
-    Ok(Granted { repo, push })
+    Ok(Granted {
+        repo,
+        push,
+        caller: principal.arn.clone(),
+    })
 }

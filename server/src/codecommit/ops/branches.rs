@@ -42,6 +42,7 @@ impl Operation for CreateBranch {
             &row,
             self.branch_name.as_deref().unwrap_or_default(),
             self.commit_id.as_deref().unwrap_or_default(),
+            &call.principal.arn,
         )?;
         Ok(Empty {})
     }

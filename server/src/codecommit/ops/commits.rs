@@ -142,6 +142,7 @@ pub fn commit(
             email: parts.email,
             message: parts.commit_message,
             caller: &caller,
+            actor: &call.principal.arn,
             changes,
             unchanged_code,
         },

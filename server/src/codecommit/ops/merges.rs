@@ -410,7 +410,7 @@ pub struct SetFileModeEntry {
 }
 
 impl ConflictResolution {
-    fn parse(self) -> Result<Resolutions, E> {
+    pub fn parse(self) -> Result<Resolutions, E> {
         let mut out = Resolutions::default();
         for r in self.replace_contents {
             out.replace.push(Replacement {
@@ -566,7 +566,7 @@ impl<M: BranchMerge + std::fmt::Debug> Operation for MergeBranches<M> {
             .ok_or_else(|| E::internal(format!("branch {branch} vanished")))?;
         let (_, commit, tree) = self.write.commit(call, &repo, M::OPTION)?;
         merges::move_branch(&repo, &branch, tip, commit)?;
-        repositories::after_receive(&call.ctx.store, &call.ctx.repos_root, &row)
+        repositories::after_ref_change(call.ctx, &row, &call.principal.arn)
             .map_err(|e| E::internal(format!("after merge: {e}")))?;
         Ok(MergeOutput {
             commit_id: commit.to_string(),

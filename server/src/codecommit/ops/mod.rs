@@ -7,6 +7,7 @@ pub mod commits;
 pub mod differences;
 pub mod files;
 pub mod merges;
+pub mod pull_requests;
 pub mod repositories;
 pub mod tags;
 

@@ -273,6 +273,16 @@ pub static CODECOMMIT: &[Entry<crate::codecommit::error::CodeCommitError>] = &[
     entry::<cc::merges::MergeBranches<cc::merges::Squash>>(),
     entry::<cc::merges::MergeBranches<cc::merges::ThreeWay>>(),
     entry::<cc::merges::CreateUnreferencedMergeCommit>(),
+    entry::<cc::pull_requests::CreatePullRequest>(),
+    entry::<cc::pull_requests::GetPullRequest>(),
+    entry::<cc::pull_requests::ListPullRequests>(),
+    entry::<cc::pull_requests::UpdatePullRequestTitle>(),
+    entry::<cc::pull_requests::UpdatePullRequestDescription>(),
+    entry::<cc::pull_requests::UpdatePullRequestStatus>(),
+    entry::<cc::pull_requests::DescribePullRequestEvents>(),
+    entry::<cc::pull_requests::MergePullRequest<cc::pull_requests::ByFastForward>>(),
+    entry::<cc::pull_requests::MergePullRequest<cc::pull_requests::BySquash>>(),
+    entry::<cc::pull_requests::MergePullRequest<cc::pull_requests::ByThreeWay>>(),
 ];
 
 /// The CodeCommit model's operations this server does not implement yet: they answer
@@ -282,12 +292,10 @@ pub const CODECOMMIT_NOT_IMPLEMENTED: &[&str] = &[
     "BatchAssociateApprovalRuleTemplateWithRepositories",
     "BatchDisassociateApprovalRuleTemplateFromRepositories",
     "CreateApprovalRuleTemplate",
-    "CreatePullRequest",
     "CreatePullRequestApprovalRule",
     "DeleteApprovalRuleTemplate",
     "DeleteCommentContent",
     "DeletePullRequestApprovalRule",
-    "DescribePullRequestEvents",
     "DisassociateApprovalRuleTemplateFromRepository",
     "EvaluatePullRequestApprovalRules",
     "GetApprovalRuleTemplate",
@@ -296,17 +304,12 @@ pub const CODECOMMIT_NOT_IMPLEMENTED: &[&str] = &[
     "GetCommentReactions",
     "GetCommentsForComparedCommit",
     "GetCommentsForPullRequest",
-    "GetPullRequest",
     "GetPullRequestApprovalStates",
     "GetPullRequestOverrideState",
     "GetRepositoryTriggers",
     "ListApprovalRuleTemplates",
     "ListAssociatedApprovalRuleTemplatesForRepository",
-    "ListPullRequests",
     "ListRepositoriesForApprovalRuleTemplate",
-    "MergePullRequestByFastForward",
-    "MergePullRequestBySquash",
-    "MergePullRequestByThreeWay",
     "OverridePullRequestApprovalRules",
     "PostCommentForComparedCommit",
     "PostCommentForPullRequest",
@@ -320,9 +323,6 @@ pub const CODECOMMIT_NOT_IMPLEMENTED: &[&str] = &[
     "UpdateComment",
     "UpdatePullRequestApprovalRuleContent",
     "UpdatePullRequestApprovalState",
-    "UpdatePullRequestDescription",
-    "UpdatePullRequestStatus",
-    "UpdatePullRequestTitle",
 ];
 
 #[cfg(test)]
@@ -363,7 +363,7 @@ mod tests {
         );
         assert_eq!(
             (IAM.len(), STS.len(), STS_UNSIGNED.len(), CODECOMMIT.len()),
-            (81, 3, 1, 35)
+            (81, 3, 1, 45)
         );
     }
 
@@ -408,11 +408,19 @@ mod tests {
         let (ctx, me) = (context(), caller());
         let repo = "arn:aws:codecommit:us-east-1:123456789012:demo";
         let json = br#"{"repositoryName":"demo","oldName":"demo","branchName":"main","targetBranch":"main",
+            "targets":[{"repositoryName":"demo","sourceReference":"feature"}],
             "resourceArn":"arn:aws:codecommit:us-east-1:123456789012:demo"}"#;
         for e in CODECOMMIT {
             let got = show((e.target)(&ctx, &me, Body::Json(json)).unwrap());
             let expected = match e.name {
                 "ListRepositories" | "BatchGetRepositories" => "*".to_owned(),
+                // No such pull request: the account's repositories.
+                n if n.contains("PullRequest")
+                    && n != "CreatePullRequest"
+                    && n != "ListPullRequests" =>
+                {
+                    "arn:aws:codecommit:us-east-1:123456789012:*".to_owned()
+                }
                 "CreateBranch"
                 | "DeleteBranch"
                 | "CreateCommit"

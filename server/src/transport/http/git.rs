@@ -332,11 +332,11 @@ async fn rpc(
     body: Body,
     service: GitService,
 ) -> Response {
-    let Granted { repo, push } = match authorize(&ctx, origin, &headers, &uri, &name, service).await
-    {
-        Ok(granted) => granted,
-        Err(refusal) => return refusal.into_response(),
-    };
+    let Granted { repo, push, caller } =
+        match authorize(&ctx, origin, &headers, &uri, &name, service).await {
+            Ok(granted) => granted,
+            Err(refusal) => return refusal.into_response(),
+        };
     let ref_guard = match push.map(|p| p.into_guard(&ctx)).transpose() {
         Ok(g) => g,
         Err(e) => return internal("preparing the push's ref checks", e).into_response(),
@@ -389,7 +389,7 @@ async fn rpc(
         }
     });
     let finish = async move {
-        repositories::finish_service(ctx, process.child, service, repo).await;
+        repositories::finish_service(ctx, process.child, service, repo, caller).await;
         // The hooks read the verdicts until git exits.
         drop(ref_guard);
     };

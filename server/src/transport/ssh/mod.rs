@@ -285,7 +285,7 @@ async fn run_command(
         .await
         .unwrap_or_else(|e| Err(Refused::Internal(e.to_string())))
     };
-    let Granted { repo, push } = match checked {
+    let Granted { repo, push, caller } = match checked {
         Ok(granted) => granted,
         Err(refused) => {
             let message = match refused {
@@ -312,20 +312,41 @@ async fn run_command(
             return 128;
         }
     };
-    stream_git(ctx, rx, ch, repo, git.service, protocol, ref_guard).await
+    let run = GitRun {
+        repo,
+        caller,
+        service: git.service,
+        protocol,
+        ref_guard,
+    };
+    stream_git(ctx, rx, ch, run).await
 }
 
-/// Runs `git upload-pack|receive-pack` for `repo` with the channel as its stdin and stdout;
-/// returns git's exit status for the client.
+/// The git service one exec request runs, for whom, on which repository.
+struct GitRun {
+    repo: RepositoryRow,
+    /// The caller's ARN.
+    caller: String,
+    service: GitService,
+    protocol: Option<String>,
+    ref_guard: Option<Arc<RefGuard>>,
+}
+
+/// Runs `git upload-pack|receive-pack` for the repository with the channel as its stdin and
+/// stdout; returns git's exit status for the client.
 async fn stream_git(
     ctx: Arc<Context>,
     mut rx: ChannelReadHalf,
     ch: &ChannelWriteHalf<Msg>,
-    repo: RepositoryRow,
-    service: GitService,
-    protocol: Option<String>,
-    ref_guard: Option<Arc<RefGuard>>,
+    run: GitRun,
 ) -> u32 {
+    let GitRun {
+        repo,
+        caller,
+        service,
+        protocol,
+        ref_guard,
+    } = run;
     let request = ServiceRequest {
         service,
         repo_dir: repositories::repo_dir(&ctx.repos_root, &repo.repository_id),
@@ -370,7 +391,7 @@ async fn stream_git(
     let child = process.child;
     let run = async move {
         tokio::join!(output, errors);
-        let status = repositories::finish_service(ctx, child, service, repo).await;
+        let status = repositories::finish_service(ctx, child, service, repo, caller).await;
         // The hooks read the verdicts until git exits.
         drop(ref_guard);
         status

@@ -1,0 +1,620 @@
+//! Pull requests: CreatePullRequest, GetPullRequest, ListPullRequests,
+//! UpdatePullRequestTitle, UpdatePullRequestDescription, UpdatePullRequestStatus,
+//! DescribePullRequestEvents, MergePullRequestByFastForward / BySquash / ByThreeWay.
+
+use std::marker::PhantomData;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::merges::ConflictResolution;
+use super::{
+    branch_target, caller_name, epoch, max_results, page, repository_arn, repository_target,
+};
+use crate::codecommit::error::CodeCommitError as E;
+use crate::codecommit::merges::{Authoring, Detail, MergeOption};
+use crate::codecommit::pull_requests::{self as prs, MergeRequest, NewPullRequest};
+use crate::context::Context;
+use crate::operation::{Authorization, Call, Operation, Target};
+use crate::principal::Principal;
+use crate::store::pull_requests::{self as rows, PullRequestRow};
+
+/// A pull request as CodeCommit returns it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullRequest {
+    pub pull_request_id: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub last_activity_date: Option<f64>,
+    pub creation_date: Option<f64>,
+    pub pull_request_status: String,
+    pub author_arn: String,
+    pub pull_request_targets: Vec<PullRequestTarget>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_request_token: Option<String>,
+    pub revision_id: String,
+    pub approval_rules: Vec<Value>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullRequestTarget {
+    pub repository_name: String,
+    pub source_reference: String,
+    pub destination_reference: String,
+    pub destination_commit: String,
+    pub source_commit: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merge_base: Option<String>,
+    pub merge_metadata: Value,
+}
+
+impl From<PullRequestRow> for PullRequest {
+    fn from(p: PullRequestRow) -> Self {
+        PullRequest {
+            pull_request_id: p.pull_request_id.to_string(),
+            last_activity_date: epoch(&p.last_activity_at),
+            creation_date: epoch(&p.created_at),
+            pull_request_targets: vec![PullRequestTarget {
+                merge_metadata: prs::merge_metadata(&p),
+                repository_name: p.repository_name,
+                source_reference: p.source_reference,
+                destination_reference: p.destination_reference,
+                destination_commit: p.destination_commit,
+                source_commit: p.source_commit,
+                merge_base: p.merge_base,
+            }],
+            title: p.title,
+            description: p.description,
+            pull_request_status: p.status,
+            author_arn: p.author_arn,
+            client_request_token: p.client_request_token,
+            revision_id: p.revision_id,
+            approval_rules: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullRequestOutput {
+    pub pull_request: PullRequest,
+}
+
+impl From<PullRequestRow> for PullRequestOutput {
+    fn from(p: PullRequestRow) -> Self {
+        PullRequestOutput {
+            pull_request: p.into(),
+        }
+    }
+}
+
+/// The repository a pull request belongs to (the account when it does not exist), and its
+/// destination branch for the merges.
+fn pull_request_target(
+    ctx: &Context,
+    principal: &Principal,
+    id: Option<&str>,
+    with_destination: bool,
+) -> Target {
+    match prs::get(ctx, &principal.account_id, id) {
+        Ok(p) if with_destination => branch_target(
+            ctx,
+            principal,
+            Some(&p.repository_name),
+            p.destination_reference.strip_prefix("refs/heads/"),
+        ),
+        Ok(p) => repository_target(ctx, principal, Some(&p.repository_name)),
+        Err(_) => Target::arn(repository_arn(ctx, principal, "*")),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetSpec {
+    pub repository_name: Option<String>,
+    pub source_reference: Option<String>,
+    pub destination_reference: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatePullRequest {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub targets: Option<Vec<TargetSpec>>,
+    pub client_request_token: Option<String>,
+}
+
+impl Operation for CreatePullRequest {
+    const NAME: &'static str = "CreatePullRequest";
+    const AUTHORIZATION: Authorization = Authorization::Required("codecommit:CreatePullRequest");
+    type Output = PullRequestOutput;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        let name = self
+            .targets
+            .as_ref()
+            .and_then(|t| t.first())
+            .and_then(|t| t.repository_name.as_deref());
+        Ok(repository_target(ctx, principal, name))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<PullRequestOutput, E> {
+        let targets = self
+            .targets
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| E::required("TargetsRequiredException", "An array of target objects"))?;
+        if targets.len() > 1 {
+            return Err(E::new(
+                "MultipleRepositoriesInPullRequestException",
+                "You cannot include more than one repository in a pull request. Make sure you have specified only one repository name in your request, and then try again.",
+            ));
+        }
+        let t = &targets[0];
+        let repository_name = t
+            .repository_name
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| E::required("RepositoryNameRequiredException", "A repository name"))?;
+        let source = t
+            .source_reference
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| E::required("ReferenceNameRequiredException", "A reference name"))?;
+        let pr = prs::create(
+            call.ctx,
+            &call.principal.account_id,
+            &NewPullRequest {
+                title: self.title.as_deref(),
+                description: self.description.as_deref(),
+                repository_name,
+                source,
+                destination: t.destination_reference.as_deref(),
+                token: self.client_request_token.as_deref(),
+                author_arn: &call.principal.arn,
+            },
+        )?;
+        Ok(pr.into())
+    }
+}
+
+/// A request naming one pull request.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullRequestId {
+    pub pull_request_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct GetPullRequest(pub PullRequestId);
+
+impl Operation for GetPullRequest {
+    const NAME: &'static str = "GetPullRequest";
+    const AUTHORIZATION: Authorization = Authorization::Required("codecommit:GetPullRequest");
+    type Output = PullRequestOutput;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(pull_request_target(
+            ctx,
+            principal,
+            self.0.pull_request_id.as_deref(),
+            false,
+        ))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<PullRequestOutput, E> {
+        Ok(prs::get(
+            call.ctx,
+            &call.principal.account_id,
+            self.0.pull_request_id.as_deref(),
+        )?
+        .into())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListPullRequests {
+    pub repository_name: Option<String>,
+    pub author_arn: Option<String>,
+    pub pull_request_status: Option<String>,
+    pub next_token: Option<String>,
+    pub max_results: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListPullRequestsOutput {
+    pub pull_request_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl Operation for ListPullRequests {
+    const NAME: &'static str = "ListPullRequests";
+    const AUTHORIZATION: Authorization = Authorization::Required("codecommit:ListPullRequests");
+    type Output = ListPullRequestsOutput;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(repository_target(
+            ctx,
+            principal,
+            self.repository_name.as_deref(),
+        ))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<ListPullRequestsOutput, E> {
+        let row = super::repository(call.ctx, call.principal, self.repository_name.as_deref())?;
+        let status = self
+            .pull_request_status
+            .as_deref()
+            .filter(|s| !s.is_empty());
+        if let Some(s) = status
+            && s != prs::OPEN
+            && s != prs::CLOSED
+        {
+            return Err(E::new(
+                "InvalidPullRequestStatusException",
+                format!("The pull request status {s} is not valid."),
+            ));
+        }
+        let author = self.author_arn.as_deref().filter(|a| !a.is_empty());
+        if let Some(a) = author
+            && !a.starts_with("arn:")
+        {
+            return Err(E::new(
+                "InvalidAuthorArnException",
+                format!("The Amazon Resource Name (ARN) {a} is not valid."),
+            ));
+        }
+        let max = max_results(self.max_results)?;
+        let all = call
+            .ctx
+            .store
+            .read(|c| rows::list(c, &row.repository_id, author, status))?;
+        let ids = all.iter().map(|p| p.pull_request_id.to_string()).collect();
+        let (pull_request_ids, next_token) = page(ids, self.next_token.as_deref(), max)?;
+        Ok(ListPullRequestsOutput {
+            pull_request_ids,
+            next_token,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePullRequestTitle {
+    pub pull_request_id: Option<String>,
+    pub title: Option<String>,
+}
+
+impl Operation for UpdatePullRequestTitle {
+    const NAME: &'static str = "UpdatePullRequestTitle";
+    const AUTHORIZATION: Authorization =
+        Authorization::Required("codecommit:UpdatePullRequestTitle");
+    type Output = PullRequestOutput;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(pull_request_target(
+            ctx,
+            principal,
+            self.pull_request_id.as_deref(),
+            false,
+        ))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<PullRequestOutput, E> {
+        let p = prs::get(
+            call.ctx,
+            &call.principal.account_id,
+            self.pull_request_id.as_deref(),
+        )?;
+        let title = prs::check_title(self.title.as_deref())?.to_owned();
+        prs::require_open(&p)?;
+        Ok(prs::update(call.ctx, p, |_, p| {
+            p.title = title;
+            Ok(())
+        })?
+        .into())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePullRequestDescription {
+    pub pull_request_id: Option<String>,
+    pub description: Option<String>,
+}
+
+impl Operation for UpdatePullRequestDescription {
+    const NAME: &'static str = "UpdatePullRequestDescription";
+    const AUTHORIZATION: Authorization =
+        Authorization::Required("codecommit:UpdatePullRequestDescription");
+    type Output = PullRequestOutput;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(pull_request_target(
+            ctx,
+            principal,
+            self.pull_request_id.as_deref(),
+            false,
+        ))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<PullRequestOutput, E> {
+        let p = prs::get(
+            call.ctx,
+            &call.principal.account_id,
+            self.pull_request_id.as_deref(),
+        )?;
+        prs::check_description(self.description.as_deref())?;
+        prs::require_open(&p)?;
+        Ok(prs::update(call.ctx, p, |_, p| {
+            p.description = self.description.filter(|d| !d.is_empty());
+            Ok(())
+        })?
+        .into())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePullRequestStatus {
+    pub pull_request_id: Option<String>,
+    pub pull_request_status: Option<String>,
+}
+
+impl Operation for UpdatePullRequestStatus {
+    const NAME: &'static str = "UpdatePullRequestStatus";
+    const AUTHORIZATION: Authorization =
+        Authorization::Required("codecommit:UpdatePullRequestStatus");
+    type Output = PullRequestOutput;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(pull_request_target(
+            ctx,
+            principal,
+            self.pull_request_id.as_deref(),
+            false,
+        ))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<PullRequestOutput, E> {
+        let p = prs::get(
+            call.ctx,
+            &call.principal.account_id,
+            self.pull_request_id.as_deref(),
+        )?;
+        Ok(prs::set_status(
+            call.ctx,
+            p,
+            self.pull_request_status.as_deref(),
+            &call.principal.arn,
+        )?
+        .into())
+    }
+}
+
+const EVENT_TYPES: &[&str] = &[
+    "PULL_REQUEST_CREATED",
+    "PULL_REQUEST_STATUS_CHANGED",
+    "PULL_REQUEST_SOURCE_REFERENCE_UPDATED",
+    "PULL_REQUEST_MERGE_STATE_CHANGED",
+    "PULL_REQUEST_APPROVAL_RULE_CREATED",
+    "PULL_REQUEST_APPROVAL_RULE_UPDATED",
+    "PULL_REQUEST_APPROVAL_RULE_DELETED",
+    "PULL_REQUEST_APPROVAL_RULE_OVERRIDDEN",
+    "PULL_REQUEST_APPROVAL_STATE_CHANGED",
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribePullRequestEvents {
+    pub pull_request_id: Option<String>,
+    pub pull_request_event_type: Option<String>,
+    pub actor_arn: Option<String>,
+    pub next_token: Option<String>,
+    pub max_results: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribePullRequestEventsOutput {
+    pub pull_request_events: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl Operation for DescribePullRequestEvents {
+    const NAME: &'static str = "DescribePullRequestEvents";
+    const AUTHORIZATION: Authorization =
+        Authorization::Required("codecommit:DescribePullRequestEvents");
+    type Output = DescribePullRequestEventsOutput;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(pull_request_target(
+            ctx,
+            principal,
+            self.pull_request_id.as_deref(),
+            false,
+        ))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<DescribePullRequestEventsOutput, E> {
+        let p = prs::get(
+            call.ctx,
+            &call.principal.account_id,
+            self.pull_request_id.as_deref(),
+        )?;
+        let event_type = self
+            .pull_request_event_type
+            .as_deref()
+            .filter(|t| !t.is_empty());
+        if let Some(t) = event_type
+            && !EVENT_TYPES.contains(&t)
+        {
+            return Err(E::new(
+                "InvalidPullRequestEventTypeException",
+                format!("The pull request event type {t} is not valid."),
+            ));
+        }
+        let actor = self.actor_arn.as_deref().filter(|a| !a.is_empty());
+        if let Some(a) = actor
+            && !a.starts_with("arn:")
+        {
+            return Err(E::new(
+                "InvalidActorArnException",
+                format!("The Amazon Resource Name (ARN) {a} is not valid."),
+            ));
+        }
+        let max = match self.max_results {
+            Some(n) if !(1..=100).contains(&n) => {
+                return Err(E::new(
+                    "InvalidMaxResultsException",
+                    "The specified number of maximum results is not valid.",
+                ));
+            }
+            n => max_results(n)?,
+        };
+        let events = call
+            .ctx
+            .store
+            .read(|c| rows::events(c, &p, event_type, actor))?;
+        let all: Vec<Value> = events
+            .into_iter()
+            .map(|e| {
+                let mut v = serde_json::json!({
+                    "pullRequestId": e.pull_request_id.to_string(),
+                    "eventDate": epoch(&e.event_date),
+                    "pullRequestEventType": e.event_type,
+                    "actorArn": e.actor_arn,
+                });
+                if let Ok(Value::Object(meta)) = serde_json::from_str::<Value>(&e.metadata) {
+                    for (k, m) in meta {
+                        v[k] = m;
+                    }
+                }
+                v
+            })
+            .collect();
+        let (pull_request_events, next_token) = page(all, self.next_token.as_deref(), max)?;
+        Ok(DescribePullRequestEventsOutput {
+            pull_request_events,
+            next_token,
+        })
+    }
+}
+
+/// The three MergePullRequestBy… operations, by their merge option.
+pub trait PullRequestMerge: Send + 'static {
+    const NAME: &'static str;
+    const ACTION: &'static str;
+    const OPTION: MergeOption;
+}
+
+#[derive(Debug)]
+pub struct ByFastForward;
+#[derive(Debug)]
+pub struct BySquash;
+#[derive(Debug)]
+pub struct ByThreeWay;
+
+impl PullRequestMerge for ByFastForward {
+    const NAME: &'static str = "MergePullRequestByFastForward";
+    const ACTION: &'static str = "codecommit:MergePullRequestByFastForward";
+    const OPTION: MergeOption = MergeOption::FastForward;
+}
+
+impl PullRequestMerge for BySquash {
+    const NAME: &'static str = "MergePullRequestBySquash";
+    const ACTION: &'static str = "codecommit:MergePullRequestBySquash";
+    const OPTION: MergeOption = MergeOption::Squash;
+}
+
+impl PullRequestMerge for ByThreeWay {
+    const NAME: &'static str = "MergePullRequestByThreeWay";
+    const ACTION: &'static str = "codecommit:MergePullRequestByThreeWay";
+    const OPTION: MergeOption = MergeOption::ThreeWay;
+}
+
+/// MergePullRequestByFastForward / BySquash / ByThreeWay.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", bound = "")]
+pub struct MergePullRequest<M> {
+    pub pull_request_id: Option<String>,
+    pub repository_name: Option<String>,
+    pub source_commit_id: Option<String>,
+    pub conflict_detail_level: Option<String>,
+    pub conflict_resolution_strategy: Option<String>,
+    pub commit_message: Option<String>,
+    pub author_name: Option<String>,
+    pub email: Option<String>,
+    #[serde(default)]
+    pub keep_empty_folders: bool,
+    pub conflict_resolution: Option<ConflictResolution>,
+    #[serde(skip)]
+    kind: PhantomData<M>,
+}
+
+impl<M: PullRequestMerge + std::fmt::Debug> Operation for MergePullRequest<M> {
+    const NAME: &'static str = M::NAME;
+    const AUTHORIZATION: Authorization = Authorization::Required(M::ACTION);
+    type Output = PullRequestOutput;
+    type Error = E;
+
+    /// The pull request's repository, with its destination branch as `codecommit:References`.
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(pull_request_target(
+            ctx,
+            principal,
+            self.pull_request_id.as_deref(),
+            true,
+        ))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<PullRequestOutput, E> {
+        let p = prs::get(
+            call.ctx,
+            &call.principal.account_id,
+            self.pull_request_id.as_deref(),
+        )?;
+        let detail = Detail::parse(
+            self.conflict_detail_level.as_deref(),
+            self.conflict_resolution_strategy.as_deref(),
+        )?;
+        let resolutions = self.conflict_resolution.map(|r| r.parse()).transpose()?;
+        let caller = caller_name(call.principal);
+        let merged = prs::merge(
+            call.ctx,
+            p,
+            MergeRequest {
+                repository_name: self.repository_name.as_deref(),
+                source_commit_id: self.source_commit_id.as_deref(),
+                option: M::OPTION,
+                detail,
+                resolutions,
+                keep_empty_folders: self.keep_empty_folders,
+                who: Authoring {
+                    caller: &caller,
+                    author_name: self.author_name.as_deref(),
+                    email: self.email.as_deref(),
+                    message: self.commit_message.as_deref(),
+                },
+                actor: &call.principal.arn,
+            },
+        )?;
+        Ok(merged.into())
+    }
+}

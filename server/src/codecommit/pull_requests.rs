@@ -1,0 +1,522 @@
+//! Pull requests on the real repository: one source and one destination branch, tracked as
+//! they move. After every reference change, whatever made it (a push over HTTPS or SSH, an
+//! API commit, a merge), [`track`] updates the repository's open pull requests: a moved
+//! source gets a new revision (PULL_REQUEST_SOURCE_REFERENCE_UPDATED), and a source that the
+//! destination now contains is merged and closed, as CodeCommit does for a merge made with
+//! plain git.
+
+use git2::Repository;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::codecommit::content;
+use crate::codecommit::error::CodeCommitError as E;
+use crate::codecommit::manage;
+use crate::codecommit::merges::{self, Authoring, Detail, Merge, MergeOption, Resolutions};
+use crate::context::Context;
+use crate::store::RepositoryRow;
+use crate::store::now_timestamp;
+use crate::store::pull_requests::{self as rows, EventRow, PullRequestRow};
+
+/// CodeCommit's limit of open pull requests per repository.
+pub const MAX_OPEN: i64 = 1000;
+
+pub const OPEN: &str = "OPEN";
+pub const CLOSED: &str = "CLOSED";
+
+/// What CreatePullRequest asks for.
+pub struct NewPullRequest<'a> {
+    pub title: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub repository_name: &'a str,
+    pub source: &'a str,
+    pub destination: Option<&'a str>,
+    pub token: Option<&'a str>,
+    pub author_arn: &'a str,
+}
+
+pub fn check_title(title: Option<&str>) -> Result<&str, E> {
+    let title = title
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| E::required("TitleRequiredException", "A pull request title"))?;
+    if title.chars().count() > 150 {
+        return Err(E::new(
+            "InvalidTitleException",
+            "The title of the pull request is not valid. Pull request titles cannot exceed 150 characters.",
+        ));
+    }
+    Ok(title)
+}
+
+pub fn check_description(description: Option<&str>) -> Result<(), E> {
+    if description.is_some_and(|d| d.chars().count() > 10_240) {
+        return Err(E::new(
+            "InvalidDescriptionException",
+            "The pull request description is not valid. Descriptions cannot be more than 10,240 characters.",
+        ));
+    }
+    Ok(())
+}
+
+/// `refs/heads/NAME` for a branch given either way; the name must be a branch of `repo`.
+fn branch_ref(repo: &Repository, name: &str) -> Result<String, E> {
+    let short = name.strip_prefix("refs/heads/").unwrap_or(name);
+    if name.starts_with("refs/") && !name.starts_with("refs/heads/") {
+        return Err(E::new(
+            "ReferenceTypeNotSupportedException",
+            format!(
+                "The specified reference {name} is not a supported type. Only branches are supported."
+            ),
+        ));
+    }
+    if content::branch_tip(repo, short).is_none() {
+        if repo.find_reference(&format!("refs/tags/{short}")).is_ok() {
+            return Err(E::new(
+                "ReferenceTypeNotSupportedException",
+                format!(
+                    "The specified reference {name} is not a supported type. Only branches are supported."
+                ),
+            ));
+        }
+        return Err(E::new(
+            "ReferenceDoesNotExistException",
+            format!("The specified reference {name} does not exist."),
+        ));
+    }
+    Ok(format!("refs/heads/{short}"))
+}
+
+fn tip(repo: &Repository, reference: &str) -> Option<git2::Oid> {
+    content::branch_tip(
+        repo,
+        reference.strip_prefix("refs/heads/").unwrap_or(reference),
+    )
+}
+
+fn new_revision() -> String {
+    hex::encode(crate::iam::passwords::random_bytes(32))
+}
+
+fn merge_base(repo: &Repository, a: git2::Oid, b: git2::Oid) -> Option<String> {
+    repo.merge_base(a, b).ok().map(|m| m.to_string())
+}
+
+/// Records an event of `p`; `member` is the metadata member CodeCommit names for its type.
+pub fn record(
+    c: &rusqlite::Connection,
+    p: &PullRequestRow,
+    event_type: &str,
+    actor: &str,
+    metadata: Value,
+) -> rusqlite::Result<()> {
+    rows::insert_event(
+        c,
+        p,
+        &EventRow {
+            pull_request_id: p.pull_request_id,
+            event_type: event_type.to_owned(),
+            actor_arn: actor.to_owned(),
+            event_date: now_timestamp(),
+            metadata: metadata.to_string(),
+        },
+    )
+}
+
+/// CreatePullRequest, idempotent under `clientRequestToken`.
+pub fn create(ctx: &Context, account: &str, new: &NewPullRequest<'_>) -> Result<PullRequestRow, E> {
+    let title = check_title(new.title)?;
+    check_description(new.description)?;
+    let digest = hex::encode(Sha256::digest(
+        json!([
+            title,
+            new.description,
+            new.repository_name,
+            new.source,
+            new.destination
+        ])
+        .to_string(),
+    ));
+    if let Some(token) = new.token {
+        if token.is_empty() || token.len() > 512 {
+            return Err(E::new(
+                "InvalidClientRequestTokenException",
+                "The client request token is not valid.",
+            ));
+        }
+        if let Some(existing) = ctx
+            .store
+            .read(|c| rows::find_by_token(c, account, &ctx.region, token))?
+        {
+            if existing.request_digest.as_deref() != Some(digest.as_str()) {
+                return Err(E::new(
+                    "IdempotencyParameterMismatchException",
+                    "The client request token is not valid. Either the token is not in a valid format, or the token has been used in a previous request and cannot be reused.",
+                ));
+            }
+            return Ok(existing);
+        }
+    }
+    let row = manage::get(ctx, account, new.repository_name)?;
+    let repo = content::open(ctx, &row)?;
+    let source = branch_ref(&repo, new.source)?;
+    let destination = match new.destination.filter(|d| !d.is_empty()) {
+        Some(d) => branch_ref(&repo, d)?,
+        None => {
+            let default = row.default_branch.clone().ok_or_else(|| {
+                E::required(
+                    "ReferenceNameRequiredException",
+                    "A destination reference name",
+                )
+            })?;
+            branch_ref(&repo, &default)?
+        }
+    };
+    if source == destination {
+        return Err(E::new(
+            "SourceAndDestinationAreSameException",
+            "The source branch and destination branch for the pull request are the same. You must specify different branches for the source and destination.",
+        ));
+    }
+    let (src, dst) = (
+        tip(&repo, &source).expect("checked"),
+        tip(&repo, &destination).expect("checked"),
+    );
+    let now = now_timestamp();
+    let mut pr = PullRequestRow {
+        account_id: account.to_owned(),
+        region: ctx.region.clone(),
+        pull_request_id: 0,
+        repository_id: row.repository_id.clone(),
+        repository_name: row.name.clone(),
+        title: title.to_owned(),
+        description: new.description.map(str::to_owned),
+        status: OPEN.into(),
+        author_arn: new.author_arn.to_owned(),
+        client_request_token: new.token.map(str::to_owned),
+        request_digest: Some(digest),
+        revision_id: new_revision(),
+        source_reference: source,
+        destination_reference: destination,
+        source_commit: src.to_string(),
+        destination_commit: dst.to_string(),
+        merge_base: merge_base(&repo, src, dst),
+        is_merged: false,
+        merged_by: None,
+        merge_commit_id: None,
+        merge_option: None,
+        created_at: now.clone(),
+        last_activity_at: now,
+    };
+    ctx.store.write(|c| {
+        if rows::count_open(c, &row.repository_id)? >= MAX_OPEN {
+            return Err(E::new(
+                "MaximumOpenPullRequestsExceededException",
+                format!("You cannot open more than {MAX_OPEN} pull requests for a repository."),
+            ));
+        }
+        pr.pull_request_id = rows::next_id(c, account, &ctx.region)?;
+        rows::insert(c, &pr)?;
+        record(
+            c,
+            &pr,
+            "PULL_REQUEST_CREATED",
+            new.author_arn,
+            json!({"pullRequestCreatedEventMetadata": {
+                "repositoryName": pr.repository_name,
+                "sourceCommitId": pr.source_commit,
+                "destinationCommitId": pr.destination_commit,
+                "mergeBase": pr.merge_base,
+            }}),
+        )?;
+        Ok::<_, E>(())
+    })?;
+    Ok(pr)
+}
+
+/// The pull request `id` names (PullRequestIdRequired, InvalidPullRequestId,
+/// PullRequestDoesNotExist).
+pub fn get(ctx: &Context, account: &str, id: Option<&str>) -> Result<PullRequestRow, E> {
+    let id = id
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| E::required("PullRequestIdRequiredException", "A pull request ID"))?;
+    let n: i64 = id.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+        E::new(
+            "InvalidPullRequestIdException",
+            format!("The pull request ID {id} is not valid."),
+        )
+    })?;
+    ctx.store
+        .read(|c| rows::find(c, account, &ctx.region, n))?
+        .ok_or_else(|| {
+            E::new(
+                "PullRequestDoesNotExistException",
+                format!("The pull request {id} does not exist."),
+            )
+        })
+}
+
+pub fn require_open(p: &PullRequestRow) -> Result<(), E> {
+    if p.status != OPEN {
+        return Err(E::new(
+            "PullRequestAlreadyClosedException",
+            format!("The pull request {} is already closed.", p.pull_request_id),
+        ));
+    }
+    Ok(())
+}
+
+/// Changes a pull request's fields with `change` and writes it back with its new activity
+/// date (and the events `change` records).
+pub fn update(
+    ctx: &Context,
+    mut p: PullRequestRow,
+    change: impl FnOnce(&rusqlite::Connection, &mut PullRequestRow) -> Result<(), E>,
+) -> Result<PullRequestRow, E> {
+    ctx.store.write(|c| {
+        change(c, &mut p)?;
+        p.last_activity_at = now_timestamp();
+        rows::update(c, &p)?;
+        Ok::<_, E>(())
+    })?;
+    Ok(p)
+}
+
+/// UpdatePullRequestStatus: OPEN → CLOSED is the only change CodeCommit allows.
+pub fn set_status(
+    ctx: &Context,
+    p: PullRequestRow,
+    status: Option<&str>,
+    actor: &str,
+) -> Result<PullRequestRow, E> {
+    let status = status.filter(|s| !s.is_empty()).ok_or_else(|| {
+        E::required(
+            "PullRequestStatusRequiredException",
+            "A pull request status",
+        )
+    })?;
+    if status != OPEN && status != CLOSED {
+        return Err(E::new(
+            "InvalidPullRequestStatusException",
+            format!("The pull request status {status} is not valid."),
+        ));
+    }
+    if status == p.status {
+        return Ok(p);
+    }
+    if status == OPEN {
+        return Err(E::new(
+            "InvalidPullRequestStatusUpdateException",
+            "The pull request status update is not valid. The only valid update is from OPEN to CLOSED.",
+        ));
+    }
+    update(ctx, p, |c, p| {
+        p.status = CLOSED.into();
+        record(
+            c,
+            p,
+            "PULL_REQUEST_STATUS_CHANGED",
+            actor,
+            json!({"pullRequestStatusChangedEventMetadata": {"pullRequestStatus": CLOSED}}),
+        )?;
+        Ok(())
+    })
+}
+
+/// Marks `p` merged by `actor` with `commit` (and closed), with both events.
+fn mark_merged(
+    c: &rusqlite::Connection,
+    p: &mut PullRequestRow,
+    actor: &str,
+    commit: &str,
+    option: Option<MergeOption>,
+) -> rusqlite::Result<()> {
+    p.is_merged = true;
+    p.merged_by = Some(actor.to_owned());
+    p.merge_commit_id = Some(commit.to_owned());
+    p.merge_option = option.map(|o| o.name().to_owned());
+    p.status = CLOSED.into();
+    p.last_activity_at = now_timestamp();
+    record(
+        c,
+        p,
+        "PULL_REQUEST_MERGE_STATE_CHANGED",
+        actor,
+        json!({"pullRequestMergedStateChangedEventMetadata": {
+            "repositoryName": p.repository_name,
+            "destinationReference": p.destination_reference,
+            "mergeMetadata": merge_metadata(p),
+        }}),
+    )?;
+    record(
+        c,
+        p,
+        "PULL_REQUEST_STATUS_CHANGED",
+        actor,
+        json!({"pullRequestStatusChangedEventMetadata": {"pullRequestStatus": CLOSED}}),
+    )?;
+    rows::update(c, p)
+}
+
+/// `mergeMetadata` as CodeCommit shows it.
+pub fn merge_metadata(p: &PullRequestRow) -> Value {
+    let mut m = json!({"isMerged": p.is_merged});
+    for (k, v) in [
+        ("mergedBy", &p.merged_by),
+        ("mergeCommitId", &p.merge_commit_id),
+        ("mergeOption", &p.merge_option),
+    ] {
+        if let Some(v) = v {
+            m[k] = Value::String(v.clone());
+        }
+    }
+    m
+}
+
+/// Brings the repository's open pull requests up to date with its branches (see the module
+/// documentation); `actor` made the change.
+pub fn track(ctx: &Context, row: &RepositoryRow, actor: &str) -> Result<(), E> {
+    let open: Vec<PullRequestRow> = ctx
+        .store
+        .read(|c| rows::list(c, &row.repository_id, None, Some(OPEN)))?;
+    if open.is_empty() {
+        return Ok(());
+    }
+    let repo = content::open(ctx, row)?;
+    for mut p in open {
+        let (Some(src), Some(dst)) = (
+            tip(&repo, &p.source_reference),
+            tip(&repo, &p.destination_reference),
+        ) else {
+            continue;
+        };
+        let (src_s, dst_s) = (src.to_string(), dst.to_string());
+        if src_s == p.source_commit && dst_s == p.destination_commit {
+            continue;
+        }
+        let merged_into_destination = src == dst || repo.graph_descendant_of(dst, src)?;
+        ctx.store.write(|c| {
+            if src_s != p.source_commit {
+                let before = std::mem::replace(&mut p.source_commit, src_s.clone());
+                p.revision_id = new_revision();
+                p.merge_base = merge_base(&repo, src, dst);
+                p.last_activity_at = now_timestamp();
+                record(
+                    c,
+                    &p,
+                    "PULL_REQUEST_SOURCE_REFERENCE_UPDATED",
+                    actor,
+                    json!({"pullRequestSourceReferenceUpdatedEventMetadata": {
+                        "repositoryName": p.repository_name,
+                        "beforeCommitId": before,
+                        "afterCommitId": src_s,
+                        "mergeBase": p.merge_base,
+                    }}),
+                )?;
+            }
+            p.destination_commit = dst_s.clone();
+            p.merge_base = merge_base(&repo, src, dst);
+            if merged_into_destination {
+                let commit = merges::merged_commit(&repo, src, dst)
+                    .ok()
+                    .flatten()
+                    .unwrap_or(dst)
+                    .to_string();
+                mark_merged(c, &mut p, actor, &commit, None)?;
+            } else {
+                rows::update(c, &p)?;
+            }
+            Ok::<_, E>(())
+        })?;
+    }
+    Ok(())
+}
+
+/// What MergePullRequestBy… asks for.
+pub struct MergeRequest<'a> {
+    pub repository_name: Option<&'a str>,
+    pub source_commit_id: Option<&'a str>,
+    pub option: MergeOption,
+    pub detail: Detail,
+    pub resolutions: Option<Resolutions>,
+    pub keep_empty_folders: bool,
+    pub who: Authoring<'a>,
+    pub actor: &'a str,
+}
+
+/// Merges the pull request's source into its destination branch (compare-and-swap), and
+/// marks it merged.
+pub fn merge(ctx: &Context, p: PullRequestRow, req: MergeRequest<'_>) -> Result<PullRequestRow, E> {
+    let name = req
+        .repository_name
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| E::required("RepositoryNameRequiredException", "A repository name"))?;
+    let row = manage::get(ctx, &p.account_id, name)?;
+    if row.repository_id != p.repository_id {
+        return Err(E::new(
+            "RepositoryNotAssociatedWithPullRequestException",
+            format!(
+                "The repository {name} is not associated with the pull request {}.",
+                p.pull_request_id
+            ),
+        ));
+    }
+    require_open(&p)?;
+    let repo = content::open(ctx, &row)?;
+    let src = tip(&repo, &p.source_reference).ok_or_else(|| {
+        E::new(
+            "ReferenceDoesNotExistException",
+            format!(
+                "The specified reference {} does not exist.",
+                p.source_reference
+            ),
+        )
+    })?;
+    if let Some(given) = req.source_commit_id.filter(|s| !s.is_empty()) {
+        if !content::is_object_id(given) {
+            return Err(E::new(
+                "InvalidCommitIdException",
+                format!("The specified commit ID {given} is not valid."),
+            ));
+        }
+        if given != src.to_string() {
+            return Err(E::new(
+                "TipOfSourceReferenceIsDifferentException",
+                "The tip of the source branch in the destination repository does not match the tip of the source branch specified in your request. The pull request might have been updated. Make sure that you have the latest changes.",
+            ));
+        }
+    }
+    let dst = tip(&repo, &p.destination_reference).ok_or_else(|| {
+        E::new(
+            "ReferenceDoesNotExistException",
+            format!(
+                "The specified reference {} does not exist.",
+                p.destination_reference
+            ),
+        )
+    })?;
+    let mut merge = Merge::compute(
+        &repo,
+        repo.find_commit(src)?,
+        repo.find_commit(dst)?,
+        req.detail,
+    )?;
+    if let Some(r) = &req.resolutions {
+        merge.resolve(r)?;
+    }
+    let (commit, _) =
+        merges::merge_commit(&mut merge, req.option, req.keep_empty_folders, &req.who)?;
+    let branch = p
+        .destination_reference
+        .strip_prefix("refs/heads/")
+        .unwrap_or(&p.destination_reference)
+        .to_owned();
+    merges::move_branch(&repo, &branch, dst, commit)?;
+    let mut p = p;
+    ctx.store.write(|c| {
+        p.destination_commit = commit.to_string();
+        mark_merged(c, &mut p, req.actor, &commit.to_string(), Some(req.option))
+    })?;
+    crate::codecommit::repositories::after_ref_change(ctx, &row, req.actor)
+        .map_err(|e| E::internal(format!("after merge: {e}")))?;
+    Ok(p)
+}
