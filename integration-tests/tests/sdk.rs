@@ -644,6 +644,80 @@ async fn codecommit_operations_through_the_rust_sdk() {
         .unwrap();
     assert_eq!(tags.tags().unwrap().len(), 1);
 
+    // A review: a pull request from a branch one commit ahead of dev, merged three-way.
+    let base = cc
+        .get_branch()
+        .repository_name("tools")
+        .branch_name("dev")
+        .send()
+        .await
+        .unwrap()
+        .branch()
+        .and_then(|b| b.commit_id())
+        .unwrap()
+        .to_owned();
+    cc.create_branch()
+        .repository_name("tools")
+        .branch_name("review")
+        .commit_id(&base)
+        .send()
+        .await
+        .unwrap();
+    cc.put_file()
+        .repository_name("tools")
+        .branch_name("review")
+        .parent_commit_id(&base)
+        .file_path("review.txt")
+        .file_content(Blob::new("reviewed\n"))
+        .send()
+        .await
+        .unwrap();
+    let created = cc
+        .create_pull_request()
+        .title("Review")
+        .targets(
+            aws_sdk_codecommit::types::Target::builder()
+                .repository_name("tools")
+                .source_reference("review")
+                .destination_reference("dev")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let id = created
+        .pull_request()
+        .and_then(|p| p.pull_request_id())
+        .unwrap()
+        .to_owned();
+    let merged = cc
+        .merge_pull_request_by_three_way()
+        .pull_request_id(&id)
+        .repository_name("tools")
+        .send()
+        .await
+        .unwrap();
+    let merged = merged.pull_request().unwrap();
+    assert_eq!(
+        merged.pull_request_status(),
+        Some(&aws_sdk_codecommit::types::PullRequestStatusEnum::Closed)
+    );
+    let target = &merged.pull_request_targets()[0];
+    let merge_meta = target.merge_metadata().unwrap();
+    assert!(merge_meta.is_merged());
+    let main_tip = cc
+        .get_branch()
+        .repository_name("tools")
+        .branch_name("dev")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        main_tip.branch().and_then(|b| b.commit_id()),
+        merge_meta.merge_commit_id()
+    );
+
     // Rename, then delete.
     cc.update_repository_name()
         .old_name("tools")
@@ -661,8 +735,8 @@ async fn codecommit_operations_through_the_rust_sdk() {
 
     // An operation of the model this server does not serve yet answers in the SDK's form.
     let unknown = cc
-        .get_pull_request()
-        .pull_request_id("1")
+        .get_repository_triggers()
+        .repository_name("tools")
         .send()
         .await
         .unwrap_err();
