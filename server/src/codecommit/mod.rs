@@ -1,5 +1,6 @@
 //! The CodeCommit domain: repositories, their names, and what happens after a push.
 
+pub mod approvals;
 pub mod commits;
 pub mod content;
 pub mod error;

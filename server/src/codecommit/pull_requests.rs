@@ -216,6 +216,7 @@ pub fn create(ctx: &Context, account: &str, new: &NewPullRequest<'_>) -> Result<
         }
         pr.pull_request_id = rows::next_id(c, account, &ctx.region)?;
         rows::insert(c, &pr)?;
+        crate::codecommit::approvals::apply_templates(c, &pr, new.author_arn)?;
         record(
             c,
             &pr,
@@ -461,6 +462,7 @@ pub fn merge(ctx: &Context, p: PullRequestRow, req: MergeRequest<'_>) -> Result<
         ));
     }
     require_open(&p)?;
+    crate::codecommit::approvals::require_approved(ctx, &p)?;
     let repo = content::open(ctx, &row)?;
     let src = tip(&repo, &p.source_reference).ok_or_else(|| {
         E::new(

@@ -2,6 +2,7 @@
 //! migrations. Domain modules ([`crate::iam`], [`crate::codecommit`]) own the queries of
 //! their tables; this module owns the connection, the transactions and the schema.
 
+pub mod approvals;
 pub mod iam;
 pub mod policies;
 pub mod pull_requests;
@@ -28,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_policies_groups.sql"),
     include_str!("migrations/0005_workload_credentials.sql"),
     include_str!("migrations/0006_pull_requests.sql"),
+    include_str!("migrations/0007_approval_rules.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -2,6 +2,8 @@
 //! type, a handler and the response each. Requests keep members optional where CodeCommit
 //! answers a missing member with its own `…RequiredException`, which the handler raises.
 
+pub mod approval_templates;
+pub mod approvals;
 pub mod branches;
 pub mod commits;
 pub mod differences;

@@ -35,7 +35,7 @@ pub struct PullRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_request_token: Option<String>,
     pub revision_id: String,
-    pub approval_rules: Vec<Value>,
+    pub approval_rules: Vec<super::approvals::ApprovalRule>,
 }
 
 #[derive(Debug, Serialize)]
@@ -51,9 +51,11 @@ pub struct PullRequestTarget {
     pub merge_metadata: Value,
 }
 
-impl From<PullRequestRow> for PullRequest {
-    fn from(p: PullRequestRow) -> Self {
-        PullRequest {
+impl PullRequest {
+    /// The pull request with its approval rules.
+    pub fn of(ctx: &Context, p: PullRequestRow) -> Result<PullRequest, E> {
+        let approval_rules = super::approvals::rules_of(ctx, &p)?;
+        Ok(PullRequest {
             pull_request_id: p.pull_request_id.to_string(),
             last_activity_date: epoch(&p.last_activity_at),
             creation_date: epoch(&p.created_at),
@@ -72,8 +74,8 @@ impl From<PullRequestRow> for PullRequest {
             author_arn: p.author_arn,
             client_request_token: p.client_request_token,
             revision_id: p.revision_id,
-            approval_rules: Vec::new(),
-        }
+            approval_rules,
+        })
     }
 }
 
@@ -83,17 +85,16 @@ pub struct PullRequestOutput {
     pub pull_request: PullRequest,
 }
 
-impl From<PullRequestRow> for PullRequestOutput {
-    fn from(p: PullRequestRow) -> Self {
-        PullRequestOutput {
-            pull_request: p.into(),
-        }
-    }
+/// The answer of every operation that returns the pull request.
+fn output(call: &Call<'_>, p: PullRequestRow) -> Result<PullRequestOutput, E> {
+    Ok(PullRequestOutput {
+        pull_request: PullRequest::of(call.ctx, p)?,
+    })
 }
 
 /// The repository a pull request belongs to (the account when it does not exist), and its
 /// destination branch for the merges.
-fn pull_request_target(
+pub(super) fn pull_request_target(
     ctx: &Context,
     principal: &Principal,
     id: Option<&str>,
@@ -179,7 +180,7 @@ impl Operation for CreatePullRequest {
                 author_arn: &call.principal.arn,
             },
         )?;
-        Ok(pr.into())
+        output(call, pr)
     }
 }
 
@@ -210,12 +211,12 @@ impl Operation for GetPullRequest {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<PullRequestOutput, E> {
-        Ok(prs::get(
+        let p = prs::get(
             call.ctx,
             &call.principal.account_id,
             self.0.pull_request_id.as_deref(),
-        )?
-        .into())
+        )?;
+        output(call, p)
     }
 }
 
@@ -320,11 +321,11 @@ impl Operation for UpdatePullRequestTitle {
         )?;
         let title = prs::check_title(self.title.as_deref())?.to_owned();
         prs::require_open(&p)?;
-        Ok(prs::update(call.ctx, p, |_, p| {
+        let p = prs::update(call.ctx, p, |_, p| {
             p.title = title;
             Ok(())
-        })?
-        .into())
+        })?;
+        output(call, p)
     }
 }
 
@@ -359,11 +360,11 @@ impl Operation for UpdatePullRequestDescription {
         )?;
         prs::check_description(self.description.as_deref())?;
         prs::require_open(&p)?;
-        Ok(prs::update(call.ctx, p, |_, p| {
+        let p = prs::update(call.ctx, p, |_, p| {
             p.description = self.description.filter(|d| !d.is_empty());
             Ok(())
-        })?
-        .into())
+        })?;
+        output(call, p)
     }
 }
 
@@ -396,13 +397,13 @@ impl Operation for UpdatePullRequestStatus {
             &call.principal.account_id,
             self.pull_request_id.as_deref(),
         )?;
-        Ok(prs::set_status(
+        let p = prs::set_status(
             call.ctx,
             p,
             self.pull_request_status.as_deref(),
             &call.principal.arn,
-        )?
-        .into())
+        )?;
+        output(call, p)
     }
 }
 
@@ -615,6 +616,6 @@ impl<M: PullRequestMerge + std::fmt::Debug> Operation for MergePullRequest<M> {
                 actor: &call.principal.arn,
             },
         )?;
-        Ok(merged.into())
+        output(call, merged)
     }
 }

@@ -283,46 +283,46 @@ pub static CODECOMMIT: &[Entry<crate::codecommit::error::CodeCommitError>] = &[
     entry::<cc::pull_requests::MergePullRequest<cc::pull_requests::ByFastForward>>(),
     entry::<cc::pull_requests::MergePullRequest<cc::pull_requests::BySquash>>(),
     entry::<cc::pull_requests::MergePullRequest<cc::pull_requests::ByThreeWay>>(),
+    entry::<cc::approvals::CreatePullRequestApprovalRule>(),
+    entry::<cc::approvals::UpdatePullRequestApprovalRuleContent>(),
+    entry::<cc::approvals::DeletePullRequestApprovalRule>(),
+    entry::<cc::approvals::UpdatePullRequestApprovalState>(),
+    entry::<cc::approvals::GetPullRequestApprovalStates>(),
+    entry::<cc::approvals::EvaluatePullRequestApprovalRules>(),
+    entry::<cc::approvals::OverridePullRequestApprovalRules>(),
+    entry::<cc::approvals::GetPullRequestOverrideState>(),
+    entry::<cc::approval_templates::CreateApprovalRuleTemplate>(),
+    entry::<cc::approval_templates::GetApprovalRuleTemplate>(),
+    entry::<cc::approval_templates::DeleteApprovalRuleTemplate>(),
+    entry::<cc::approval_templates::ListApprovalRuleTemplates>(),
+    entry::<cc::approval_templates::UpdateApprovalRuleTemplateName>(),
+    entry::<cc::approval_templates::UpdateApprovalRuleTemplateDescription>(),
+    entry::<cc::approval_templates::UpdateApprovalRuleTemplateContent>(),
+    entry::<cc::approval_templates::ChangeAssociation<cc::approval_templates::Associate>>(),
+    entry::<cc::approval_templates::ChangeAssociation<cc::approval_templates::Disassociate>>(),
+    entry::<cc::approval_templates::BatchChangeAssociation<cc::approval_templates::Associate>>(),
+    entry::<cc::approval_templates::BatchChangeAssociation<cc::approval_templates::Disassociate>>(),
+    entry::<cc::approval_templates::ListAssociatedApprovalRuleTemplatesForRepository>(),
+    entry::<cc::approval_templates::ListRepositoriesForApprovalRuleTemplate>(),
 ];
 
 /// The CodeCommit model's operations this server does not implement yet: they answer
 /// `UnknownOperationException` naming the operation.
 pub const CODECOMMIT_NOT_IMPLEMENTED: &[&str] = &[
-    "AssociateApprovalRuleTemplateWithRepository",
-    "BatchAssociateApprovalRuleTemplateWithRepositories",
-    "BatchDisassociateApprovalRuleTemplateFromRepositories",
-    "CreateApprovalRuleTemplate",
-    "CreatePullRequestApprovalRule",
-    "DeleteApprovalRuleTemplate",
     "DeleteCommentContent",
-    "DeletePullRequestApprovalRule",
-    "DisassociateApprovalRuleTemplateFromRepository",
-    "EvaluatePullRequestApprovalRules",
-    "GetApprovalRuleTemplate",
     "GetBlobDifferences",
     "GetComment",
     "GetCommentReactions",
     "GetCommentsForComparedCommit",
     "GetCommentsForPullRequest",
-    "GetPullRequestApprovalStates",
-    "GetPullRequestOverrideState",
     "GetRepositoryTriggers",
-    "ListApprovalRuleTemplates",
-    "ListAssociatedApprovalRuleTemplatesForRepository",
-    "ListRepositoriesForApprovalRuleTemplate",
-    "OverridePullRequestApprovalRules",
     "PostCommentForComparedCommit",
     "PostCommentForPullRequest",
     "PostCommentReply",
     "PutCommentReaction",
     "PutRepositoryTriggers",
     "TestRepositoryTriggers",
-    "UpdateApprovalRuleTemplateContent",
-    "UpdateApprovalRuleTemplateDescription",
-    "UpdateApprovalRuleTemplateName",
     "UpdateComment",
-    "UpdatePullRequestApprovalRuleContent",
-    "UpdatePullRequestApprovalState",
 ];
 
 #[cfg(test)]
@@ -363,7 +363,7 @@ mod tests {
         );
         assert_eq!(
             (IAM.len(), STS.len(), STS_UNSIGNED.len(), CODECOMMIT.len()),
-            (81, 3, 1, 45)
+            (81, 3, 1, 66)
         );
     }
 
@@ -413,7 +413,18 @@ mod tests {
         for e in CODECOMMIT {
             let got = show((e.target)(&ctx, &me, Body::Json(json)).unwrap());
             let expected = match e.name {
-                "ListRepositories" | "BatchGetRepositories" => "*".to_owned(),
+                "ListRepositories"
+                | "BatchGetRepositories"
+                | "CreateApprovalRuleTemplate"
+                | "GetApprovalRuleTemplate"
+                | "DeleteApprovalRuleTemplate"
+                | "ListApprovalRuleTemplates"
+                | "UpdateApprovalRuleTemplateName"
+                | "UpdateApprovalRuleTemplateDescription"
+                | "UpdateApprovalRuleTemplateContent"
+                | "BatchAssociateApprovalRuleTemplateWithRepositories"
+                | "BatchDisassociateApprovalRuleTemplateFromRepositories"
+                | "ListRepositoriesForApprovalRuleTemplate" => "*".to_owned(),
                 // No such pull request: the account's repositories.
                 n if n.contains("PullRequest")
                     && n != "CreatePullRequest"
