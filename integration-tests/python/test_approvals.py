@@ -287,3 +287,31 @@ def test_templates_crud_and_association(cc, name):
     assert out["disassociatedRepositoryNames"] == [name] and out["errors"] == []
     deleted = cc.delete_approval_rule_template(approvalRuleTemplateName=t)
     assert deleted["approvalRuleTemplateId"] == created["approvalRuleTemplateId"]
+
+
+def test_template_lists_page(cc, name):
+    setup_repo(cc, name)
+    names = [f"page-{name}-{i}" for i in range(3)]
+    for t in names:
+        cc.create_approval_rule_template(approvalRuleTemplateName=t,
+                                         approvalRuleTemplateContent=rule(1))
+        cc.associate_approval_rule_template_with_repository(approvalRuleTemplateName=t,
+                                                            repositoryName=name)
+    for method, kwargs, key in [
+        ("list_approval_rule_templates", {}, "approvalRuleTemplateNames"),
+        ("list_associated_approval_rule_templates_for_repository", {"repositoryName": name},
+         "approvalRuleTemplateNames"),
+    ]:
+        seen, token = [], None
+        while True:
+            page = getattr(cc, method)(maxResults=1, **kwargs, **(
+                {"nextToken": token} if token else {}))
+            assert len(page[key]) <= 1
+            seen += page[key]
+            token = page.get("nextToken")
+            if not token:
+                break
+        assert [n for n in seen if n in names] == names, method
+    repos = cc.list_repositories_for_approval_rule_template(approvalRuleTemplateName=names[0],
+                                                           maxResults=1)
+    assert repos["repositoryNames"] == [name] and "nextToken" not in repos

@@ -301,3 +301,19 @@ def test_describe_merge_conflicts_reports_hunks(conflicting, cc):
     assert batch["errors"][0]["exceptionName"] == "FileDoesNotExistException"
     every = cc.batch_describe_merge_conflicts(**common)
     assert [c["conflictMetadata"]["filePath"] for c in every["conflicts"]] == ["file.txt"]
+
+
+def test_conflict_lists_page(repo, cc):
+    diverge(repo, {"file.txt": "feature\n", "other.txt": "feature\n"},
+            {"file.txt": "main\n", "other.txt": "main\n"})
+    common = dict(repositoryName=repo.name, sourceCommitSpecifier="feature",
+                  destinationCommitSpecifier="main", mergeOption="THREE_WAY_MERGE")
+    first = cc.get_merge_conflicts(maxConflictFiles=1, **common)
+    second = cc.get_merge_conflicts(maxConflictFiles=1, nextToken=first["nextToken"], **common)
+    paths = [m["filePath"] for m in first["conflictMetadataList"] + second["conflictMetadataList"]]
+    assert paths == ["file.txt", "other.txt"] and "nextToken" not in second
+    batch = cc.batch_describe_merge_conflicts(maxConflictFiles=1, **common)
+    assert len(batch["conflicts"]) == 1 and batch["nextToken"]
+    with pytest.raises(ClientError) as e:
+        cc.get_merge_conflicts(nextToken="garbage", **common)
+    assert error_of(e)[0] == "InvalidContinuationTokenException"
