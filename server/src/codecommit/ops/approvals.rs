@@ -7,10 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::epoch;
-use super::pull_requests::pull_request_target;
+use super::pull_requests::{pr, pull_request_target};
 use crate::codecommit::approvals;
 use crate::codecommit::error::CodeCommitError as E;
-use crate::codecommit::pull_requests as prs;
 use crate::context::Context;
 use crate::operation::{Authorization, Call, Empty, Operation, Target};
 use crate::principal::Principal;
@@ -65,10 +64,6 @@ pub fn rules_of(ctx: &Context, p: &PullRequestRow) -> Result<Vec<ApprovalRule>, 
         .into_iter()
         .map(ApprovalRule::from)
         .collect())
-}
-
-fn pr(call: &Call<'_>, id: Option<&str>) -> Result<PullRequestRow, E> {
-    prs::get(call.ctx, &call.principal.account_id, id)
 }
 
 #[derive(Debug, Serialize)]

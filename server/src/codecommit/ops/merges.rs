@@ -140,15 +140,7 @@ impl Operation for GetMergeConflicts {
     fn handle(self, call: &Call<'_>) -> Result<GetMergeConflictsOutput, E> {
         let repo = super::open(call, self.spec.repository_name.as_deref())?;
         let option = MergeOption::parse(self.merge_option.as_deref())?;
-        let max = match self.max_conflict_files {
-            Some(n) if n < 1 => {
-                return Err(E::new(
-                    "InvalidMaxConflictFilesException",
-                    "The specified value for the number of conflict files to return is not valid.",
-                ));
-            }
-            n => max_results(n)?,
-        };
+        let max = max_files(self.max_conflict_files)?;
         let merge = self.spec.compute(&repo)?;
         let mergeable = match option {
             MergeOption::FastForward => merge.fast_forwardable(),
@@ -166,6 +158,17 @@ impl Operation for GetMergeConflicts {
             conflict_metadata_list,
             next_token,
         })
+    }
+}
+
+/// `maxConflictFiles`: at least 1 (InvalidMaxConflictFilesException).
+fn max_files(n: Option<i64>) -> Result<i64, E> {
+    match n {
+        Some(n) if n < 1 => Err(E::new(
+            "InvalidMaxConflictFilesException",
+            "The specified value for the number of conflict files to return is not valid.",
+        )),
+        n => max_results(n),
     }
 }
 
@@ -288,15 +291,7 @@ impl Operation for BatchDescribeMergeConflicts {
         let repo = super::open(call, self.spec.repository_name.as_deref())?;
         MergeOption::parse(self.merge_option.as_deref())?;
         let hunks_max = max_hunks(self.max_merge_hunks)?;
-        let files_max = match self.max_conflict_files {
-            Some(n) if n < 1 => {
-                return Err(E::new(
-                    "InvalidMaxConflictFilesException",
-                    "The specified value for the number of conflict files to return is not valid.",
-                ));
-            }
-            n => max_results(n)?,
-        };
+        let files_max = max_files(self.max_conflict_files)?;
         let merge = self.spec.compute(&repo)?;
         let paths: Vec<String> = if self.file_paths.is_empty() {
             merge.conflicts.iter().map(|c| c.path.clone()).collect()

@@ -85,6 +85,11 @@ pub struct PullRequestOutput {
     pub pull_request: PullRequest,
 }
 
+/// The pull request a request names.
+pub(super) fn pr(call: &Call<'_>, id: Option<&str>) -> Result<PullRequestRow, E> {
+    prs::get(call.ctx, &call.principal.account_id, id)
+}
+
 /// The answer of every operation that returns the pull request.
 fn output(call: &Call<'_>, p: PullRequestRow) -> Result<PullRequestOutput, E> {
     Ok(PullRequestOutput {
@@ -211,11 +216,7 @@ impl Operation for GetPullRequest {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<PullRequestOutput, E> {
-        let p = prs::get(
-            call.ctx,
-            &call.principal.account_id,
-            self.0.pull_request_id.as_deref(),
-        )?;
+        let p = pr(call, self.0.pull_request_id.as_deref())?;
         output(call, p)
     }
 }
@@ -314,11 +315,7 @@ impl Operation for UpdatePullRequestTitle {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<PullRequestOutput, E> {
-        let p = prs::get(
-            call.ctx,
-            &call.principal.account_id,
-            self.pull_request_id.as_deref(),
-        )?;
+        let p = pr(call, self.pull_request_id.as_deref())?;
         let title = prs::check_title(self.title.as_deref())?.to_owned();
         prs::require_open(&p)?;
         let p = prs::update(call.ctx, p, |_, p| {
@@ -353,11 +350,7 @@ impl Operation for UpdatePullRequestDescription {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<PullRequestOutput, E> {
-        let p = prs::get(
-            call.ctx,
-            &call.principal.account_id,
-            self.pull_request_id.as_deref(),
-        )?;
+        let p = pr(call, self.pull_request_id.as_deref())?;
         prs::check_description(self.description.as_deref())?;
         prs::require_open(&p)?;
         let p = prs::update(call.ctx, p, |_, p| {
@@ -392,11 +385,7 @@ impl Operation for UpdatePullRequestStatus {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<PullRequestOutput, E> {
-        let p = prs::get(
-            call.ctx,
-            &call.principal.account_id,
-            self.pull_request_id.as_deref(),
-        )?;
+        let p = pr(call, self.pull_request_id.as_deref())?;
         let p = prs::set_status(
             call.ctx,
             p,
@@ -454,11 +443,7 @@ impl Operation for DescribePullRequestEvents {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<DescribePullRequestEventsOutput, E> {
-        let p = prs::get(
-            call.ctx,
-            &call.principal.account_id,
-            self.pull_request_id.as_deref(),
-        )?;
+        let p = pr(call, self.pull_request_id.as_deref())?;
         let event_type = self
             .pull_request_event_type
             .as_deref()
@@ -586,11 +571,7 @@ impl<M: PullRequestMerge + std::fmt::Debug> Operation for MergePullRequest<M> {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<PullRequestOutput, E> {
-        let p = prs::get(
-            call.ctx,
-            &call.principal.account_id,
-            self.pull_request_id.as_deref(),
-        )?;
+        let p = pr(call, self.pull_request_id.as_deref())?;
         let detail = Detail::parse(
             self.conflict_detail_level.as_deref(),
             self.conflict_resolution_strategy.as_deref(),
