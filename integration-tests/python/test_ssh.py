@@ -253,3 +253,37 @@ def test_host_keys_survive_a_restart(tmp_path):
     assert len(first) == 2 and any(k.startswith("ssh-rsa ") for k in first)
     second, fps2 = scan()
     assert first == second and fps == fps2
+
+
+def test_a_push_over_ssh_updates_and_merges_pull_requests(server, alice, tmp_path):
+    """Pull requests follow pushes made over SSH too: a push to the source is a new revision,
+    a push of the merge into the destination closes the pull request as merged by alice."""
+    cc = server.client("codecommit")
+    ssh = Ssh(server)
+    kid, key = alice[2048]
+    base = cc.get_branch(repositoryName="demo", branchName="main")["branch"]["commitId"]
+    cc.create_branch(repositoryName="demo", branchName="ssh-topic", commitId=base)
+    cc.put_file(repositoryName="demo", branchName="ssh-topic", filePath="ssh.txt",
+                fileContent=b"one\n", parentCommitId=base)
+    pr = cc.create_pull_request(title="over ssh", targets=[
+        {"repositoryName": "demo", "sourceReference": "ssh-topic",
+         "destinationReference": "main"}])["pullRequest"]
+    work = tmp_path / "pr"
+    ssh.git(key, "clone", "-q", "-b", "ssh-topic", ssh.url(kid), str(work))
+    (work / "ssh.txt").write_text("two\n")
+    server.git("-C", str(work), "-c", "user.name=a", "-c", "user.email=a@e", "commit", "-qam",
+               "two")
+    ssh.git(key, "-C", str(work), "push", "-q", "origin", "ssh-topic")
+    now = cc.get_pull_request(pullRequestId=pr["pullRequestId"])["pullRequest"]
+    tip = server.git("-C", str(work), "rev-parse", "HEAD").stdout.strip()
+    assert now["pullRequestTargets"][0]["sourceCommit"] == tip
+    assert now["revisionId"] != pr["revisionId"]
+    ssh.git(key, "-C", str(work), "fetch", "-q", "origin", "main")
+    server.git("-C", str(work), "checkout", "-q", "-B", "main", "FETCH_HEAD")
+    server.git("-C", str(work), "-c", "user.name=a", "-c", "user.email=a@e", "merge", "-q",
+               "--no-ff", "-m", "merge", "ssh-topic")
+    ssh.git(key, "-C", str(work), "push", "-q", "origin", "main")
+    done = cc.get_pull_request(pullRequestId=pr["pullRequestId"])["pullRequest"]
+    meta = done["pullRequestTargets"][0]["mergeMetadata"]
+    assert done["pullRequestStatus"] == "CLOSED" and meta["isMerged"]
+    assert meta["mergedBy"].endswith(":user/alice")
