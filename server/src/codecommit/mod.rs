@@ -1,6 +1,7 @@
 //! The CodeCommit domain: repositories, their names, and what happens after a push.
 
 pub mod approvals;
+pub mod comments;
 pub mod commits;
 pub mod content;
 pub mod error;

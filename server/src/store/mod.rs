@@ -3,6 +3,7 @@
 //! their tables; this module owns the connection, the transactions and the schema.
 
 pub mod approvals;
+pub mod comments;
 pub mod iam;
 pub mod policies;
 pub mod pull_requests;
@@ -30,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_workload_credentials.sql"),
     include_str!("migrations/0006_pull_requests.sql"),
     include_str!("migrations/0007_approval_rules.sql"),
+    include_str!("migrations/0008_comments.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

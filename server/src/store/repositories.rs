@@ -199,3 +199,13 @@ pub fn remove_repository_tag(
     )?;
     Ok(())
 }
+
+/// The name of the repository `repository_id`, if it exists.
+pub fn repository_name_by_id(
+    c: &Connection,
+    repository_id: &str,
+) -> rusqlite::Result<Option<String>> {
+    c.prepare_cached("SELECT name FROM repositories WHERE repository_id = ?1")?
+        .query_row([repository_id], |r| r.get(0))
+        .optional()
+}

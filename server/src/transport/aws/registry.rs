@@ -304,25 +304,25 @@ pub static CODECOMMIT: &[Entry<crate::codecommit::error::CodeCommitError>] = &[
     entry::<cc::approval_templates::BatchChangeAssociation<cc::approval_templates::Disassociate>>(),
     entry::<cc::approval_templates::ListAssociatedApprovalRuleTemplatesForRepository>(),
     entry::<cc::approval_templates::ListRepositoriesForApprovalRuleTemplate>(),
+    entry::<cc::comments::PostCommentForComparedCommit>(),
+    entry::<cc::comments::PostCommentForPullRequest>(),
+    entry::<cc::comments::PostCommentReply>(),
+    entry::<cc::comments::GetComment>(),
+    entry::<cc::comments::GetCommentsForComparedCommit>(),
+    entry::<cc::comments::GetCommentsForPullRequest>(),
+    entry::<cc::comments::UpdateComment>(),
+    entry::<cc::comments::DeleteCommentContent>(),
 ];
 
 /// The CodeCommit model's operations this server does not implement yet: they answer
 /// `UnknownOperationException` naming the operation.
 pub const CODECOMMIT_NOT_IMPLEMENTED: &[&str] = &[
-    "DeleteCommentContent",
     "GetBlobDifferences",
-    "GetComment",
     "GetCommentReactions",
-    "GetCommentsForComparedCommit",
-    "GetCommentsForPullRequest",
     "GetRepositoryTriggers",
-    "PostCommentForComparedCommit",
-    "PostCommentForPullRequest",
-    "PostCommentReply",
     "PutCommentReaction",
     "PutRepositoryTriggers",
     "TestRepositoryTriggers",
-    "UpdateComment",
 ];
 
 #[cfg(test)]
@@ -363,7 +363,7 @@ mod tests {
         );
         assert_eq!(
             (IAM.len(), STS.len(), STS_UNSIGNED.len(), CODECOMMIT.len()),
-            (81, 3, 1, 66)
+            (81, 3, 1, 74)
         );
     }
 
@@ -425,10 +425,17 @@ mod tests {
                 | "BatchAssociateApprovalRuleTemplateWithRepositories"
                 | "BatchDisassociateApprovalRuleTemplateFromRepositories"
                 | "ListRepositoriesForApprovalRuleTemplate" => "*".to_owned(),
-                // No such pull request: the account's repositories.
-                n if n.contains("PullRequest")
+                // No such pull request or comment: the account's repositories.
+                n if (n.contains("PullRequest")
                     && n != "CreatePullRequest"
-                    && n != "ListPullRequests" =>
+                    && n != "ListPullRequests")
+                    || [
+                        "PostCommentReply",
+                        "GetComment",
+                        "UpdateComment",
+                        "DeleteCommentContent",
+                    ]
+                    .contains(&n) =>
                 {
                     "arn:aws:codecommit:us-east-1:123456789012:*".to_owned()
                 }
