@@ -432,6 +432,16 @@ pub fn track(ctx: &Context, row: &RepositoryRow, actor: &str) -> Result<(), E> {
     Ok(())
 }
 
+/// A repository named with a pull request that is not the pull request's.
+pub fn not_associated(repository: &str, pull_request_id: i64) -> E {
+    E::new(
+        "RepositoryNotAssociatedWithPullRequestException",
+        format!(
+            "The repository {repository} is not associated with the pull request {pull_request_id}."
+        ),
+    )
+}
+
 /// What MergePullRequestBy… asks for.
 pub struct MergeRequest<'a> {
     pub repository_name: Option<&'a str>,
@@ -453,13 +463,7 @@ pub fn merge(ctx: &Context, p: PullRequestRow, req: MergeRequest<'_>) -> Result<
         .ok_or_else(|| E::required("RepositoryNameRequiredException", "A repository name"))?;
     let row = manage::get(ctx, &p.account_id, name)?;
     if row.repository_id != p.repository_id {
-        return Err(E::new(
-            "RepositoryNotAssociatedWithPullRequestException",
-            format!(
-                "The repository {name} is not associated with the pull request {}.",
-                p.pull_request_id
-            ),
-        ));
+        return Err(not_associated(name, p.pull_request_id));
     }
     require_open(&p)?;
     crate::codecommit::approvals::require_approved(ctx, &p)?;

@@ -226,12 +226,9 @@ impl Operation for PostCommentForPullRequest {
         let p = pr(call, self.pull_request_id.as_deref())?;
         let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
         if row.repository_id != p.repository_id {
-            return Err(E::new(
-                "RepositoryNotAssociatedWithPullRequestException",
-                format!(
-                    "The repository {} is not associated with the pull request {}.",
-                    row.name, p.pull_request_id
-                ),
+            return Err(crate::codecommit::pull_requests::not_associated(
+                &row.name,
+                p.pull_request_id,
             ));
         }
         let text = comments::check_content(self.content.as_deref())?;
@@ -522,12 +519,9 @@ impl Operation for GetCommentsForPullRequest {
         if let Some(name) = self.repository_name.as_deref().filter(|n| !n.is_empty()) {
             let row = repository(call.ctx, call.principal, Some(name))?;
             if row.repository_id != p.repository_id {
-                return Err(E::new(
-                    "RepositoryNotAssociatedWithPullRequestException",
-                    format!(
-                        "The repository {name} is not associated with the pull request {}.",
-                        p.pull_request_id
-                    ),
+                return Err(crate::codecommit::pull_requests::not_associated(
+                    name,
+                    p.pull_request_id,
                 ));
             }
         }
