@@ -394,12 +394,19 @@ pub fn track(ctx: &Context, row: &RepositoryRow, actor: &str) -> Result<(), E> {
         if src_s == p.source_commit && dst_s == p.destination_commit {
             continue;
         }
-        let merged_into_destination = src == dst || repo.graph_descendant_of(dst, src)?;
+        // The Git work happens before the store's writer is taken.
+        let base = merge_base(&repo, src, dst);
+        let merge_commit = if src == dst || repo.graph_descendant_of(dst, src)? {
+            let commit = merges::merged_commit(&repo, src, dst).ok().flatten();
+            Some(commit.unwrap_or(dst).to_string())
+        } else {
+            None
+        };
         ctx.store.write(|c| {
+            p.merge_base = base;
             if src_s != p.source_commit {
                 let before = std::mem::replace(&mut p.source_commit, src_s.clone());
                 p.revision_id = new_revision();
-                p.merge_base = merge_base(&repo, src, dst);
                 p.last_activity_at = now_timestamp();
                 record(
                     c,
@@ -415,14 +422,8 @@ pub fn track(ctx: &Context, row: &RepositoryRow, actor: &str) -> Result<(), E> {
                 )?;
             }
             p.destination_commit = dst_s.clone();
-            p.merge_base = merge_base(&repo, src, dst);
-            if merged_into_destination {
-                let commit = merges::merged_commit(&repo, src, dst)
-                    .ok()
-                    .flatten()
-                    .unwrap_or(dst)
-                    .to_string();
-                mark_merged(c, &mut p, actor, &commit, None)?;
+            if let Some(commit) = &merge_commit {
+                mark_merged(c, &mut p, actor, commit, None)?;
             } else {
                 rows::update(c, &p)?;
             }

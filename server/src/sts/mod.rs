@@ -201,14 +201,20 @@ pub fn assume_role(
             "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.".into(),
         ));
     }
+    check_duration(&role, seconds)?;
+    let parent = minting_key(principal)?;
+    mint(c, &role, session_name, seconds, parent, SessionSource::Sts)
+}
+
+/// A session may last at most the role's `MaxSessionDuration`.
+pub fn check_duration(role: &RoleRow, seconds: i64) -> Result<(), IamError> {
     if seconds > role.max_session_duration {
         return Err(IamError::Validation(
             "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
                 .into(),
         ));
     }
-    let parent = minting_key(principal)?;
-    mint(c, &role, session_name, seconds, parent, SessionSource::Sts)
+    Ok(())
 }
 
 /// A session of `role` for a workload (no long-term key behind it): what the

@@ -124,12 +124,7 @@ pub fn assume(
         return Err(not_authorized());
     }
     let seconds = req.seconds.unwrap_or(ASSUME_ROLE_DEFAULT);
-    if seconds > role.max_session_duration {
-        return Err(IamError::Validation(
-            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
-                .into(),
-        ));
-    }
+    super::check_duration(&role, seconds)?;
     let (credentials, principal) = super::mint_role_session(
         c,
         &role,
