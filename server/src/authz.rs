@@ -10,7 +10,8 @@
 //! `--authorization off` every authenticated request is allowed.
 //!
 //! The parsed policies of each principal are cached and reloaded after any write to the
-//! store, so a new policy version takes effect on the next request.
+//! store but bookkeeping ([`crate::store::Store::write_bookkeeping`]: an access key's last
+//! use), so a new policy version takes effect on the next request.
 
 use std::collections::HashMap;
 use std::net::IpAddr;

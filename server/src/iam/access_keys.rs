@@ -109,9 +109,9 @@ impl UseRecorder {
             );
         }
         let when = now_timestamp();
-        if let Err(e) =
-            store.write(|c| rows::record_access_key_use(c, access_key_id, &when, service, region))
-        {
+        if let Err(e) = store.write_bookkeeping(|c| {
+            rows::record_access_key_use(c, access_key_id, &when, service, region)
+        }) {
             tracing::warn!("recording access key use: {e}");
         }
     }

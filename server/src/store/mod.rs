@@ -53,7 +53,7 @@ pub struct Store {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
-    /// Bumped after every committed write: caches of what the store says (the authorizer's
+    /// Bumped after every committed write but bookkeeping: caches of what the store says (the authorizer's
     /// policy sets) compare it to know they are current.
     generation: AtomicU64,
 }
@@ -151,11 +151,32 @@ impl Store {
     where
         E: From<rusqlite::Error>,
     {
+        let value = self.transaction(f)?;
+        self.generation.fetch_add(1, Ordering::Release);
+        Ok(value)
+    }
+
+    /// [`Store::write`] for bookkeeping that cannot change what anyone may do (an access
+    /// key's last use): it leaves the generation alone, so the authorizer's cached policy
+    /// sets stay current. Anything else takes [`Store::write`]; when unsure, that one.
+    pub fn write_bookkeeping<T, E>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        self.transaction(f)
+    }
+
+    fn transaction<T, E>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
-        self.generation.fetch_add(1, Ordering::Release);
         Ok(value)
     }
 
@@ -244,6 +265,25 @@ mod tests {
             .read(|c| c.pragma_query_value(None, "journal_mode", |r| r.get(0)))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn writes_but_bookkeeping_move_the_generation() {
+        let store = Store::open_in_memory().unwrap();
+        let g = store.generation();
+        store
+            .write_bookkeeping(|_| Ok::<_, rusqlite::Error>(()))
+            .unwrap();
+        assert_eq!(store.generation(), g);
+        store.write(|_| Ok::<_, rusqlite::Error>(())).unwrap();
+        assert_eq!(store.generation(), g + 1);
+        let failed = store.write(|_| Err::<(), _>(rusqlite::Error::InvalidQuery));
+        assert!(failed.is_err());
+        assert_eq!(
+            store.generation(),
+            g + 1,
+            "a rolled-back write changes nothing"
+        );
     }
 
     #[test]
