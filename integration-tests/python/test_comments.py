@@ -142,3 +142,61 @@ def test_comments_on_a_pull_request(cc, bob, commits):
     assert cc.get_comments_for_compared_commit(
         repositoryName=name, beforeCommitId=second,
         afterCommitId=feature)["commentsForComparedCommitData"] == []
+
+
+def test_reactions_one_per_user_with_counts(cc, bob, server, commits):
+    name, first, second = commits
+    comment = cc.post_comment_for_compared_commit(
+        repositoryName=name, beforeCommitId=first, afterCommitId=second,
+        content="Ship it?")["comment"]
+    cid = comment["commentId"]
+    assert comment["callerReactions"] == [] and comment["reactionCounts"] == {}
+    cc.put_comment_reaction(commentId=cid, reactionValue=":thumbsup:")
+    bob.put_comment_reaction(commentId=cid, reactionValue="\U0001F44D")
+    # One reaction per user: a second one replaces the first.
+    bob.put_comment_reaction(commentId=cid, reactionValue=":confused:")
+    seen = cc.get_comment(commentId=cid)["comment"]
+    assert seen["callerReactions"] == [":thumbsup:"]
+    assert seen["reactionCounts"] == {":thumbsup:": 1, ":confused:": 1}
+    assert bob.get_comment(commentId=cid)["comment"]["callerReactions"] == [":confused:"]
+    got = cc.get_comment_reactions(commentId=cid)["reactionsForComment"]
+    assert [(r["reaction"]["shortCode"], r["reaction"]["unicode"], r["reactionUsers"])
+            for r in got] == [
+        (":thumbsup:", "U+1F44D", [f"arn:aws:iam::{ACCOUNT}:user/admin"]),
+        (":confused:", "U+1F615", [f"arn:aws:iam::{ACCOUNT}:user/bob"]),
+    ]
+    assert got[0]["reaction"]["emoji"] == "\U0001F44D"
+    assert got[0]["reactionsFromDeletedUsersCount"] == 0
+    mine = cc.get_comment_reactions(commentId=cid,
+                                    reactionUserArn=f"arn:aws:iam::{ACCOUNT}:user/bob")
+    assert [r["reaction"]["shortCode"] for r in mine["reactionsForComment"]] == [":confused:"]
+    page = cc.get_comment_reactions(commentId=cid, maxResults=1)
+    assert len(page["reactionsForComment"]) == 1 and page["nextToken"]
+    # "none" (or blank) takes the caller's reaction back.
+    bob.put_comment_reaction(commentId=cid, reactionValue="none")
+    assert cc.get_comment(commentId=cid)["comment"]["reactionCounts"] == {":thumbsup:": 1}
+    # Listings carry the same reactions.
+    data = cc.get_comments_for_compared_commit(repositoryName=name, beforeCommitId=first,
+                                               afterCommitId=second)["commentsForComparedCommitData"]
+    assert data[-1]["comments"][0]["callerReactions"] == [":thumbsup:"]
+    for call, code in [
+        (lambda: cc.put_comment_reaction(commentId=cid, reactionValue=":poop:"),
+         "InvalidReactionValueException"),
+        (lambda: cc.put_comment_reaction(commentId="no-such-comment", reactionValue=":heart:"),
+         "CommentDoesNotExistException"),
+        (lambda: cc.get_comment_reactions(commentId=cid, reactionUserArn="bob"),
+         "InvalidReactionUserArnException"),
+        (lambda: cc.get_comment_reactions(commentId=cid, maxResults=0),
+         "InvalidMaxResultsException"),
+        (lambda: cc.get_comment_reactions(commentId=cid, nextToken="garbage"),
+         "InvalidContinuationTokenException"),
+    ]:
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_of(e)[0] == code
+    cc.delete_comment_content(commentId=cid)
+    for call in (lambda: cc.put_comment_reaction(commentId=cid, reactionValue=":heart:"),
+                 lambda: cc.get_comment_reactions(commentId=cid)):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_of(e)[0] == "CommentDeletedException"

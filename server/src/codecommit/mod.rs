@@ -1,6 +1,7 @@
 //! The CodeCommit domain: repositories, their names, and what happens after a push.
 
 pub mod approvals;
+pub mod blob_diff;
 pub mod comments;
 pub mod commits;
 pub mod content;
@@ -9,4 +10,5 @@ pub mod manage;
 pub mod merges;
 pub mod ops;
 pub mod pull_requests;
+pub mod reactions;
 pub mod repositories;

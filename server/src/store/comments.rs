@@ -169,3 +169,45 @@ pub fn for_pull_request(
     )?
     .collect()
 }
+
+/// Sets (or with `short_code` None removes) `user`'s one reaction to a comment.
+pub fn set_reaction(
+    c: &Connection,
+    comment_id: &str,
+    user: &str,
+    short_code: Option<&str>,
+    now: &str,
+) -> rusqlite::Result<()> {
+    match short_code {
+        Some(code) => c.execute(
+            "INSERT INTO comment_reactions (comment_id, user_arn, short_code, created_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (comment_id, user_arn) DO UPDATE SET short_code = ?3, created_at = ?4",
+            params![comment_id, user, code, now],
+        )?,
+        None => c.execute(
+            "DELETE FROM comment_reactions WHERE comment_id = ?1 AND user_arn = ?2",
+            params![comment_id, user],
+        )?,
+    };
+    Ok(())
+}
+
+/// (comment ID, user ARN, short code) of the reactions to the given comments, oldest first.
+pub fn reactions(
+    c: &Connection,
+    comment_ids: &[&str],
+) -> rusqlite::Result<Vec<(String, String, String)>> {
+    let mut out = Vec::new();
+    let mut stmt = c.prepare_cached(
+        "SELECT comment_id, user_arn, short_code FROM comment_reactions WHERE comment_id = ?1
+         ORDER BY created_at, rowid",
+    )?;
+    for id in comment_ids {
+        let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_pull_requests.sql"),
     include_str!("migrations/0007_approval_rules.sql"),
     include_str!("migrations/0008_comments.sql"),
+    include_str!("migrations/0009_reactions_triggers_events.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,6 @@
 //! Comments: PostCommentForComparedCommit, PostCommentForPullRequest, PostCommentReply,
 //! GetComment, GetCommentsForComparedCommit, GetCommentsForPullRequest, UpdateComment,
-//! DeleteCommentContent.
+//! DeleteCommentContent, PutCommentReaction, GetCommentReactions.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +9,7 @@ use super::{epoch, max_results, page, repository, repository_arn, repository_tar
 use crate::codecommit::comments::{self, Place};
 use crate::codecommit::content;
 use crate::codecommit::error::CodeCommitError as E;
+use crate::codecommit::reactions::{self, Reactions};
 use crate::context::Context;
 use crate::operation::{Authorization, Call, Operation, Target};
 use crate::principal::Principal;
@@ -30,11 +31,12 @@ pub struct Comment {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_request_token: Option<String>,
     pub caller_reactions: Vec<String>,
-    pub reaction_counts: serde_json::Map<String, serde_json::Value>,
+    pub reaction_counts: std::collections::BTreeMap<String, i64>,
 }
 
-impl From<&CommentRow> for Comment {
-    fn from(c: &CommentRow) -> Self {
+impl Comment {
+    /// `c` as `caller` sees it: with the caller's reactions and everyone's counts.
+    fn new(c: &CommentRow, reactions: &Reactions, caller: &str) -> Comment {
         Comment {
             comment_id: c.comment_id.clone(),
             content: c.content.clone().filter(|_| !c.deleted),
@@ -44,10 +46,24 @@ impl From<&CommentRow> for Comment {
             author_arn: c.author_arn.clone(),
             deleted: c.deleted,
             client_request_token: c.client_request_token.clone(),
-            caller_reactions: Vec::new(),
-            reaction_counts: serde_json::Map::new(),
+            caller_reactions: reactions.callers(&c.comment_id, caller),
+            reaction_counts: reactions.counts(&c.comment_id),
         }
     }
+}
+
+/// Comments as the caller sees them, their reactions read in one go.
+fn shown(call: &Call<'_>, all: &[CommentRow]) -> Result<Vec<Comment>, E> {
+    let ids: Vec<&str> = all.iter().map(|c| c.comment_id.as_str()).collect();
+    let reactions = Reactions::load(call.ctx, &ids)?;
+    Ok(all
+        .iter()
+        .map(|c| Comment::new(c, &reactions, &call.principal.arn))
+        .collect())
+}
+
+fn shown_one(call: &Call<'_>, c: &CommentRow) -> Result<Comment, E> {
+    Ok(shown(call, std::slice::from_ref(c))?.remove(0))
 }
 
 #[derive(Debug, Serialize, Deserialize, Default)]
@@ -189,7 +205,7 @@ impl Operation for PostCommentForComparedCommit {
         )?;
         Ok(PostedComment {
             thread: Thread::of(&c, &row.name),
-            comment: (&c).into(),
+            comment: shown_one(call, &c)?,
         })
     }
 }
@@ -262,7 +278,7 @@ impl Operation for PostCommentForPullRequest {
         )?;
         Ok(PostedComment {
             thread: Thread::of(&c, &row.name),
-            comment: (&c).into(),
+            comment: shown_one(call, &c)?,
         })
     }
 }
@@ -304,7 +320,7 @@ impl Operation for PostCommentReply {
             self.client_request_token.as_deref(),
         )?;
         Ok(CommentOutput {
-            comment: (&reply).into(),
+            comment: shown_one(call, &reply)?,
         })
     }
 }
@@ -338,7 +354,7 @@ impl Operation for GetComment {
         )?;
         comments::not_deleted(&c)?;
         Ok(CommentOutput {
-            comment: (&c).into(),
+            comment: shown_one(call, &c)?,
         })
     }
 }
@@ -369,7 +385,7 @@ impl Operation for UpdateComment {
         let text = comments::check_content(self.content.as_deref())?;
         let c = comments::change(call.ctx, c, Some(text), &call.principal.arn)?;
         Ok(CommentOutput {
-            comment: (&c).into(),
+            comment: shown_one(call, &c)?,
         })
     }
 }
@@ -396,7 +412,7 @@ impl Operation for DeleteCommentContent {
         )?;
         let c = comments::change(call.ctx, c, None, &call.principal.arn)?;
         Ok(CommentOutput {
-            comment: (&c).into(),
+            comment: shown_one(call, &c)?,
         })
     }
 }
@@ -410,12 +426,18 @@ pub struct ThreadComments {
     pub comments: Vec<Comment>,
 }
 
-fn listed(all: Vec<CommentRow>, repository_name: &str) -> Vec<ThreadComments> {
+fn listed(
+    call: &Call<'_>,
+    all: Vec<CommentRow>,
+    repository_name: &str,
+) -> Result<Vec<ThreadComments>, E> {
     comments::threads(all)
         .into_iter()
-        .map(|t| ThreadComments {
-            thread: Thread::of(&t[0], repository_name),
-            comments: t.iter().map(Comment::from).collect(),
+        .map(|t| {
+            Ok(ThreadComments {
+                thread: Thread::of(&t[0], repository_name),
+                comments: shown(call, &t)?,
+            })
         })
         .collect()
 }
@@ -471,7 +493,11 @@ impl Operation for GetCommentsForComparedCommit {
             .ctx
             .store
             .read(|c| rows::for_commits(c, &row.repository_id, before.as_deref(), &after))?;
-        let (data, next_token) = page(listed(all, &row.name), self.next_token.as_deref(), max)?;
+        let (data, next_token) = page(
+            listed(call, all, &row.name)?,
+            self.next_token.as_deref(),
+            max,
+        )?;
         Ok(CommentsForComparedCommitOutput {
             comments_for_compared_commit_data: data,
             next_token,
@@ -537,7 +563,7 @@ impl Operation for GetCommentsForPullRequest {
             )
         })?;
         let (data, next_token) = page(
-            listed(all, &p.repository_name),
+            listed(call, all, &p.repository_name)?,
             self.next_token.as_deref(),
             max,
         )?;
@@ -546,4 +572,138 @@ impl Operation for GetCommentsForPullRequest {
             next_token,
         })
     }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PutCommentReaction {
+    pub comment_id: Option<String>,
+    pub reaction_value: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Empty {}
+
+impl Operation for PutCommentReaction {
+    const NAME: &'static str = "PutCommentReaction";
+    const AUTHORIZATION: Authorization = Authorization::Required("codecommit:PutCommentReaction");
+    type Output = Empty;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(comment_target(ctx, principal, self.comment_id.as_deref()))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<Empty, E> {
+        let c = comments::get(
+            call.ctx,
+            &call.principal.account_id,
+            self.comment_id.as_deref(),
+        )?;
+        let reaction = reactions::parse(self.reaction_value.as_deref())?;
+        comments::not_deleted(&c)?;
+        reactions::put(call.ctx, &c.comment_id, &call.principal.arn, reaction)?;
+        Ok(Empty {})
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetCommentReactions {
+    pub comment_id: Option<String>,
+    pub reaction_user_arn: Option<String>,
+    pub next_token: Option<String>,
+    pub max_results: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReactionValue {
+    pub emoji: &'static str,
+    pub short_code: &'static str,
+    pub unicode: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReactionForComment {
+    pub reaction: ReactionValue,
+    pub reaction_users: Vec<String>,
+    pub reactions_from_deleted_users_count: i64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommentReactionsOutput {
+    pub reactions_for_comment: Vec<ReactionForComment>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// GetCommentReactions' page size when the request names none (its maximum).
+const MAX_REACTIONS: i64 = 1000;
+
+impl Operation for GetCommentReactions {
+    const NAME: &'static str = "GetCommentReactions";
+    const AUTHORIZATION: Authorization = Authorization::Required("codecommit:GetCommentReactions");
+    type Output = CommentReactionsOutput;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(comment_target(ctx, principal, self.comment_id.as_deref()))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<CommentReactionsOutput, E> {
+        let c = comments::get(
+            call.ctx,
+            &call.principal.account_id,
+            self.comment_id.as_deref(),
+        )?;
+        comments::not_deleted(&c)?;
+        let user = self.reaction_user_arn.as_deref().filter(|u| !u.is_empty());
+        if let Some(u) = user
+            && !is_identity_arn(u)
+        {
+            return Err(E::new(
+                "InvalidReactionUserArnException",
+                format!("The Amazon Resource Name (ARN) of the user or identity {u} is not valid."),
+            ));
+        }
+        let max = match self.max_results {
+            None => MAX_REACTIONS,
+            Some(n) if (1..=MAX_REACTIONS).contains(&n) => n,
+            Some(_) => max_results(Some(0))?,
+        };
+        let reactions = Reactions::load(call.ctx, &[c.comment_id.as_str()])?;
+        let all: Vec<ReactionForComment> = reactions
+            .grouped(&c.comment_id, user)
+            .into_iter()
+            .map(|(r, users)| ReactionForComment {
+                reaction: ReactionValue {
+                    emoji: r.emoji,
+                    short_code: r.short_code,
+                    unicode: r.unicode,
+                },
+                reaction_users: users,
+                reactions_from_deleted_users_count: 0,
+            })
+            .collect();
+        let (reactions_for_comment, next_token) = page(all, self.next_token.as_deref(), max)?;
+        Ok(CommentReactionsOutput {
+            reactions_for_comment,
+            next_token,
+        })
+    }
+}
+
+/// `arn:aws:iam::ACCOUNT:…` or `arn:aws:sts::ACCOUNT:…`: what a reaction's user can be.
+fn is_identity_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && matches!(parts[2], "iam" | "sts")
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && !parts[5].is_empty()
 }

@@ -1,8 +1,9 @@
-//! History: GetDifferences, ListFileCommitHistory.
+//! History: GetDifferences, GetBlobDifferences, ListFileCommitHistory.
 
 use serde::{Deserialize, Serialize};
 
 use super::{max_results, open, page, repository_target};
+use crate::codecommit::blob_diff::{self, Change};
 use crate::codecommit::content::{self, Difference, FileVersion};
 use crate::codecommit::error::CodeCommitError as E;
 use crate::context::Context;
@@ -106,6 +107,142 @@ impl Operation for ListFileCommitHistory {
         let (revision_dag, next_token) = page(all, self.next_token.as_deref(), max)?;
         Ok(ListFileCommitHistoryOutput {
             revision_dag,
+            next_token,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetBlobDifferences {
+    pub repository_name: Option<String>,
+    pub before_blob_id: Option<String>,
+    pub after_blob_id: Option<String>,
+    pub context_lines: Option<i64>,
+    pub ignore_whitespace: Option<bool>,
+    #[serde(rename = "MaxResults")]
+    pub max_results: Option<i64>,
+    #[serde(rename = "NextToken")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffChange {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before_line_number: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_line_number: Option<u32>,
+    pub content: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffHunk {
+    pub before_start_line: u32,
+    pub before_line_count: u32,
+    pub after_start_line: u32,
+    pub after_line_count: u32,
+    pub changes: Vec<DiffChange>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlobDifferencesOutput {
+    pub hunks: Vec<DiffHunk>,
+    pub is_binary: bool,
+    pub before_blob_size: u64,
+    pub after_blob_size: u64,
+    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// The most hunks one GetBlobDifferences page holds (the model's list limit).
+const MAX_HUNKS: i64 = 1000;
+
+impl Operation for GetBlobDifferences {
+    const NAME: &'static str = "GetBlobDifferences";
+    const AUTHORIZATION: Authorization = Authorization::Required("codecommit:GetBlobDifferences");
+    type Output = BlobDifferencesOutput;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(repository_target(
+            ctx,
+            principal,
+            self.repository_name.as_deref(),
+        ))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<BlobDifferencesOutput, E> {
+        let repo = open(call, self.repository_name.as_deref())?;
+        let context = match self.context_lines {
+            None => blob_diff::DEFAULT_CONTEXT,
+            Some(n) if (0..=i64::from(blob_diff::MAX_CONTEXT)).contains(&n) => n as u32,
+            Some(n) => {
+                return Err(E::new(
+                    "ValidationException",
+                    format!(
+                        "contextLines {n} is not valid: it must be from 0 to {}.",
+                        blob_diff::MAX_CONTEXT
+                    ),
+                ));
+            }
+        };
+        let max = max_results(self.max_results)?;
+        if max > MAX_HUNKS {
+            return Err(E::new(
+                "InvalidMaxResultsException",
+                "The specified number of maximum results is not valid.",
+            ));
+        }
+        let after = content::get_blob(&repo, self.after_blob_id.as_deref().unwrap_or_default())?;
+        let before = match self.before_blob_id.as_deref().filter(|b| !b.is_empty()) {
+            Some(id) => content::get_blob(&repo, id)?,
+            None => Vec::new(),
+        };
+        let is_binary = blob_diff::is_binary(&before) || blob_diff::is_binary(&after);
+        let all = if is_binary {
+            Vec::new()
+        } else {
+            blob_diff::hunks(
+                &before,
+                &after,
+                context,
+                self.ignore_whitespace.unwrap_or(false),
+            )?
+        };
+        let all: Vec<DiffHunk> = all
+            .into_iter()
+            .map(|h| DiffHunk {
+                before_start_line: h.before_start,
+                before_line_count: h.before_count,
+                after_start_line: h.after_start,
+                after_line_count: h.after_count,
+                changes: h
+                    .lines
+                    .into_iter()
+                    .map(|l| DiffChange {
+                        kind: match l.change {
+                            Change::Context => "CONTEXT",
+                            Change::Add => "ADD",
+                            Change::Delete => "DELETE",
+                        },
+                        before_line_number: l.before,
+                        after_line_number: l.after,
+                        content: l.content,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let (hunks, next_token) = page(all, self.next_token.as_deref(), max)?;
+        Ok(BlobDifferencesOutput {
+            hunks,
+            is_binary,
+            before_blob_size: before.len() as u64,
+            after_blob_size: after.len() as u64,
             next_token,
         })
     }

@@ -312,15 +312,15 @@ pub static CODECOMMIT: &[Entry<crate::codecommit::error::CodeCommitError>] = &[
     entry::<cc::comments::GetCommentsForPullRequest>(),
     entry::<cc::comments::UpdateComment>(),
     entry::<cc::comments::DeleteCommentContent>(),
+    entry::<cc::comments::PutCommentReaction>(),
+    entry::<cc::comments::GetCommentReactions>(),
+    entry::<cc::differences::GetBlobDifferences>(),
 ];
 
 /// The CodeCommit model's operations this server does not implement yet: they answer
 /// `UnknownOperationException` naming the operation.
 pub const CODECOMMIT_NOT_IMPLEMENTED: &[&str] = &[
-    "GetBlobDifferences",
-    "GetCommentReactions",
     "GetRepositoryTriggers",
-    "PutCommentReaction",
     "PutRepositoryTriggers",
     "TestRepositoryTriggers",
 ];
@@ -363,7 +363,7 @@ mod tests {
         );
         assert_eq!(
             (IAM.len(), STS.len(), STS_UNSIGNED.len(), CODECOMMIT.len()),
-            (81, 3, 1, 74)
+            (81, 3, 1, 77)
         );
     }
 
@@ -434,6 +434,8 @@ mod tests {
                         "GetComment",
                         "UpdateComment",
                         "DeleteCommentContent",
+                        "PutCommentReaction",
+                        "GetCommentReactions",
                     ]
                     .contains(&n) =>
                 {
