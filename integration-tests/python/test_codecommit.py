@@ -298,11 +298,18 @@ def test_rename_moves_the_clone_url(server, cc, login, name, tmp_path):
     assert error_of(e)[0] == "RepositoryNameExistsException"
 
 
-def test_unimplemented_and_unknown_operations_answer_clearly(server, cc):
+def test_unknown_operations_answer_clearly(server):
+    cc = server.client("codecommit")
+
+    def rename_target(request, **_):
+        request.headers["X-Amz-Target"] = "CodeCommit_20150413.NoSuchOperation"
+
+    # Renamed before signing, so the request is signed as sent.
+    cc.meta.events.register("before-sign.codecommit.ListRepositories", rename_target)
     with pytest.raises(ClientError) as e:
-        cc.get_repository_triggers(repositoryName="demo")
+        cc.list_repositories()
     code, status, message = error_of(e)
-    assert (code, status) == ("UnknownOperationException", 400) and "GetRepositoryTriggers" in message
+    assert (code, status) == ("UnknownOperationException", 400) and "NoSuchOperation" in message
 
 
 def test_validation_is_server_side_too(server):

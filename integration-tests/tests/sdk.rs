@@ -733,16 +733,13 @@ async fn codecommit_operations_through_the_rust_sdk() {
         .unwrap();
     assert_eq!(deleted.repository_id(), meta.repository_id());
 
-    // An operation of the model this server does not serve yet answers in the SDK's form.
-    let unknown = cc
+    // A deleted repository has no triggers to show: the SDK's typed error.
+    let gone = cc
         .get_repository_triggers()
-        .repository_name("tools")
+        .repository_name("build-tools")
         .send()
         .await
-        .unwrap_err();
-    let unknown = unknown.into_service_error();
-    assert_eq!(
-        aws_sdk_codecommit::error::ProvideErrorMetadata::code(&unknown),
-        Some("UnknownOperationException")
-    );
+        .unwrap_err()
+        .into_service_error();
+    assert!(gone.is_repository_does_not_exist_exception(), "{gone:?}");
 }

@@ -175,6 +175,23 @@ struct ServeArgs {
     /// Also answer IMDSv1 reads (without a session token), which EC2 can be set to refuse.
     #[arg(long, env = "CODECOMMIT_LOCAL_IMDS_V1")]
     imds_v1: bool,
+    /// Send trigger records (SNS Publish, Lambda Invoke) and EventBridge events (PutEvents)
+    /// to this AWS-compatible endpoint, SigV4-signed: LocalStack, moto's server or AWS.
+    #[arg(long, env = "CODECOMMIT_LOCAL_EVENTS_ENDPOINT")]
+    events_endpoint: Option<String>,
+    /// The access key event deliveries are signed with (default: `test`).
+    #[arg(long, env = "CODECOMMIT_LOCAL_EVENTS_ACCESS_KEY_ID")]
+    events_access_key_id: Option<String>,
+    /// Its secret (default: `test`); prefer the environment variable to the command line.
+    #[arg(
+        long,
+        env = "CODECOMMIT_LOCAL_EVENTS_SECRET_ACCESS_KEY",
+        hide_env_values = true
+    )]
+    events_secret_access_key: Option<String>,
+    /// The region event deliveries are signed for (default: --region).
+    #[arg(long, env = "CODECOMMIT_LOCAL_EVENTS_REGION")]
+    events_region: Option<String>,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -199,6 +216,12 @@ impl From<ServeArgs> for ServerConfig {
             authorization: a.authorization == "on",
             imds_addr: a.imds_addr,
             imds_v1: a.imds_v1,
+            events: crate::config::EventsConfig {
+                endpoint: a.events_endpoint,
+                access_key_id: a.events_access_key_id,
+                secret_access_key: a.events_secret_access_key.map(zeroize::Zeroizing::new),
+                region: a.events_region,
+            },
             pack_hook: hook_exe().map(|hook_exe| PackHookConfig {
                 hook_exe,
                 cache_max_age: Duration::from_secs(a.pack_cache_max_age),

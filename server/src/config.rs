@@ -41,6 +41,30 @@ pub struct ServerConfig {
     pub imds_addr: Option<String>,
     /// Whether the metadata listener also answers IMDSv1 reads (no session token).
     pub imds_v1: bool,
+    /// Where triggers and EventBridge events are sent (SNS, Lambda, EventBridge APIs).
+    pub events: EventsConfig,
+}
+
+/// The AWS-compatible endpoint events go to, and how requests to it are signed.
+#[derive(Clone, Default)]
+pub struct EventsConfig {
+    /// e.g. `http://localhost:4566` (LocalStack), `http://localhost:5000` (moto); none: only
+    /// the fixtures' webhooks receive events.
+    pub endpoint: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<zeroize::Zeroizing<String>>,
+    /// Default: the server's region.
+    pub region: Option<String>,
+}
+
+impl std::fmt::Debug for EventsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventsConfig")
+            .field("endpoint", &self.endpoint)
+            .field("access_key_id", &self.access_key_id)
+            .field("region", &self.region)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The pack hook's program and settings (see [`crate::git::pack_hook`]).
@@ -76,6 +100,7 @@ impl Default for ServerConfig {
             authorization: true,
             imds_addr: None,
             imds_v1: false,
+            events: EventsConfig::default(),
         }
     }
 }

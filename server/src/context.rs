@@ -26,6 +26,10 @@ pub struct Context {
     pub workloads: crate::sts::workloads::WorkloadCredentials,
     /// The server's own OpenID Connect issuer, set once the HTTPS listener is bound.
     pub issuer: std::sync::OnceLock<crate::sts::issuer::Issuer>,
+    /// Sends a trigger's test record at once (TestRepositoryTriggers); set by the server.
+    pub deliver: std::sync::OnceLock<std::sync::Arc<dyn crate::codecommit::triggers::Deliver>>,
+    /// Woken when events are queued, so the delivery worker sends them at once.
+    pub events_queued: tokio::sync::Notify,
     /// The receive-pack hooks that enforce per-ref push decisions, installed on first use.
     ref_hooks: std::sync::OnceLock<crate::git::ref_guard::Hooks>,
 }
@@ -52,6 +56,8 @@ impl Context {
             authorizer: Default::default(),
             workloads: Default::default(),
             issuer: std::sync::OnceLock::new(),
+            events_queued: tokio::sync::Notify::new(),
+            deliver: std::sync::OnceLock::new(),
             ref_hooks: std::sync::OnceLock::new(),
         }
     }

@@ -90,6 +90,8 @@ pub struct RunningServer {
     /// Removes expired pack cache entries; aborted when the server is dropped (which
     /// [`RunningServer::shutdown`] ends with, too).
     sweeper: Option<JoinHandle<()>>,
+    /// Sends queued events; aborted with the server (what it has not sent stays queued).
+    delivery: JoinHandle<()>,
     stopped: bool,
     demo_password: Option<String>,
     admin_key: Option<(String, String)>,
@@ -143,6 +145,48 @@ struct Prepared {
     host_keys: Vec<russh::keys::PrivateKey>,
     demo_password: Option<String>,
     admin_key: Option<(String, String)>,
+    /// Where events go: the endpoint and the fixtures' webhooks.
+    routes: crate::delivery::Routes,
+}
+
+/// The delivery routes of `config` and the fixtures' `[[webhooks]]`.
+fn routes(
+    config: &ServerConfig,
+    loaded: &[fixtures::Fixture],
+) -> Result<crate::delivery::Routes, StartError> {
+    let endpoint = match &config.events.endpoint {
+        None => None,
+        Some(url) => {
+            let uri: hyper::Uri = url
+                .parse()
+                .map_err(|e| StartError::Config(format!("--events-endpoint {url}: {e}")))?;
+            if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
+                return Err(StartError::Config(format!(
+                    "--events-endpoint {url}: must be an http:// or https:// URL"
+                )));
+            }
+            Some(crate::delivery::Endpoint {
+                url: uri,
+                access_key_id: config
+                    .events
+                    .access_key_id
+                    .clone()
+                    .unwrap_or_else(|| "test".into()),
+                secret_access_key: config
+                    .events
+                    .secret_access_key
+                    .clone()
+                    .unwrap_or_else(|| zeroize::Zeroizing::new("test".into())),
+                region: config
+                    .events
+                    .region
+                    .clone()
+                    .unwrap_or_else(|| config.region.clone()),
+            })
+        }
+    };
+    let webhooks: Vec<(String, String)> = loaded.iter().flat_map(|f| f.webhooks.clone()).collect();
+    crate::delivery::Routes::new(endpoint, &webhooks).map_err(StartError::Config)
 }
 
 fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
@@ -197,6 +241,7 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
     } else {
         Vec::new()
     };
+    let routes = routes(config, &loaded)?;
     if !loaded.is_empty() {
         let applied = fixtures::apply(&ctx, &loaded)?;
         tracing::info!(
@@ -206,6 +251,12 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
         );
     }
     drop(default_dir);
+    // Repositories from before reference events were recorded start from what they hold.
+    match crate::codecommit::events::seed_snapshots(&ctx) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(repositories = n, "recorded refs for reference events"),
+        Err(e) => tracing::warn!("recording refs for reference events: {e}"),
+    }
 
     let material = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => tls::load_custom(cert, key)?,
@@ -218,6 +269,7 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
     Ok(Prepared {
         demo_password: demo_password(&ctx),
         admin_key: admin_key(&ctx),
+        routes,
         data_dir,
         ephemeral,
         store_file,
@@ -390,6 +442,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         host_keys,
         demo_password,
         admin_key,
+        routes,
     } = prepared;
     let rustls = RustlsConfig::from_pem(material.cert_chain_pem, material.key_pem)
         .await
@@ -464,6 +517,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     publish(&config, &data_dir, &endpoints)?;
 
     let sweeper = pack_hook.and_then(spawn_sweeper);
+    let delivery = crate::delivery::start(ctx.clone(), routes);
 
     Ok(RunningServer {
         endpoints,
@@ -474,6 +528,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         ssh_sessions,
         ssh_task,
         sweeper,
+        delivery,
         stopped: false,
         demo_password,
         admin_key,
@@ -677,6 +732,7 @@ impl Drop for RunningServer {
         if let Some(s) = &self.sweeper {
             s.abort();
         }
+        self.delivery.abort();
         if !self.stopped {
             for h in &self.handles {
                 h.shutdown();

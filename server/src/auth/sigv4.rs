@@ -263,6 +263,55 @@ pub fn sign(
     aws_sigv4::sign::v4::calculate_signature(key, string_to_sign.as_bytes())
 }
 
+/// The `Authorization` header value that signs an outgoing request (SigV4, every header in
+/// `headers` signed; `headers` must hold `host` and `x-amz-date`).
+#[allow(clippy::too_many_arguments)]
+pub fn authorization_for(
+    method: &str,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    access_key_id: &str,
+    secret: &str,
+    region: &str,
+    service: &str,
+    when: DateTime<Utc>,
+) -> Result<String, SigV4Error> {
+    let mut signed_headers: Vec<String> = headers.keys().map(|k| k.as_str().to_owned()).collect();
+    signed_headers.sort();
+    signed_headers.dedup();
+    let amz_date = format_amz_date(when);
+    let auth = AuthHeader {
+        access_key_id: access_key_id.to_owned(),
+        date: amz_date[..8].to_owned(),
+        region: region.to_owned(),
+        service: service.to_owned(),
+        signed_headers,
+        signature: String::new(),
+    };
+    let parts = RequestParts {
+        method,
+        path,
+        query: "",
+        headers,
+        authority: None,
+        body,
+    };
+    let canonical = canonical_request(&parts, &auth)?;
+    let scope = format!("{}/{region}/{service}/aws4_request", auth.date);
+    let signature = sign(
+        secret,
+        when,
+        region,
+        service,
+        &string_to_sign(&amz_date, &scope, &canonical),
+    );
+    Ok(format!(
+        "{ALGORITHM} Credential={access_key_id}/{scope}, SignedHeaders={}, Signature={signature}",
+        auth.signed_headers.join(";")
+    ))
+}
+
 /// `AWS4-HMAC-SHA256\n<amz-date>\n<scope>\n<hex sha256(canonical)>`.
 pub fn string_to_sign(amz_date: &str, scope: &str, canonical: &str) -> String {
     format!(

@@ -185,6 +185,7 @@ pub fn store(
             return Ok(existing);
         }
         rows::insert(c, &row)?;
+        comment_event(c, &row, true, author)?;
         Ok(row)
     })
 }
@@ -245,12 +246,26 @@ pub fn change(
         ));
     }
     let now = now_timestamp();
-    ctx.store
-        .write(|c| rows::set_content(c, &comment.comment_id, content, content.is_none(), &now))?;
     comment.content = content.map(str::to_owned);
     comment.deleted = content.is_none();
-    comment.last_modified_at = now;
+    comment.last_modified_at = now.clone();
+    ctx.store.write(|c| {
+        rows::set_content(c, &comment.comment_id, content, content.is_none(), &now)?;
+        comment_event(c, &comment, false, caller)
+    })?;
     Ok(comment)
+}
+
+/// Queues the EventBridge event of a new or changed comment.
+fn comment_event(
+    c: &rusqlite::Connection,
+    comment: &CommentRow,
+    created: bool,
+    actor: &str,
+) -> rusqlite::Result<()> {
+    let name = crate::store::repositories::repository_name_by_id(c, &comment.repository_id)?
+        .unwrap_or_default();
+    crate::codecommit::events::comment(c, comment, &name, created, actor)
 }
 
 /// Threads of `comments` by place (commits and file position), in order of their first

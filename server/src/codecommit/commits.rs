@@ -99,6 +99,7 @@ pub fn delete_branch(
     ctx: &Context,
     row: &RepositoryRow,
     name: &str,
+    actor: &str,
 ) -> Result<Option<BranchInfo>, E> {
     check_branch_name(name)?;
     if row.default_branch.as_deref() == Some(name) {
@@ -116,6 +117,8 @@ pub fn delete_branch(
         .map(|t| t.to_string())
         .unwrap_or_default();
     reference.delete()?;
+    repositories::after_ref_change(ctx, row, actor)
+        .map_err(|e| E::internal(format!("after DeleteBranch: {e}")))?;
     Ok(Some(BranchInfo {
         branch_name: name.to_owned(),
         commit_id: tip,

@@ -119,7 +119,8 @@ pub fn record(
             event_date: now_timestamp(),
             metadata: metadata.to_string(),
         },
-    )
+    )?;
+    crate::codecommit::events::pull_request(c, p, event_type, actor)
 }
 
 /// CreatePullRequest, idempotent under `clientRequestToken`.

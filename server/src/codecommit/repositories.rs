@@ -177,6 +177,9 @@ pub fn after_ref_change(
     actor: &str,
 ) -> Result<(), RepositoryError> {
     after_receive(&ctx.store, &ctx.repos_root, row)?;
+    if let Err(e) = crate::codecommit::events::reference_changes(ctx, row, actor) {
+        tracing::error!(repository = %row.name, "queueing reference events: {e}");
+    }
     if let Err(e) = crate::codecommit::pull_requests::track(ctx, row, actor) {
         tracing::error!(repository = %row.name, "updating pull requests: {e}");
     }

@@ -4,6 +4,7 @@
 
 pub mod approvals;
 pub mod comments;
+pub mod events;
 pub mod iam;
 pub mod policies;
 pub mod pull_requests;

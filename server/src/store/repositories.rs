@@ -209,3 +209,14 @@ pub fn repository_name_by_id(
         .query_row([repository_id], |r| r.get(0))
         .optional()
 }
+
+pub fn find_repository_by_id(
+    c: &Connection,
+    repository_id: &str,
+) -> rusqlite::Result<Option<RepositoryRow>> {
+    c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM repositories WHERE repository_id = ?1"
+    ))?
+    .query_row([repository_id], RepositoryRow::from_row)
+    .optional()
+}

@@ -161,6 +161,7 @@ impl Operation for DeleteBranch {
                 call.ctx,
                 &row,
                 self.branch_name.as_deref().unwrap_or_default(),
+                &call.principal.arn,
             )?,
         })
     }

@@ -13,6 +13,7 @@ pub mod merges;
 pub mod pull_requests;
 pub mod repositories;
 pub mod tags;
+pub mod triggers;
 
 use base64::Engine;
 

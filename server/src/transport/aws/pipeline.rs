@@ -290,11 +290,6 @@ fn codecommit_operation(
     let Some(name) = target.strip_prefix(json::CODECOMMIT_TARGET_PREFIX) else {
         return Err(unknown(format!("Unknown target {target}")));
     };
-    registry::find(registry::CODECOMMIT, name).ok_or_else(|| {
-        unknown(if registry::CODECOMMIT_NOT_IMPLEMENTED.contains(&name) {
-            format!("codecommit-local does not implement the CodeCommit operation {name} yet")
-        } else {
-            format!("Unknown CodeCommit operation {name}")
-        })
-    })
+    registry::find(registry::CODECOMMIT, name)
+        .ok_or_else(|| unknown(format!("Unknown CodeCommit operation {name}")))
 }

@@ -1,0 +1,182 @@
+//! Rows of the event machinery: repository triggers, the refs each repository had when its
+//! events were last computed, and the outbox of events waiting to leave the server.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+/// A repository's triggers as stored: the configuration ID and the JSON list.
+pub fn triggers(c: &Connection, repository_id: &str) -> rusqlite::Result<Option<(String, String)>> {
+    c.prepare_cached(
+        "SELECT configuration_id, triggers FROM repository_triggers WHERE repository_id = ?1",
+    )?
+    .query_row([repository_id], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()
+}
+
+pub fn set_triggers(
+    c: &Connection,
+    repository_id: &str,
+    configuration_id: &str,
+    triggers: &str,
+) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO repository_triggers (repository_id, configuration_id, triggers)
+         VALUES (?1, ?2, ?3)
+         ON CONFLICT (repository_id) DO UPDATE SET configuration_id = ?2, triggers = ?3",
+        params![repository_id, configuration_id, triggers],
+    )?;
+    Ok(())
+}
+
+/// The refs recorded for a repository (JSON object ref → commit), if any.
+pub fn ref_snapshot(c: &Connection, repository_id: &str) -> rusqlite::Result<Option<String>> {
+    c.prepare_cached("SELECT refs FROM ref_snapshots WHERE repository_id = ?1")?
+        .query_row([repository_id], |r| r.get(0))
+        .optional()
+}
+
+pub fn set_ref_snapshot(c: &Connection, repository_id: &str, refs: &str) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO ref_snapshots (repository_id, refs) VALUES (?1, ?2)
+         ON CONFLICT (repository_id) DO UPDATE SET refs = ?2",
+    )?
+    .execute(params![repository_id, refs])?;
+    Ok(())
+}
+
+/// Repositories that have no ref snapshot yet.
+pub fn repositories_without_snapshot(c: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = c.prepare(
+        "SELECT repository_id FROM repositories
+         WHERE repository_id NOT IN (SELECT repository_id FROM ref_snapshots)",
+    )?;
+    stmt.query_map([], |r| r.get(0))?.collect()
+}
+
+/// An event to deliver (or delivered, or given up on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub seq: i64,
+    pub repository_id: String,
+    pub repository_name: String,
+    /// `sns`, `lambda` or `eventbridge`.
+    pub kind: String,
+    pub destination: String,
+    pub label: String,
+    pub body: String,
+    pub state: String,
+    pub attempts: i64,
+    pub created_at: String,
+    pub next_attempt_at: String,
+    pub last_attempt_at: Option<String>,
+    pub last_error: Option<String>,
+}
+
+const COLUMNS: &str = "seq, repository_id, repository_name, kind, destination, label, body, \
+     state, attempts, created_at, next_attempt_at, last_attempt_at, last_error";
+
+impl OutboxRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(OutboxRow {
+            seq: r.get(0)?,
+            repository_id: r.get(1)?,
+            repository_name: r.get(2)?,
+            kind: r.get(3)?,
+            destination: r.get(4)?,
+            label: r.get(5)?,
+            body: r.get(6)?,
+            state: r.get(7)?,
+            attempts: r.get(8)?,
+            created_at: r.get(9)?,
+            next_attempt_at: r.get(10)?,
+            last_attempt_at: r.get(11)?,
+            last_error: r.get(12)?,
+        })
+    }
+}
+
+/// What to queue: where it goes and what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent<'a> {
+    pub repository_id: &'a str,
+    pub repository_name: &'a str,
+    pub kind: &'a str,
+    pub destination: &'a str,
+    pub label: &'a str,
+    pub body: &'a str,
+}
+
+pub fn enqueue(c: &Connection, e: &NewEvent<'_>, now: &str) -> rusqlite::Result<i64> {
+    c.prepare_cached(
+        "INSERT INTO event_outbox (repository_id, repository_name, kind, destination, label, body,
+           created_at, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    )?
+    .execute(params![
+        e.repository_id,
+        e.repository_name,
+        e.kind,
+        e.destination,
+        e.label,
+        e.body,
+        now
+    ])?;
+    Ok(c.last_insert_rowid())
+}
+
+/// Each repository's oldest pending event, if it is due at `now`, oldest first.
+pub fn due(c: &Connection, now: &str, limit: i64) -> rusqlite::Result<Vec<OutboxRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM event_outbox
+         WHERE seq IN (SELECT min(seq) FROM event_outbox WHERE state = 'pending'
+                       GROUP BY repository_id)
+           AND next_attempt_at <= ?1
+         ORDER BY seq LIMIT ?2"
+    ))?;
+    stmt.query_map(params![now, limit], OutboxRow::from_row)?
+        .collect()
+}
+
+/// When the next pending event is due, if any is pending.
+pub fn next_due(c: &Connection) -> rusqlite::Result<Option<String>> {
+    c.prepare_cached(
+        "SELECT min(next_attempt_at) FROM event_outbox
+         WHERE seq IN (SELECT min(seq) FROM event_outbox WHERE state = 'pending'
+                       GROUP BY repository_id)",
+    )?
+    .query_row([], |r| r.get(0))
+}
+
+/// Records an attempt: `state` is `delivered`, `dropped` or (to try again at `next`)
+/// `pending`.
+pub fn attempted(
+    c: &Connection,
+    seq: i64,
+    state: &str,
+    now: &str,
+    next: &str,
+    error: Option<&str>,
+) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "UPDATE event_outbox SET state = ?2, attempts = attempts + 1, last_attempt_at = ?3,
+           next_attempt_at = ?4, last_error = ?5
+         WHERE seq = ?1",
+    )?
+    .execute(params![seq, state, now, next, error])?;
+    Ok(())
+}
+
+/// The newest events, newest first (the event log).
+pub fn recent(c: &Connection, limit: i64) -> rusqlite::Result<Vec<OutboxRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM event_outbox ORDER BY seq DESC LIMIT ?1"
+    ))?;
+    stmt.query_map([limit], OutboxRow::from_row)?.collect()
+}
+
+/// Forgets finished events created before `before`.
+pub fn prune(c: &Connection, before: &str) -> rusqlite::Result<usize> {
+    c.execute(
+        "DELETE FROM event_outbox WHERE state != 'pending' AND created_at < ?1",
+        [before],
+    )
+}
