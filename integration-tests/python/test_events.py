@@ -14,9 +14,12 @@ import urllib.request
 
 import boto3
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, ADMIN_FIXTURE, REGION, Server, error_of
+from conftest import ACCOUNT, ADMIN_FIXTURE, REGION, Server, binary, error_of
 
 RECORD_KEYS = {"awsRegion", "codecommit", "eventId", "eventName", "eventPartNumber",
                "eventSource", "eventSourceARN", "eventTime", "eventTotalParts",
@@ -87,14 +90,18 @@ class Receiver:
 
     def __init__(self, port=None):
         self.bodies = []
-        received = self.bodies
+        self.requests = []
+        received, requests = self.bodies, self.requests
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 length = int(self.headers.get("content-length", 0))
-                received.append(json.loads(self.rfile.read(length)))
+                raw = self.rfile.read(length)
+                requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, raw))
+                received.append(json.loads(raw) if raw.startswith(b"{") else raw.decode())
                 self.send_response(200)
                 self.end_headers()
+                self.wfile.write(b"{}")
 
             def log_message(self, *_):
                 pass
@@ -353,6 +360,71 @@ url = "http://127.0.0.1:{port}/hook"
         [record] = body["Records"]
         assert record["codecommit"] == {"references": [
             {"commit": commit, "ref": "refs/heads/main", "created": True}]}
+        # The event log says what happened to it.
+        time.sleep(0.5)
+        out = subprocess.run([binary(), "events", "--data-dir", str(data), "--bodies"],
+                             capture_output=True, text=True, check=True).stdout
+        log = [json.loads(line) for line in out.splitlines()]
+        [sent] = [e for e in log if e["kind"] == "sns"]
+        assert (sent["state"], sent["destination"], sent["label"]) == ("delivered", topic, "t")
+        assert sent["attempts"] >= 2 and sent["body"] == body
+        assert {e["state"] for e in log if e["kind"] == "eventbridge"} == {"dropped"}
     finally:
         receiver.stop()
         server.stop()
+
+
+def botocore_signature(url, headers, body, key, secret, region, service):
+    """botocore's SigV4 signature of a request as received (its signed headers only)."""
+    auth_header = headers["authorization"]
+    signed = auth_header.split("SignedHeaders=")[1].split(",")[0].split(";")
+    request = AWSRequest(method="POST", url=url, data=body,
+                         headers={h: headers[h] for h in signed})
+    request.context["timestamp"] = headers["x-amz-date"]
+    auth = SigV4Auth(Credentials(key, secret), service, region)
+    return auth.signature(auth.string_to_sign(request, auth.canonical_request(request)), request)
+
+
+def test_lambda_invocations_and_put_events_are_signed_as_aws_expects(monkeypatch, name):
+    endpoint = Receiver()
+    monkeypatch.setenv("CODECOMMIT_LOCAL_EVENTS_SECRET_ACCESS_KEY", "events-secret")
+    server = Server(["--events-endpoint", f"http://127.0.0.1:{endpoint.port}",
+                     "--events-access-key-id", "AKIDEVENTSEXAMPLE"])
+    try:
+        cc = server.client("codecommit")
+        function = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:on-push"
+        cc.create_repository(repositoryName=name)
+        cc.put_repository_triggers(repositoryName=name, triggers=[
+            {"name": "fn", "destinationArn": function, "branches": [], "events": ["all"]}])
+        commit = cc.create_commit(repositoryName=name, branchName="main", putFiles=[
+            {"filePath": "a.txt", "fileContent": b"a\n"}])["commitId"]
+        endpoint.wait(2)
+        by_path = {path: (headers, body) for path, headers, body in endpoint.requests}
+        invoke = "/2015-03-31/functions/" + function.replace(":", "%3A") + "/invocations"
+        headers, body = by_path[invoke]
+        assert headers["x-amz-invocation-type"] == "Event"
+        [record] = json.loads(body)["Records"]
+        assert record["codecommit"]["references"] == [
+            {"commit": commit, "ref": "refs/heads/main", "created": True}]
+        assert headers["authorization"].startswith(
+            "AWS4-HMAC-SHA256 Credential=AKIDEVENTSEXAMPLE/")
+        assert f"/{REGION}/lambda/aws4_request" in headers["authorization"]
+        signature = headers["authorization"].rsplit("Signature=", 1)[1]
+        url = f"http://127.0.0.1:{endpoint.port}{invoke}"
+        assert signature == botocore_signature(url, headers, body, "AKIDEVENTSEXAMPLE",
+                                               "events-secret", REGION, "lambda")
+        headers, body = by_path["/"]
+        assert headers["x-amz-target"] == "AWSEvents.PutEvents"
+        [entry] = json.loads(body)["Entries"]
+        assert (entry["Source"], entry["DetailType"]) == (
+            "aws.codecommit", "CodeCommit Repository State Change")
+        assert json.loads(entry["Detail"])["commitId"] == commit
+        assert entry["EventBusName"] == f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default"
+        signature = headers["authorization"].rsplit("Signature=", 1)[1]
+        assert signature == botocore_signature(f"http://127.0.0.1:{endpoint.port}/", headers,
+                                               body, "AKIDEVENTSEXAMPLE", "events-secret",
+                                               REGION, "events")
+        assert "events-secret" not in server.log()
+    finally:
+        server.stop()
+        endpoint.stop()

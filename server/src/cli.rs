@@ -40,6 +40,23 @@ enum Command {
     /// Print an OpenID Connect ID token signed by the server's own issuer (whose URL is in
     /// DATA_DIR/endpoints.json), for AssumeRoleWithWebIdentity in tests and demos.
     OidcToken(OidcTokenArgs),
+    /// Print the event log: the newest events (trigger records and EventBridge events) with
+    /// what became of them, one JSON object per line, newest first.
+    Events {
+        /// The server's data dir (an `--ephemeral` server's is in its endpoints JSON).
+        #[arg(
+            long,
+            env = "CODECOMMIT_LOCAL_DATA_DIR",
+            default_value = "./.codecommit-local"
+        )]
+        data_dir: PathBuf,
+        /// How many events.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Include each event's body (the JSON sent).
+        #[arg(long)]
+        bodies: bool,
+    },
     /// Run by `git upload-pack` in place of `git pack-objects` (see the pack cache).
     #[command(name = pack_hook::HOOK_SUBCOMMAND, hide = true)]
     PackObjectsHook {
@@ -250,6 +267,11 @@ pub fn main() -> ExitCode {
     match &cli.command {
         Command::PackObjectsHook { args } => return pack_hook::run_hook(args),
         Command::OidcToken(args) => return oidc_token(args),
+        Command::Events {
+            data_dir,
+            limit,
+            bodies,
+        } => return events(data_dir, *limit, *bodies),
         _ => {}
     }
     tracing_subscriber::fmt()
@@ -273,7 +295,9 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve((*args).into())),
         Command::Healthcheck { http_addr } => healthcheck(&http_addr),
-        Command::OidcToken(_) => unreachable!("handled before the runtime starts"),
+        Command::OidcToken(_) | Command::Events { .. } => {
+            unreachable!("handled before the runtime starts")
+        }
         Command::PackObjectsHook { .. } => unreachable!("handled before the runtime starts"),
     }
 }
@@ -341,6 +365,48 @@ fn healthcheck(http_addr: &str) -> ExitCode {
         }
         Err(e) => {
             eprintln!("healthcheck: {addr}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `events`: the store's event log, newest first.
+fn events(data_dir: &std::path::Path, limit: i64, bodies: bool) -> ExitCode {
+    let file = data_dir.join("store.sqlite3");
+    if !file.exists() {
+        eprintln!("error: {} does not exist", file.display());
+        return ExitCode::FAILURE;
+    }
+    let rows = crate::store::Store::open(&file)
+        .map_err(|e| e.to_string())
+        .and_then(|s| {
+            s.read(|c| crate::store::events::recent(c, limit))
+                .map_err(|e| e.to_string())
+        });
+    match rows {
+        Ok(rows) => {
+            for r in rows {
+                let mut line = serde_json::json!({
+                    "seq": r.seq,
+                    "repository": r.repository_name,
+                    "kind": r.kind,
+                    "destination": r.destination,
+                    "label": r.label,
+                    "state": r.state,
+                    "attempts": r.attempts,
+                    "created": r.created_at,
+                    "last_attempt": r.last_attempt_at,
+                    "last_error": r.last_error,
+                });
+                if bodies {
+                    line["body"] = serde_json::from_str(&r.body).unwrap_or(r.body.into());
+                }
+                println!("{line}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

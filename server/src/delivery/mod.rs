@@ -160,10 +160,7 @@ async fn to_endpoint(
             signed_post(ep, "sns", "/", &[ct], body).await?
         }
         "lambda" => {
-            let name = percent_encoding::utf8_percent_encode(
-                destination,
-                percent_encoding::NON_ALPHANUMERIC,
-            );
+            let name = crate::auth::sigv4::uri_encode(destination, false);
             let path = format!("/2015-03-31/functions/{name}/invocations");
             let ct = header("content-type", "application/json");
             let kind = header("x-amz-invocation-type", "Event");
