@@ -44,6 +44,8 @@ pub enum StartError {
     Tls(#[from] tls::TlsError),
     #[error(transparent)]
     HostKey(#[from] ssh::host_keys::HostKeyError),
+    #[error("password pepper: {0}")]
+    Pepper(#[from] crate::iam::passwords::PepperError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: String,
@@ -204,11 +206,17 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
             (t.path().to_owned(), Some(t))
         }
     };
+    // Only the server's user may enter the data dir: it holds the store, keys and packs.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(io_at(&data_dir))?;
+    }
     let repos_root = data_dir.join("repositories");
     std::fs::create_dir_all(&repos_root).map_err(io_at(&repos_root))?;
     let store_file = data_dir.join("store.sqlite3");
     let store = Store::open(&store_file)?;
-    let hasher = PasswordHasher::for_store(&store)?;
+    let hasher = PasswordHasher::for_data_dir(&data_dir.join("pepper"), &store)?;
     let pack_hook = match &config.pack_hook {
         Some(c) => {
             let dir = data_dir.join("cache");

@@ -6,9 +6,13 @@
 
 use crate::auth::{AuthFailure, AuthMethod, Principal};
 use crate::context::Context;
-use crate::iam::CODECOMMIT_SERVICE;
+use crate::iam::{CODECOMMIT_SERVICE, MAX_SERVICE_CREDENTIALS_PER_SERVICE};
 use crate::secret::Secret;
 use crate::store::{CredentialStatus, iam as rows};
+
+/// What padding checks hash against: no password matches it (no digest is all zeroes).
+const DUMMY_SALT: [u8; 16] = [0; 16];
+const DUMMY_HASH: [u8; 32] = [0; 32];
 
 pub fn authenticate(
     ctx: &Context,
@@ -22,10 +26,11 @@ pub fn authenticate(
             tracing::error!("reading Git credentials: {e}");
             AuthFailure::Store
         })?;
-    if candidates.is_empty() {
-        return Err(AuthFailure::UnknownUser(user_name.to_owned()));
-    }
-    // Check every candidate, so the time taken does not tell which one matched.
+    // Every login costs the same hashes, known or not and whichever credential matches: each
+    // candidate is checked, and a login with fewer than a user's maximum of credentials is
+    // padded with checks against a dummy, so the time taken tells nothing.
+    let known = !candidates.is_empty();
+    let padding = MAX_SERVICE_CREDENTIALS_PER_SERVICE.saturating_sub(candidates.len());
     let mut matched = None;
     for (cred, user) in candidates {
         let ok = ctx
@@ -34,6 +39,14 @@ pub fn authenticate(
         if ok && matched.is_none() {
             matched = Some((cred, user));
         }
+    }
+    for _ in 0..padding {
+        let _ = ctx
+            .hasher
+            .verify(password.expose(), &DUMMY_SALT, &DUMMY_HASH);
+    }
+    if !known {
+        return Err(AuthFailure::UnknownUser(user_name.to_owned()));
     }
     let (cred, user) = matched.ok_or_else(|| AuthFailure::WrongPassword(user_name.to_owned()))?;
     if cred.status != CredentialStatus::Active {

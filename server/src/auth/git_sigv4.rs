@@ -113,13 +113,15 @@ pub fn verify(
         Ok(Some(r)) => r,
         Ok(None) => {
             return Err(AuthFailure::SigV4(format!(
-                "unknown or inactive access key {key_id}"
+                "unknown or inactive access key {key_id:?}"
             )));
         }
         Err(SigV4Error::Internal) | Err(_) => return Err(AuthFailure::Store),
     };
     if let Err(problem) = sigv4::check_session(&record, token, now) {
-        return Err(AuthFailure::SigV4(format!("{key_id}: session {problem:?}")));
+        return Err(AuthFailure::SigV4(format!(
+            "{key_id:?}: session {problem:?}"
+        )));
     }
     // The AWS CLI signs the host without its port; git-remote-codecommit signs it as given.
     let without_port = strip_port(req.host);
@@ -130,7 +132,7 @@ pub fn verify(
     }
     if !matched {
         return Err(AuthFailure::SigV4(format!(
-            "signature mismatch for {key_id} (path {}, host {})",
+            "signature mismatch for {key_id:?} (path {}, host {})",
             req.path, req.host
         )));
     }

@@ -14,9 +14,10 @@ pub use crate::principal::{AuthMethod, Identity, Principal};
 /// Why authentication failed. Never holds a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthFailure {
-    #[error("no Git credential signs in as {0}")]
+    // Names a client sent are printed escaped ({:?}): a log line cannot be forged with them.
+    #[error("no Git credential signs in as {0:?}")]
     UnknownUser(String),
-    #[error("wrong password for {0}")]
+    #[error("wrong password for {0:?}")]
     WrongPassword(String),
     #[error("Git credential {0} is inactive")]
     Inactive(String),

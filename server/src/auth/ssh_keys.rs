@@ -35,17 +35,17 @@ pub fn authenticate(
             AuthFailure::Store
         })?;
     let Some((key, user)) = found else {
-        return Err(AuthFailure::SshKey(format!("no SSH key {key_id}")));
+        return Err(AuthFailure::SshKey(format!("no SSH key {key_id:?}")));
     };
     let stored = ssh_keys::parse_any(&key.body)
-        .map_err(|e| AuthFailure::SshKey(format!("stored key {key_id} unreadable: {e}")))?;
+        .map_err(|e| AuthFailure::SshKey(format!("stored key {key_id:?} unreadable: {e}")))?;
     if !bool::from(stored.blob.as_slice().ct_eq(presented)) {
         return Err(AuthFailure::SshKey(format!(
-            "the offered key is not {key_id}"
+            "the offered key is not {key_id:?}"
         )));
     }
     if key.status != CredentialStatus::Active {
-        return Err(AuthFailure::SshKey(format!("{key_id} is inactive")));
+        return Err(AuthFailure::SshKey(format!("{key_id:?} is inactive")));
     }
     Ok(crate::iam::users::principal(
         &user,

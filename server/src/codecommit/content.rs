@@ -12,6 +12,13 @@ use crate::codecommit::repositories;
 use crate::context::Context;
 use crate::store::RepositoryRow;
 
+/// A path segment git itself refuses: `.git` in any case, and the names case-insensitive or
+/// NTFS file systems read as `.git` (trailing dots or spaces, the 8.3 name `git~1`).
+pub fn is_git_dir_name(seg: &str) -> bool {
+    let trimmed = seg.trim_end_matches(['.', ' ']);
+    trimmed.eq_ignore_ascii_case(".git") || seg.eq_ignore_ascii_case("git~1")
+}
+
 pub fn open(ctx: &Context, row: &RepositoryRow) -> Result<Repository, E> {
     Ok(Repository::open_bare(repositories::repo_dir(
         &ctx.repos_root,
@@ -88,7 +95,7 @@ pub fn normalize_path(path: &str) -> Result<String, E> {
     }
     if trimmed
         .split('/')
-        .any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg == ".git")
+        .any(|seg| seg.is_empty() || seg == "." || seg == ".." || is_git_dir_name(seg))
         || trimmed.contains('\0')
     {
         return Err(E::new(

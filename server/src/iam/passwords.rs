@@ -13,11 +13,44 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
+use std::path::Path;
+
+use rusqlite::OptionalExtension;
+
 use crate::store::{Store, StoreError};
 
 type HmacSha256 = Hmac<Sha256>;
 
 const PEPPER_SETTING: &str = "password-pepper";
+const PEPPER_LEN: usize = 32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PepperError {
+    #[error("{path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}: not a password pepper (32 bytes); restore it or start from an empty data dir")]
+    Corrupt(std::path::PathBuf),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("store: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Writes a new secret file with mode 0600 (never replacing one).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
 
 /// Hashes and verifies passwords with the data dir's pepper.
 pub struct PasswordHasher {
@@ -37,9 +70,46 @@ pub struct PasswordHash {
 }
 
 impl PasswordHasher {
-    /// The hasher of this store, creating its pepper on first use.
+    /// The hasher of a data dir: its pepper lives in `pepper_file` (0600), outside the store
+    /// whose hashes it keys, so a copy of the database alone verifies nothing. A pepper an
+    /// older version kept in the store moves to the file (and out of the store).
+    pub fn for_data_dir(pepper_file: &Path, store: &Store) -> Result<Self, PepperError> {
+        let io = |source| PepperError::Io {
+            path: pepper_file.to_owned(),
+            source,
+        };
+        let legacy = store.read(|c| {
+            c.query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [PEPPER_SETTING],
+                |r| r.get::<_, Vec<u8>>(0),
+            )
+            .optional()
+        })?;
+        let pepper = match std::fs::read(pepper_file) {
+            Ok(p) if p.len() == PEPPER_LEN => p,
+            Ok(_) => return Err(PepperError::Corrupt(pepper_file.to_owned())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let pepper = legacy.clone().unwrap_or_else(|| random_bytes(PEPPER_LEN));
+                write_private(pepper_file, &pepper).map_err(io)?;
+                pepper
+            }
+            Err(e) => return Err(io(e)),
+        };
+        if legacy.is_some() {
+            store.write(|c| {
+                c.execute("DELETE FROM settings WHERE key = ?1", [PEPPER_SETTING])
+                    .map(|_| ())
+            })?;
+        }
+        Ok(PasswordHasher {
+            pepper: Zeroizing::new(pepper),
+        })
+    }
+
+    /// The hasher of an in-memory store (tests): the pepper is kept in the store.
     pub fn for_store(store: &Store) -> Result<Self, StoreError> {
-        let pepper = store.setting_or_init(PEPPER_SETTING, || random_bytes(32))?;
+        let pepper = store.setting_or_init(PEPPER_SETTING, || random_bytes(PEPPER_LEN))?;
         Ok(PasswordHasher {
             pepper: Zeroizing::new(pepper),
         })
@@ -72,6 +142,38 @@ pub fn random_bytes(n: usize) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pepper_lives_in_its_own_file_and_moves_out_of_the_store() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        // A store from before: the pepper in its settings.
+        let legacy = PasswordHasher::for_store(&store).unwrap();
+        let hash = legacy.hash("pw");
+        let file = dir.path().join("pepper");
+        let moved = PasswordHasher::for_data_dir(&file, &store).unwrap();
+        assert!(moved.verify("pw", &hash.salt, &hash.hash), "same pepper");
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let left: i64 = store
+            .read(|c| {
+                c.query_row(
+                    "SELECT count(*) FROM settings WHERE key = ?1",
+                    [PEPPER_SETTING],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap();
+        assert_eq!(left, 0, "the store no longer holds the pepper");
+        let again = PasswordHasher::for_data_dir(&file, &store).unwrap();
+        assert!(again.verify("pw", &hash.salt, &hash.hash));
+        std::fs::write(&file, b"short").unwrap();
+        assert!(matches!(
+            PasswordHasher::for_data_dir(&file, &store),
+            Err(PepperError::Corrupt(_))
+        ));
+    }
 
     #[test]
     fn hash_verifies_only_the_same_password_and_pepper_persists() {

@@ -40,6 +40,8 @@ const MIGRATIONS: &[&str] = &[
 pub enum StoreError {
     #[error("store: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("store file {0}")]
+    Io(String),
     #[error("store schema version {found} is newer than this binary knows ({known})")]
     TooNew { found: usize, known: usize },
 }
@@ -85,9 +87,32 @@ fn tune(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The store holds password hashes, key secrets and session tokens' hashes: its file is
+/// created 0600, and SQLite gives its `-wal` and `-shm` files the database's mode. Files an
+/// older version created under the umask are narrowed to 0600 too.
+fn private_files(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let io = |e: std::io::Error| StoreError::Io(format!("{}: {e}", path.display()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .map_err(io)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if file.exists() {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating if needed) the store at `path` and runs pending migrations.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        private_files(path)?;
         let mut store = Self::configure(Connection::open(path)?)?;
         for _ in 0..READERS {
             let conn = Connection::open(path)?;
