@@ -160,7 +160,13 @@ fn queue_for_changes(
         if let Some(old) = &ch.old {
             detail["oldCommitId"] = json!(old);
         }
-        queue_eventbridge(c, row, "CodeCommit Repository State Change", detail, &now)?;
+        queue_eventbridge(
+            c,
+            &Source::of(row),
+            "CodeCommit Repository State Change",
+            detail,
+            &now,
+        )?;
         queued += 1;
     }
     Ok(queued)
@@ -208,36 +214,58 @@ pub fn default_bus(region: &str, account: &str) -> String {
     format!("arn:aws:events:{region}:{account}:event-bus/default")
 }
 
+/// The repository an EventBridge event is about: what its envelope and outbox row name.
+struct Source<'a> {
+    repository_id: &'a str,
+    name: &'a str,
+    account_id: &'a str,
+    region: &'a str,
+}
+
+impl<'a> Source<'a> {
+    fn of(row: &'a RepositoryRow) -> Self {
+        Source {
+            repository_id: &row.repository_id,
+            name: &row.name,
+            account_id: &row.account_id,
+            region: &row.region,
+        }
+    }
+}
+
 /// An EventBridge event as a rule's target receives it.
-fn envelope(row: &RepositoryRow, detail_type: &str, detail: Value) -> Value {
+fn envelope(source: &Source<'_>, detail_type: &str, detail: Value) -> Value {
     json!({
         "version": "0",
         "id": uuid::Uuid::new_v4().to_string(),
         "detail-type": detail_type,
         "source": "aws.codecommit",
-        "account": row.account_id,
+        "account": source.account_id,
         "time": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        "region": row.region,
-        "resources": [row.arn()],
+        "region": source.region,
+        "resources": [format!(
+            "arn:aws:codecommit:{}:{}:{}",
+            source.region, source.account_id, source.name
+        )],
         "detail": detail,
     })
 }
 
 fn queue_eventbridge(
     c: &Connection,
-    row: &RepositoryRow,
+    source: &Source<'_>,
     detail_type: &str,
     detail: Value,
     now: &str,
 ) -> rusqlite::Result<i64> {
-    let body = envelope(row, detail_type, detail).to_string();
+    let body = envelope(source, detail_type, detail).to_string();
     rows::enqueue(
         c,
         &NewEvent {
-            repository_id: &row.repository_id,
-            repository_name: &row.name,
+            repository_id: source.repository_id,
+            repository_name: source.name,
             kind: "eventbridge",
-            destination: &default_bus(&row.region, &row.account_id),
+            destination: &default_bus(source.region, source.account_id),
             label: detail_type,
             body: &body,
         },
@@ -261,20 +289,6 @@ fn pull_request_event_name(event_type: &str) -> &'static str {
     }
 }
 
-fn repository_of_pull_request(p: &PullRequestRow) -> RepositoryRow {
-    RepositoryRow {
-        repository_id: p.repository_id.clone(),
-        account_id: p.account_id.clone(),
-        region: p.region.clone(),
-        name: p.repository_name.clone(),
-        description: None,
-        default_branch: None,
-        kms_key_id: None,
-        created_at: p.created_at.clone(),
-        last_modified_at: p.last_activity_at.clone(),
-    }
-}
-
 /// "CodeCommit Pull Request State Change" for an event of `p` (its state after it).
 pub fn pull_request(
     c: &Connection,
@@ -282,7 +296,12 @@ pub fn pull_request(
     event_type: &str,
     actor: &str,
 ) -> rusqlite::Result<()> {
-    let row = repository_of_pull_request(p);
+    let source = Source {
+        repository_id: &p.repository_id,
+        name: &p.repository_name,
+        account_id: &p.account_id,
+        region: &p.region,
+    };
     let event = pull_request_event_name(event_type);
     let detail = json!({
         "author": p.author_arn,
@@ -308,7 +327,7 @@ pub fn pull_request(
     });
     queue_eventbridge(
         c,
-        &row,
+        &source,
         "CodeCommit Pull Request State Change",
         detail,
         &now_timestamp(),
@@ -324,16 +343,11 @@ pub fn comment(
     created: bool,
     actor: &str,
 ) -> rusqlite::Result<()> {
-    let row = RepositoryRow {
-        repository_id: comment.repository_id.clone(),
-        account_id: comment.account_id.clone(),
-        region: comment.region.clone(),
-        name: repository_name.to_owned(),
-        description: None,
-        default_branch: None,
-        kms_key_id: None,
-        created_at: comment.created_at.clone(),
-        last_modified_at: comment.last_modified_at.clone(),
+    let source = Source {
+        repository_id: &comment.repository_id,
+        name: repository_name,
+        account_id: &comment.account_id,
+        region: &comment.region,
     };
     let (detail_type, on) = match comment.pull_request_id {
         Some(_) => ("CodeCommit Comment on Pull Request", "PullRequest"),
@@ -362,7 +376,7 @@ pub fn comment(
     if let Some(parent) = &comment.in_reply_to {
         detail["inReplyTo"] = json!(parent);
     }
-    queue_eventbridge(c, &row, detail_type, detail, &now_timestamp())?;
+    queue_eventbridge(c, &source, detail_type, detail, &now_timestamp())?;
     Ok(())
 }
 

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::pull_requests::{pr, pull_request_target};
-use super::{epoch, max_results, page, repository, repository_arn, repository_target};
+use super::{
+    epoch, max_results, max_results_up_to, page, repository, repository_arn, repository_target,
+};
 use crate::codecommit::comments::{self, Place};
 use crate::codecommit::content;
 use crate::codecommit::error::CodeCommitError as E;
@@ -669,11 +671,7 @@ impl Operation for GetCommentReactions {
                 format!("The Amazon Resource Name (ARN) of the user or identity {u} is not valid."),
             ));
         }
-        let max = match self.max_results {
-            None => MAX_REACTIONS,
-            Some(n) if (1..=MAX_REACTIONS).contains(&n) => n,
-            Some(_) => max_results(Some(0))?,
-        };
+        let max = max_results_up_to(self.max_results, MAX_REACTIONS, MAX_REACTIONS)?;
         let reactions = Reactions::load(call.ctx, &[c.comment_id.as_str()])?;
         let all: Vec<ReactionForComment> = reactions
             .grouped(&c.comment_id, user)

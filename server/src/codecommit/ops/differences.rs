@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{max_results, open, page, repository_target};
+use super::{DEFAULT_MAX_RESULTS, max_results, max_results_up_to, open, page, repository_target};
 use crate::codecommit::blob_diff::{self, Change};
 use crate::codecommit::content::{self, Difference, FileVersion};
 use crate::codecommit::error::CodeCommitError as E;
@@ -191,13 +191,7 @@ impl Operation for GetBlobDifferences {
                 ));
             }
         };
-        let max = max_results(self.max_results)?;
-        if max > MAX_HUNKS {
-            return Err(E::new(
-                "InvalidMaxResultsException",
-                "The specified number of maximum results is not valid.",
-            ));
-        }
+        let max = max_results_up_to(self.max_results, DEFAULT_MAX_RESULTS, MAX_HUNKS)?;
         let after = content::get_blob(&repo, self.after_blob_id.as_deref().unwrap_or_default())?;
         let before = match self.before_blob_id.as_deref().filter(|b| !b.is_empty()) {
             Some(id) => content::get_blob(&repo, id)?,

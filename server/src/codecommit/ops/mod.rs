@@ -105,9 +105,15 @@ pub fn page<T>(
 
 /// `maxResults` (default 100), at least 1.
 pub fn max_results(requested: Option<i64>) -> Result<i64, E> {
+    max_results_up_to(requested, DEFAULT_MAX_RESULTS, i64::MAX)
+}
+
+/// `maxResults` of an operation whose pages have a ceiling: `default` when absent, else
+/// from 1 to `max`.
+pub fn max_results_up_to(requested: Option<i64>, default: i64, max: i64) -> Result<i64, E> {
     match requested {
-        None => Ok(DEFAULT_MAX_RESULTS),
-        Some(n) if n >= 1 => Ok(n),
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
         Some(_) => Err(E::new(
             "InvalidMaxResultsException",
             "The specified number of maximum results is not valid.",
