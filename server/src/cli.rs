@@ -209,6 +209,25 @@ struct ServeArgs {
     /// The region event deliveries are signed for (default: --region).
     #[arg(long, env = "CODECOMMIT_LOCAL_EVENTS_REGION")]
     events_region: Option<String>,
+    /// At most this many connections at once on each listener (HTTPS, HTTP, SSH); more are
+    /// closed as they arrive.
+    #[arg(long, env = "CODECOMMIT_LOCAL_MAX_CONNECTIONS", default_value_t = 512)]
+    max_connections: usize,
+    /// Seconds an HTTP client may take to send a request's headers (and a new connection
+    /// its TLS handshake and first request) before it is cut off.
+    #[arg(long, env = "CODECOMMIT_LOCAL_HEADER_TIMEOUT", default_value_t = 30)]
+    header_timeout: u64,
+    /// Seconds an SSH client may take to authenticate before it is cut off.
+    #[arg(
+        long,
+        env = "CODECOMMIT_LOCAL_SSH_LOGIN_GRACE_TIME",
+        default_value_t = 120
+    )]
+    ssh_login_grace_time: u64,
+    /// MiB one push may send (its pack); larger pushes are refused with git's own error
+    /// (0: no limit).
+    #[arg(long, env = "CODECOMMIT_LOCAL_MAX_PUSH_SIZE", default_value_t = 2048)]
+    max_push_size: u64,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -238,6 +257,12 @@ impl From<ServeArgs> for ServerConfig {
                 access_key_id: a.events_access_key_id,
                 secret_access_key: a.events_secret_access_key.map(zeroize::Zeroizing::new),
                 region: a.events_region,
+            },
+            limits: crate::config::LimitsConfig {
+                max_connections: a.max_connections.max(1),
+                header_timeout: Duration::from_secs(a.header_timeout.max(1)),
+                ssh_login_grace_time: Duration::from_secs(a.ssh_login_grace_time.max(1)),
+                max_push_bytes: a.max_push_size.saturating_mul(1 << 20),
             },
             pack_hook: hook_exe().map(|hook_exe| PackHookConfig {
                 hook_exe,

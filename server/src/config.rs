@@ -43,6 +43,34 @@ pub struct ServerConfig {
     pub imds_v1: bool,
     /// Where triggers and EventBridge events are sent (SNS, Lambda, EventBridge APIs).
     pub events: EventsConfig,
+    /// What one client may hold or send.
+    pub limits: LimitsConfig,
+}
+
+/// What one client may hold or send: connections, time to speak, push size.
+#[derive(Debug, Clone)]
+pub struct LimitsConfig {
+    /// Connections each listener (HTTPS, HTTP, SSH) holds at once; more are closed as they
+    /// are accepted.
+    pub max_connections: usize,
+    /// How long an HTTP client may take to send a request's headers (and the TLS handshake
+    /// and first request of a new connection).
+    pub header_timeout: Duration,
+    /// How long an SSH client may take to authenticate (OpenSSH's `LoginGraceTime`).
+    pub ssh_login_grace_time: Duration,
+    /// The largest pack a push may send (git's `receive.maxInputSize`); zero: no limit.
+    pub max_push_bytes: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_connections: 512,
+            header_timeout: Duration::from_secs(30),
+            ssh_login_grace_time: Duration::from_secs(120),
+            max_push_bytes: 2 << 30,
+        }
+    }
 }
 
 /// The AWS-compatible endpoint events go to, and how requests to it are signed.
@@ -101,6 +129,7 @@ impl Default for ServerConfig {
             imds_addr: None,
             imds_v1: false,
             events: EventsConfig::default(),
+            limits: LimitsConfig::default(),
         }
     }
 }

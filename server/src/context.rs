@@ -32,9 +32,36 @@ pub struct Context {
     pub events_queued: tokio::sync::Notify,
     /// The receive-pack hooks that enforce per-ref push decisions, installed on first use.
     ref_hooks: std::sync::OnceLock<crate::git::ref_guard::Hooks>,
+    /// The largest pack a push may send; zero: no limit.
+    pub max_push_bytes: u64,
+    /// Slows sources that keep failing to sign in with a Git password.
+    pub auth_throttle: crate::auth::throttle::FailureThrottle,
 }
 
 impl Context {
+    /// The Git service `request` of `repo`, within this server's limits.
+    pub fn git_service(
+        &self,
+        service: crate::git::service::GitService,
+        repo: &crate::codecommit::repositories::RepositoryRow,
+        mode: crate::git::service::Mode,
+        git_protocol: Option<String>,
+        ref_guard: Option<std::sync::Arc<crate::git::ref_guard::RefGuard>>,
+    ) -> crate::git::service::ServiceRequest {
+        crate::git::service::ServiceRequest {
+            service,
+            repo_dir: crate::codecommit::repositories::repo_dir(
+                &self.repos_root,
+                &repo.repository_id,
+            ),
+            mode,
+            git_protocol,
+            pack_hook: self.pack_hook.clone(),
+            ref_guard,
+            max_input_size: self.max_push_bytes,
+        }
+    }
+
     /// A context whose clone URLs are set once the listeners are bound.
     pub fn new(
         store: Store,
@@ -59,6 +86,8 @@ impl Context {
             events_queued: tokio::sync::Notify::new(),
             deliver: std::sync::OnceLock::new(),
             ref_hooks: std::sync::OnceLock::new(),
+            max_push_bytes: 0,
+            auth_throttle: Default::default(),
         }
     }
 

@@ -22,10 +22,13 @@ use crate::iam::passwords::PasswordHasher;
 use crate::iam::{self, CODECOMMIT_SERVICE};
 use crate::store::Store;
 use crate::sts::issuer::Issuer;
+use crate::transport::limits::{ConnectionLimit, LimitAcceptor};
 use crate::transport::{http, ssh, tls};
 
 /// How long a stop waits for in-flight requests (a push in progress) before closing.
 const GRACE: Duration = Duration::from_secs(60);
+/// Concurrent HTTP/2 streams per connection (hyper's default is 200).
+const MAX_HTTP2_STREAMS: u32 = 32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -89,9 +92,9 @@ pub struct RunningServer {
     ssh_shutdown: CancellationToken,
     ssh_sessions: TaskTracker,
     ssh_task: JoinHandle<()>,
-    /// Removes expired pack cache entries; aborted when the server is dropped (which
-    /// [`RunningServer::shutdown`] ends with, too).
-    sweeper: Option<JoinHandle<()>>,
+    /// Remove expired pack cache entries and STS sessions; aborted when the server is
+    /// dropped (which [`RunningServer::shutdown`] ends with, too).
+    sweepers: Vec<JoinHandle<()>>,
     /// Sends queued events; aborted with the server (what it has not sent stays queued).
     delivery: JoinHandle<()>,
     stopped: bool,
@@ -225,14 +228,16 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
         }
         None => None,
     };
-    let ctx = Arc::new(Context::new(
+    let mut ctx = Context::new(
         store,
         hasher,
         repos_root,
         config.account_id.clone(),
         config.region.clone(),
         pack_hook.clone(),
-    ));
+    );
+    ctx.max_push_bytes = config.limits.max_push_bytes;
+    let ctx = Arc::new(ctx);
     ctx.authorizer.set_enforced(config.authorization);
 
     // Fixtures: the given files, or the embedded default on an empty store (written out to
@@ -259,6 +264,12 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
         );
     }
     drop(default_dir);
+    // What a crash left behind: half-created and deleted repositories' directories.
+    match crate::codecommit::repositories::sweep_orphans(&ctx.store, &ctx.repos_root) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(directories = n, "removed what no repository owns"),
+        Err(e) => tracing::warn!("removing what no repository owns: {e}"),
+    }
     // Repositories from before reference events were recorded start from what they hold.
     match crate::codecommit::events::seed_snapshots(&ctx) {
         Ok(0) => {}
@@ -311,31 +322,51 @@ fn serve_http(
     let http_app = http::router(ctx.clone(), false);
     let https_handle = Handle::new();
     let http_handle = Handle::new();
+    let limits = &config.limits;
     // TCP_NODELAY: git's request/response exchanges (401, ref advertisement, negotiation) are
     // small writes; with Nagle each one waits for the peer's delayed ACK (40 ms on Linux).
+    // Each listener admits its own connections; TLS handshakes get the header timeout too.
+    let tls = RustlsAcceptor::new(rustls)
+        .handshake_timeout(limits.header_timeout)
+        .acceptor(NoDelayAcceptor::new());
     let mut https_server = axum_server::from_tcp(https_listener)
         .map_err(|source| StartError::Bind {
             addr: config.https_addr.clone(),
             source,
         })?
-        .acceptor(RustlsAcceptor::new(rustls).acceptor(NoDelayAcceptor::new()))
+        .acceptor(LimitAcceptor::new(
+            tls,
+            ConnectionLimit::new(limits.max_connections, "https"),
+        ))
+        .first_request_timeout(limits.header_timeout)
         .handle(https_handle.clone());
-    let http_server = axum_server::from_tcp(http_listener)
+    let mut http_server = axum_server::from_tcp(http_listener)
         .map_err(|source| StartError::Bind {
             addr: config.http_addr.clone(),
             source,
         })?
-        .acceptor(NoDelayAcceptor::new())
+        .acceptor(LimitAcceptor::new(
+            NoDelayAcceptor::new(),
+            ConnectionLimit::new(limits.max_connections, "http"),
+        ))
+        .first_request_timeout(limits.header_timeout)
         .handle(http_handle.clone());
-    // git (curl) speaks HTTP/2 over TLS; hyper's default 64 KiB windows throttle a pushed
-    // pack to a crawl. Large fixed windows (memory is still bounded: the body is streamed
-    // into git as it arrives) let a push run at HTTP/1.1 speed.
-    https_server
-        .http_builder()
-        .http2()
-        .initial_stream_window_size(8 << 20)
-        .initial_connection_window_size(16 << 20)
-        .max_frame_size(256 * 1024);
+    for builder in [https_server.http_builder(), http_server.http_builder()] {
+        // Slow senders (slowloris) are cut off after the header timeout.
+        builder.http1().header_read_timeout(limits.header_timeout);
+        // git (curl) speaks HTTP/2 over TLS; hyper's default 64 KiB windows throttle a
+        // pushed pack to a crawl. Large fixed windows let a push run at HTTP/1.1 speed; the
+        // connection window bounds what one connection buffers, whatever its streams.
+        // git uses one stream at a time: a few dozen at once is plenty.
+        builder
+            .http2()
+            .initial_stream_window_size(8 << 20)
+            .initial_connection_window_size(16 << 20)
+            .max_frame_size(256 * 1024)
+            .max_concurrent_streams(MAX_HTTP2_STREAMS)
+            .max_header_list_size(64 << 10)
+            .max_pending_accept_reset_streams(Some(20));
+    }
     let tasks = vec![
         tokio::spawn(
             https_server.serve(https_app.into_make_service_with_connect_info::<SocketAddr>()),
@@ -408,6 +439,10 @@ fn serve_ssh(
         ssh_listener,
         ctx.clone(),
         Arc::new(ssh::config(host_keys)),
+        ssh::SshLimits {
+            connections: ConnectionLimit::new(config.limits.max_connections, "ssh"),
+            login_grace_time: config.limits.ssh_login_grace_time,
+        },
         ssh_shutdown.clone(),
         ssh_sessions.clone(),
     ));
@@ -430,6 +465,33 @@ fn spawn_sweeper(hook: Arc<PackHook>) -> Option<JoinHandle<()>> {
             let _ = tokio::task::spawn_blocking(move || hook.sweep()).await;
         }
     }))
+}
+
+/// How long an expired STS session is kept (a call with it is answered `ExpiredToken`, as
+/// on AWS, rather than `InvalidClientTokenId`) before it is deleted.
+const EXPIRED_SESSIONS_KEPT: chrono::Duration = chrono::Duration::days(1);
+
+/// Deletes long-expired STS sessions, at start and then hourly.
+fn spawn_session_sweeper(ctx: Arc<Context>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            let ctx = ctx.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                let cutoff = (chrono::Utc::now() - EXPIRED_SESSIONS_KEPT)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+                match ctx.store.write_bookkeeping(|tx| {
+                    crate::store::roles::delete_sessions_expired_before(tx, &cutoff)
+                }) {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(sessions = n, "deleted expired STS sessions"),
+                    Err(e) => tracing::warn!("deleting expired STS sessions: {e}"),
+                }
+            })
+            .await;
+        }
+    })
 }
 
 /// Starts the server; returns once every listener is bound and serving.
@@ -524,7 +586,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         .set((endpoints.https_url.clone(), endpoints.ssh_url.clone()));
     publish(&config, &data_dir, &endpoints)?;
 
-    let sweeper = pack_hook.and_then(spawn_sweeper);
+    let sweepers = pack_hook
+        .and_then(spawn_sweeper)
+        .into_iter()
+        .chain([spawn_session_sweeper(ctx.clone())])
+        .collect();
     let delivery = crate::delivery::start(ctx.clone(), routes);
 
     Ok(RunningServer {
@@ -535,7 +601,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         ssh_shutdown,
         ssh_sessions,
         ssh_task,
-        sweeper,
+        sweepers,
         delivery,
         stopped: false,
         demo_password,
@@ -737,7 +803,7 @@ impl RunningServer {
 impl Drop for RunningServer {
     /// A server dropped without [`RunningServer::shutdown`] stops at once.
     fn drop(&mut self) {
-        if let Some(s) = &self.sweeper {
+        for s in &self.sweepers {
             s.abort();
         }
         self.delivery.abort();

@@ -8,6 +8,7 @@ pub mod jwt;
 pub mod keys;
 pub mod sigv4;
 pub mod ssh_keys;
+pub mod throttle;
 
 pub use crate::principal::{AuthMethod, Identity, Principal};
 

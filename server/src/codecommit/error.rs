@@ -25,6 +25,7 @@ impl CodeCommitError {
     pub fn status(&self) -> u16 {
         match self.code {
             "InternalFailure" => 500,
+            "RequestEntityTooLargeException" => 413,
             "MissingAuthenticationTokenException"
             | "InvalidSignatureException"
             | "ExpiredTokenException" => 403,

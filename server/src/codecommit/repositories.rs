@@ -59,6 +59,46 @@ pub fn repo_dir(root: &Path, repository_id: &str) -> PathBuf {
     root.join(format!("{repository_id}.git"))
 }
 
+/// After a crash, removes what no repository owns: half-built repositories in `.staging/`,
+/// deleted ones still in `.trash/`, and directories no row names (a create that stopped
+/// between moving its files into place and committing its row). Run at start, before
+/// anything is served; how many directories went.
+pub fn sweep_orphans(store: &Store, root: &Path) -> Result<usize, RepositoryError> {
+    let known: std::collections::HashSet<String> =
+        store.read(rows::all_repository_ids)?.into_iter().collect();
+    let mut doomed = Vec::new();
+    for holding in [".staging", ".trash"] {
+        doomed.extend(subdirectories(&root.join(holding))?);
+    }
+    doomed.extend(subdirectories(root)?.into_iter().filter(|dir| {
+        let name = dir.file_name().unwrap_or_default().to_string_lossy();
+        name.strip_suffix(".git")
+            .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok() && !known.contains(id))
+    }));
+    for dir in &doomed {
+        tracing::info!(dir = %dir.display(), "removing a directory no repository owns");
+        std::fs::remove_dir_all(dir)?;
+    }
+    Ok(doomed.len())
+}
+
+/// The directories directly in `dir` (none if it does not exist).
+fn subdirectories(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut dirs = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            dirs.push(entry.path());
+        }
+    }
+    Ok(dirs)
+}
+
 /// What a caller asks to create.
 #[derive(Debug, Clone)]
 pub struct NewRepository {

@@ -2,15 +2,74 @@
 //! a `git upload-pack|receive-pack` child whose stdin and stdout the transport streams.
 //! Nothing here buffers a pack. Only `GIT_PROTOCOL` comes from the client.
 
+use std::io;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::process::Stdio;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader, ReadBuf};
 use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 
 use super::pack_hook::PackHook;
 use super::ref_guard::RefGuard;
+
+/// The most an upload-pack request (wants, haves) may send, decoded: git http-backend's
+/// default `GIT_HTTP_MAX_REQUEST_BUFFER`.
+pub const UPLOAD_PACK_REQUEST_LIMIT: u64 = 10 << 20;
+
+/// What a push may send besides its pack: the ref update commands.
+const PUSH_COMMANDS_ALLOWANCE: u64 = 16 << 20;
+
+/// The most a request to `service` may send (after any gzip is undone), for a server whose
+/// pushes may send `max_push_bytes` of pack (zero: no limit).
+pub fn request_limit(service: GitService, max_push_bytes: u64) -> u64 {
+    match service {
+        GitService::UploadPack => UPLOAD_PACK_REQUEST_LIMIT,
+        GitService::ReceivePack if max_push_bytes == 0 => u64::MAX,
+        GitService::ReceivePack => max_push_bytes.saturating_add(PUSH_COMMANDS_ALLOWANCE),
+    }
+}
+
+/// A reader that fails once more than `limit` bytes came through, so a gzip bomb (or an
+/// endless request) stops at the limit instead of reaching git whole.
+pub struct Capped<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R> Capped<R> {
+    pub fn new(inner: R, limit: u64) -> Self {
+        Capped {
+            inner,
+            left: limit,
+            limit,
+        }
+    }
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Capped<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let read = (buf.filled().len() - before) as u64;
+        if read > self.left {
+            let limit = self.limit;
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("request body exceeds {limit} bytes"),
+            )));
+        }
+        self.left -= read;
+        polled
+    }
+}
 
 /// The two Git services a client may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +128,8 @@ pub struct ServiceRequest {
     pub pack_hook: Option<Arc<PackHook>>,
     /// The per-ref authorization of a push ([`super::ref_guard`]), when enforced.
     pub ref_guard: Option<Arc<RefGuard>>,
+    /// The largest pack a push may send (`receive.maxInputSize`); zero: no limit.
+    pub max_input_size: u64,
 }
 
 /// A running service: the transport writes `stdin` and streams `stdout`; `stderr` is for
@@ -115,6 +176,12 @@ impl ServiceRequest {
     /// the server lets in-flight services finish.
     pub fn spawn(&self) -> std::io::Result<ServiceProcess> {
         let mut cmd = Command::new("git");
+        if self.service == GitService::ReceivePack && self.max_input_size > 0 {
+            // index-pack (or unpack-objects) stops reading past the limit; the client gets
+            // git's own "pack exceeds maximum allowed size" and nothing is stored.
+            cmd.arg("-c")
+                .arg(format!("receive.maxInputSize={}", self.max_input_size));
+        }
         cmd.arg(self.service.subcommand());
         match self.mode {
             Mode::AdvertiseRefs => {

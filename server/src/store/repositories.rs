@@ -111,6 +111,12 @@ pub fn list_repositories(
         .collect()
 }
 
+/// Every repository's ID, in every account and region.
+pub fn all_repository_ids(c: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = c.prepare("SELECT repository_id FROM repositories")?;
+    stmt.query_map([], |r| r.get(0))?.collect()
+}
+
 pub fn count_repositories(c: &Connection, account_id: &str) -> rusqlite::Result<usize> {
     let n: i64 = c.query_row(
         "SELECT count(*) FROM repositories WHERE account_id = ?1",

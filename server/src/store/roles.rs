@@ -205,6 +205,12 @@ pub fn insert_session(c: &Connection, s: &SessionRow) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Deletes the sessions that expired before `cutoff` (an RFC 3339 timestamp in the form
+/// sessions are stored in); how many.
+pub fn delete_sessions_expired_before(c: &Connection, cutoff: &str) -> rusqlite::Result<usize> {
+    c.execute("DELETE FROM sts_sessions WHERE expires_at < ?1", [cutoff])
+}
+
 pub fn find_session(c: &Connection, access_key_id: &str) -> rusqlite::Result<Option<SessionRow>> {
     c.prepare_cached(&format!(
         "SELECT {SESSION_COLUMNS} FROM sts_sessions WHERE access_key_id = ?1"

@@ -4,5 +4,6 @@ pub mod aws;
 pub mod git_access;
 pub mod http;
 pub mod imds;
+pub mod limits;
 pub mod ssh;
 pub mod tls;

@@ -2,16 +2,19 @@
 //! `DATA_DIR/tls/`, and a server certificate it signs for the names clients use (localhost,
 //! the loopback addresses, `--public-host` and AWS's CodeCommit, IAM and STS hostnames).
 //! Both are reused on restart; the server certificate is re-issued when the names change
-//! or it nears expiry. `--tls-cert/--tls-key` replace all of this.
+//! or it nears expiry. The CA is constrained to those names (and signs no other CA), and
+//! is replaced when they change. `--tls-cert/--tls-key` replace all of this.
 
 use std::fs;
 use std::io::Write;
+use std::net::IpAddr;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    NameConstraints,
 };
 use serde::{Deserialize, Serialize};
 
@@ -79,13 +82,24 @@ pub fn load_or_create(dir: &Path, names: &[String]) -> Result<TlsMaterial, TlsEr
     })?;
     let ca_cert = dir.join("ca.pem");
     let ca_key = dir.join("ca-key.pem");
-    let ca_key_pair = if ca_cert.exists() && ca_key.exists() {
+    // The CA may sign only `names`: a CA made for other names (or, before name
+    // constraints, for any) is replaced.
+    let ca_info = dir.join("ca.json");
+    let ca_names: Option<Vec<String>> = fs::read(&ca_info)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let ca_key_pair = if ca_cert.exists() && ca_key.exists() && ca_names.as_deref() == Some(names) {
         KeyPair::from_pem(&String::from_utf8_lossy(&read(&ca_key)?))?
     } else {
         let key = KeyPair::generate()?;
-        let cert = ca_params().self_signed(&key)?;
+        let cert = ca_params(names).self_signed(&key)?;
         write(&ca_key, key.serialize_pem().as_bytes(), 0o600)?;
         write(&ca_cert, cert.pem().as_bytes(), 0o644)?;
+        write(
+            &ca_info,
+            &serde_json::to_vec_pretty(names).expect("serializable"),
+            0o644,
+        )?;
         // A new CA invalidates any server certificate signed by an old one.
         let _ = fs::remove_file(dir.join("server.json"));
         key
@@ -103,7 +117,7 @@ pub fn load_or_create(dir: &Path, names: &[String]) -> Result<TlsMaterial, TlsEr
         && server_cert.exists()
         && server_key.exists();
     if !fresh {
-        let issuer = Issuer::new(ca_params(), &ca_key_pair);
+        let issuer = Issuer::new(ca_params(names), &ca_key_pair);
         let key = KeyPair::generate()?;
         let mut params = CertificateParams::new(names.to_vec())?;
         params
@@ -140,15 +154,30 @@ pub fn load_or_create(dir: &Path, names: &[String]) -> Result<TlsMaterial, TlsEr
     })
 }
 
-/// The CA's parameters. Deterministic, so the persisted CA key plus these parameters
-/// re-create the issuer that signed the persisted CA certificate.
-fn ca_params() -> CertificateParams {
+/// The CA's parameters for a server certificate naming `names`. Deterministic, so the
+/// persisted CA key plus these parameters re-create the issuer that signed the persisted
+/// CA certificate. The CA signs no other CA (path length 0) and no name but `names`
+/// (name constraints), so a client that trusts it for the AWS host names the server
+/// answers to trusts it for nothing else.
+fn ca_params(names: &[String]) -> CertificateParams {
     let mut params = CertificateParams::default();
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, "codecommit-local local CA");
     dn.push(DnType::OrganizationName, "codecommit-local");
     params.distinguished_name = dn;
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.name_constraints = Some(NameConstraints {
+        permitted_subtrees: names
+            .iter()
+            .map(|n| match n.parse::<IpAddr>() {
+                Ok(ip) => {
+                    GeneralSubtree::IpAddress(CidrSubnet::from_addr_prefix(ip, full_prefix(ip)))
+                }
+                Err(_) => GeneralSubtree::DnsName(n.clone()),
+            })
+            .collect(),
+        excluded_subtrees: Vec::new(),
+    });
     params.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
         KeyUsagePurpose::CrlSign,
@@ -157,6 +186,11 @@ fn ca_params() -> CertificateParams {
     params.not_before = rcgen::date_time_ymd(2024, 1, 1);
     params.not_after = rcgen::date_time_ymd(2049, 12, 31);
     params
+}
+
+/// The prefix length that names one address.
+fn full_prefix(ip: IpAddr) -> u8 {
+    if ip.is_ipv4() { 32 } else { 128 }
 }
 
 fn time_from_unix(secs: i64) -> time::OffsetDateTime {

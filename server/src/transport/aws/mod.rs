@@ -1,7 +1,8 @@
 //! The AWS APIs on `POST /`: IAM and STS (Query protocol, XML) and CodeCommit (JSON 1.1),
 //! routed by the SigV4 credential scope's service.
 //!
-//! One request's path: [`api`] reads the body, then everything that touches the store runs
+//! One request's path: [`api`] reads the body (a large one only once the `Authorization`
+//! header names a key the store holds), then everything that touches the store runs
 //! in one blocking task ([`pipeline`]): authenticate (SigV4 against the store) → find the
 //! operation in the [`registry`] → decode its typed request → derive its target →
 //! `authz::decide` → the handler → encode. Errors are rendered once per protocol
@@ -16,27 +17,57 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, Method, Uri};
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::http::header::CONTENT_LENGTH;
 use axum::response::Response;
 
+use crate::auth::keys::StoreKeys;
+use crate::auth::sigv4::{self, KeyLookup};
 use crate::authz::Origin;
 use crate::context::Context;
+
+/// The largest API request body (CodeCommit's PutFile takes up to 6 MB, base64-encoded).
+pub const BODY_LIMIT: usize = 16 << 20;
+
+/// A body this small is read before anything is checked: every unsigned request AWS serves
+/// (AssumeRoleWithWebIdentity: a token of at most 20,000 characters and a session policy)
+/// fits, and buffering it costs less than a store lookup would.
+const SMALL_BODY: usize = 64 << 10;
 
 /// `POST /`: every IAM, STS and CodeCommit API call.
 pub async fn api(
     State(ctx): State<Arc<Context>>,
     Extension(origin): Extension<Origin>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    // A larger body is read only for a well-formed signature by a key the store knows;
+    // a signature by an unknown key is refused (in its protocol's form) without it.
+    let limit = match declared {
+        Some(n) if n <= SMALL_BODY as u64 => SMALL_BODY,
+        _ => large_body_limit(&ctx, &parts.headers).await,
+    };
+    let body = if limit == 0 {
+        Bytes::new()
+    } else if declared.is_some_and(|n| n > limit as u64) {
+        return pipeline::too_large(&parts.headers, &request_id, limit);
+    } else {
+        match axum::body::to_bytes(body, limit).await {
+            Ok(body) => body,
+            Err(_) => return pipeline::too_large(&parts.headers, &request_id, limit),
+        }
+    };
     let request = pipeline::ApiRequest {
-        method,
-        uri,
-        headers,
+        method: parts.method,
+        uri: parts.uri,
+        headers: parts.headers,
         body,
         origin,
     };
@@ -47,5 +78,24 @@ pub async fn api(
             tracing::error!(request_id, "API request task failed: {e}");
             pipeline::internal_failure(&request_id)
         }
+    }
+}
+
+/// How much of a body larger than [`SMALL_BODY`] to read: all of it ([`BODY_LIMIT`]) when the
+/// `Authorization` header is a SigV4 header naming an access key (or STS session) the store
+/// holds, none when it names one it does not, [`SMALL_BODY`] when the request is unsigned.
+async fn large_body_limit(ctx: &Arc<Context>, headers: &HeaderMap) -> usize {
+    let Ok(auth) = sigv4::parse_authorization(headers) else {
+        return SMALL_BODY;
+    };
+    let ctx = ctx.clone();
+    let lookup = move || {
+        StoreKeys { store: &ctx.store }
+            .lookup(&auth.access_key_id)
+            .is_ok_and(|k| k.is_some())
+    };
+    match tokio::task::spawn_blocking(lookup).await {
+        Ok(true) => BODY_LIMIT,
+        _ => 0,
     }
 }

@@ -153,6 +153,26 @@ pub fn handle(ctx: &Context, request_id: &str, req: &ApiRequest) -> Response {
     }
 }
 
+/// The 413 answer to a body over `limit` bytes, in the form of the API it was meant for.
+pub fn too_large(headers: &HeaderMap, request_id: &str, limit: usize) -> Response {
+    let message = format!("Request body exceeds {limit} bytes.");
+    match guess_service(headers, &query::Params::parse(b"", "")) {
+        Service::CodeCommit => json::error(
+            request_id,
+            &CodeCommitError::new("RequestEntityTooLargeException", message),
+        ),
+        service => query::error(
+            service.query_api().0,
+            request_id,
+            &IamError::Request {
+                code: "RequestEntityTooLarge",
+                status: 413,
+                message,
+            },
+        ),
+    }
+}
+
 /// The 500 answer when the request's task itself failed.
 pub fn internal_failure(request_id: &str) -> Response {
     json::error(request_id, &CodeCommitError::internal("task failed"))

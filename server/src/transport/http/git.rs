@@ -10,7 +10,8 @@ use async_compression::tokio::bufread::GzipDecoder;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, EXPIRES, HOST, PRAGMA, WWW_AUTHENTICATE,
+    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, EXPIRES, HOST, PRAGMA,
+    WWW_AUTHENTICATE,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -24,7 +25,7 @@ use crate::auth::keys::{self, StoreKeys};
 use crate::auth::{AuthFailure, git_credentials, git_sigv4};
 use crate::codecommit::repositories;
 use crate::context::Context;
-use crate::git::service::{self, GitService, Mode, ServiceRequest};
+use crate::git::service::{self, GitService, Mode};
 use crate::principal::Principal;
 use crate::secret::Secret;
 use axum::Extension;
@@ -151,6 +152,10 @@ async fn authorize(
             .to_owned(),
         signed_path: signed_path(uri).to_owned(),
     };
+    let delay = ctx.auth_throttle.delay_for(origin.source_ip);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let ctx = ctx.clone();
     let name = name.to_owned();
     tokio::task::spawn_blocking(move || {
@@ -169,6 +174,9 @@ fn authorize_blocking(
 ) -> Result<Granted, Refusal> {
     let principal = authenticate(ctx, presented).map_err(|reason| {
         tracing::warn!(repository = name, "refused: {reason}");
+        if reason != AuthFailure::Store {
+            ctx.auth_throttle.failed(origin.source_ip);
+        }
         Refusal::Forbidden
     })?;
     git_access::authorize(ctx, &principal, origin, name, service).map_err(|refused| match refused {
@@ -246,14 +254,7 @@ pub async fn info_refs(
     };
     let git_protocol = git_protocol(&headers);
     let v2 = service == GitService::UploadPack && service::is_protocol_v2(git_protocol.as_deref());
-    let request = ServiceRequest {
-        service,
-        repo_dir: repositories::repo_dir(&ctx.repos_root, &repo.repository_id),
-        mode: Mode::AdvertiseRefs,
-        git_protocol,
-        pack_hook: ctx.pack_hook.clone(),
-        ref_guard: None,
-    };
+    let request = ctx.git_service(service, &repo, Mode::AdvertiseRefs, git_protocol, None);
     let mut process = match request.spawn() {
         Ok(p) => p,
         Err(e) => return internal("starting git", e).into_response(),
@@ -358,14 +359,24 @@ async fn rpc(
             );
         }
     };
-    let request = ServiceRequest {
+    let limit = service::request_limit(service, ctx.max_push_bytes);
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("Request body exceeds {limit} bytes"),
+        );
+    }
+    let request = ctx.git_service(
         service,
-        repo_dir: repositories::repo_dir(&ctx.repos_root, &repo.repository_id),
-        mode: Mode::StatelessRpc,
-        git_protocol: git_protocol(&headers),
-        pack_hook: ctx.pack_hook.clone(),
-        ref_guard: ref_guard.clone(),
-    };
+        &repo,
+        Mode::StatelessRpc,
+        git_protocol(&headers),
+        ref_guard.clone(),
+    );
     let mut process = match request.spawn() {
         Ok(p) => p,
         Err(e) => return internal("starting git", e).into_response(),
@@ -383,6 +394,7 @@ async fn rpc(
         } else {
             Box::new(reader)
         };
+        let input = service::Capped::new(input, limit);
         // On a broken or truncated body git sees EOF early and fails without touching refs.
         if let Err(e) = ref_guard::feed(input, &mut stdin, feed_guard.as_deref()).await {
             tracing::warn!("request body for git ended early: {e}");

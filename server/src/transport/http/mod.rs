@@ -23,19 +23,14 @@ use crate::authz::Origin;
 use crate::context::Context;
 use crate::transport::aws;
 
-/// The largest API request body (CodeCommit's PutFile takes up to 6 MB, base64-encoded).
-const API_BODY_LIMIT: usize = 16 << 20;
-
 /// The routes, for the HTTPS listener (`secure`) or the plain HTTP one.
 pub fn router(ctx: Arc<Context>, secure: bool) -> Router {
     Router::new()
         .route("/v1/repos/{name}/info/refs", get(git::info_refs))
         .route("/v1/repos/{name}/git-upload-pack", post(git::upload_pack))
         .route("/v1/repos/{name}/git-receive-pack", post(git::receive_pack))
-        .route(
-            "/",
-            post(aws::api).layer(DefaultBodyLimit::max(API_BODY_LIMIT)),
-        )
+        // The API reads its body itself, within its own limits.
+        .route("/", post(aws::api).layer(DefaultBodyLimit::disable()))
         .route("/container-credentials/{name}", get(container::credentials))
         .route(
             "/oidc/.well-known/openid-configuration",

@@ -11,6 +11,7 @@ pub mod host_keys;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use russh::keys::{Algorithm, PrivateKey};
@@ -26,9 +27,10 @@ use crate::authz::Origin;
 use crate::codecommit::repositories::{self, RepositoryRow};
 use crate::context::Context;
 use crate::git::ref_guard::{self, RefGuard};
-use crate::git::service::{self, GitService, Mode, ServiceRequest};
+use crate::git::service::{self, GitService, Mode};
 use crate::principal::{AuthMethod, Principal};
 use crate::transport::git_access::{self, Granted, Refused};
+use crate::transport::limits::ConnectionLimit;
 
 /// What CodeCommit prints for a shell (`ssh -T host`).
 pub const GREETING: &str = "You have successfully authenticated over SSH. You can use Git to interact with AWS CodeCommit. Interactive shells are not supported.";
@@ -48,11 +50,19 @@ pub fn config(keys: Vec<PrivateKey>) -> russh::server::Config {
     }
 }
 
+/// What the SSH listener allows one client.
+pub struct SshLimits {
+    pub connections: ConnectionLimit,
+    /// The time from connecting to authenticated; then the connection is closed.
+    pub login_grace_time: Duration,
+}
+
 /// Accepts connections until `shutdown`; sessions run on `tracker`.
 pub async fn serve(
     listener: TcpListener,
     ctx: Arc<Context>,
     config: Arc<russh::server::Config>,
+    limits: SshLimits,
     shutdown: CancellationToken,
     tracker: TaskTracker,
 ) {
@@ -67,24 +77,45 @@ pub async fn serve(
                 }
             },
         };
+        // Over the limit, the socket is dropped (closed) before any handshake.
+        let Some(permit) = limits.connections.admit() else {
+            continue;
+        };
         let _ = socket.set_nodelay(true);
+        let authenticated = Arc::new(AtomicBool::new(false));
         let handler = Connection {
             ctx: ctx.clone(),
             peer,
             principal: None,
+            authenticated: authenticated.clone(),
             channels: HashMap::new(),
             protocols: HashMap::new(),
             tracker: tracker.clone(),
         };
         let config = config.clone();
+        let grace = limits.login_grace_time;
         tracker.spawn(async move {
-            match russh::server::run_stream(config, socket, handler).await {
-                Ok(session) => {
-                    if let Err(e) = session.await {
-                        tracing::debug!(%peer, "ssh session ended: {e}");
+            let _permit = permit;
+            let run = async {
+                match russh::server::run_stream(config, socket, handler).await {
+                    Ok(session) => {
+                        if let Err(e) = session.await {
+                            tracing::debug!(%peer, "ssh session ended: {e}");
+                        }
                     }
+                    Err(e) => tracing::debug!(%peer, "ssh handshake failed: {e}"),
                 }
-                Err(e) => tracing::debug!(%peer, "ssh handshake failed: {e}"),
+            };
+            tokio::pin!(run);
+            tokio::select! {
+                () = &mut run => return,
+                () = tokio::time::sleep(grace) => {}
+            }
+            if authenticated.load(Ordering::Acquire) {
+                run.await;
+            } else {
+                // Dropping the session closes the connection.
+                tracing::info!(%peer, "ssh connection closed: not authenticated in {grace:?}");
             }
         });
     }
@@ -94,6 +125,8 @@ struct Connection {
     ctx: Arc<Context>,
     peer: SocketAddr,
     principal: Option<Principal>,
+    /// Set once a key is verified: the login grace time no longer applies.
+    authenticated: Arc<AtomicBool>,
     /// Sessions opened and not yet given a command.
     channels: HashMap<ChannelId, Channel<Msg>>,
     /// `GIT_PROTOCOL` env requests, by channel.
@@ -142,6 +175,7 @@ impl russh::server::Handler for Connection {
             Ok(principal) => {
                 tracing::info!(peer = %self.peer, key_id = user, user = %principal.arn, signature = key.algorithm.as_str(), "ssh authenticated");
                 self.principal = Some(principal);
+                self.authenticated.store(true, Ordering::Release);
                 Ok(Auth::Accept)
             }
             Err(reason) => {
@@ -347,14 +381,7 @@ async fn stream_git(
         protocol,
         ref_guard,
     } = run;
-    let request = ServiceRequest {
-        service,
-        repo_dir: repositories::repo_dir(&ctx.repos_root, &repo.repository_id),
-        mode: Mode::Stateful,
-        git_protocol: protocol,
-        pack_hook: ctx.pack_hook.clone(),
-        ref_guard: ref_guard.clone(),
-    };
+    let request = ctx.git_service(service, &repo, Mode::Stateful, protocol, ref_guard.clone());
     let mut process = match request.spawn() {
         Ok(p) => p,
         Err(e) => {

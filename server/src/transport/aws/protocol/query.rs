@@ -53,7 +53,22 @@ fn to_xml<T: Serialize>(root: Option<&str>, value: &T) -> Result<String, String>
         quick_xml::se::Serializer::with_root(&mut xml, root).map_err(|e| e.to_string())?;
     ser.set_quote_level(quick_xml::se::QuoteLevel::Full);
     value.serialize(ser).map_err(|e| e.to_string())?;
-    Ok(xml)
+    Ok(xml_chars_only(xml))
+}
+
+/// `text` with every character XML 1.0 cannot carry (C0 controls other than tab, newline
+/// and carriage return; U+FFFE, U+FFFF), escaped or not, replaced by U+FFFD: a value a
+/// client sent, echoed in a message, cannot make the response unreadable to its parser.
+fn xml_chars_only(text: String) -> String {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+    };
+    if text.chars().all(allowed) {
+        return text;
+    }
+    text.chars()
+        .map(|c| if allowed(c) { c } else { '\u{FFFD}' })
+        .collect()
 }
 
 /// `output` as the `<{Op}Result>` element; `None` for a response without members.
@@ -133,6 +148,22 @@ pub fn error(namespace: &str, request_id: &str, e: &impl ServiceError) -> Respon
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_xml_cannot_carry_are_replaced() {
+        #[derive(Serialize)]
+        struct Message {
+            text: String,
+        }
+        let xml = to_xml(
+            Some("M"),
+            &Message {
+                text: "a\u{1}b\tc\u{FFFF}<".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(xml, "<M><text>a\u{FFFD}b\tc\u{FFFD}&lt;</text></M>");
+    }
     use crate::iam::ops::{List, Tag};
 
     #[derive(Serialize)]
