@@ -26,6 +26,8 @@ pub struct Entry<E> {
     pub run: fn(&Context, &Principal, &Origin, Body<'_>) -> Result<Encoded, E>,
     /// What [`Entry::run`] authorizes against: the decoded request's target.
     pub target: fn(&Context, &Principal, Body<'_>) -> Result<Target, E>,
+    /// Checks and decodes a request without running it (the request fuzzers use it).
+    pub check: fn(Body<'_>) -> Result<(), E>,
 }
 
 /// An encoded response body: Query's `<{Op}Result>` element (none for an empty result) or
@@ -41,7 +43,12 @@ const fn entry<T: Operation>() -> Entry<T::Error> {
         authorization: T::AUTHORIZATION,
         run: run::<T>,
         target: target::<T>,
+        check: check::<T>,
     }
+}
+
+fn check<T: Operation>(body: Body<'_>) -> Result<(), T::Error> {
+    decode::<T>(body).map(|_| ())
 }
 
 fn decode<T: Operation>(body: Body<'_>) -> Result<T, T::Error> {

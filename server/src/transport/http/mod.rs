@@ -2,7 +2,7 @@
 //! `POST /`, container credentials and the server's own OpenID Connect issuer. The same
 //! router serves the HTTPS and the plain HTTP port.
 
-mod basic;
+pub mod basic;
 mod container;
 mod git;
 mod oidc;

@@ -1,0 +1,12 @@
+//! Fixture files (TOML): parsed and checked, never applied.
+#![no_main]
+
+use codecommit_local::fixtures;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = fixtures::parse(std::path::Path::new("/fuzz/fixture.toml"), text);
+});
