@@ -57,11 +57,11 @@ def binary():
 
 
 class Server:
-    def __init__(self, extra_args=(), ephemeral=True):
+    def __init__(self, extra_args=(), ephemeral=True, log="debug", env=None):
         self.scratch = pathlib.Path(tempfile.mkdtemp(prefix="cc-pytest-"))
         ready = self.scratch / "ready.json"
         self.stderr_path = self.scratch / "server.err"
-        env = dict(os.environ, CODECOMMIT_LOCAL_LOG="debug")
+        env = dict(os.environ, CODECOMMIT_LOCAL_LOG=log, **(env or {}))
         self.proc = subprocess.Popen(
             [binary(), "serve", *(["--ephemeral"] if ephemeral else []),
              "--https-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
