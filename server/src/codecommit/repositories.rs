@@ -60,8 +60,9 @@ pub fn repo_dir(root: &Path, repository_id: &str) -> PathBuf {
 }
 
 /// After a crash, removes what no repository owns: half-built repositories in `.staging/`,
-/// deleted ones still in `.trash/`, and directories no row names (a create that stopped
-/// between moving its files into place and committing its row). Run at start, before
+/// deleted ones still in `.trash/`, directories no row names (a create that stopped
+/// between moving its files into place and committing its row), and the quarantines of
+/// pushes that never finished. Run at start, before
 /// anything is served; how many directories went.
 pub fn sweep_orphans(store: &Store, root: &Path) -> Result<usize, RepositoryError> {
     let known: std::collections::HashSet<String> =
@@ -70,11 +71,27 @@ pub fn sweep_orphans(store: &Store, root: &Path) -> Result<usize, RepositoryErro
     for holding in [".staging", ".trash"] {
         doomed.extend(subdirectories(&root.join(holding))?);
     }
-    doomed.extend(subdirectories(root)?.into_iter().filter(|dir| {
+    for dir in subdirectories(root)? {
         let name = dir.file_name().unwrap_or_default().to_string_lossy();
-        name.strip_suffix(".git")
-            .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok() && !known.contains(id))
-    }));
+        let Some(id) = name.strip_suffix(".git") else {
+            continue;
+        };
+        if known.contains(id) {
+            // A push killed mid-way leaves receive-pack's quarantine (git never cleans it).
+            doomed.extend(
+                subdirectories(&dir.join("objects"))?
+                    .into_iter()
+                    .filter(|d| {
+                        d.file_name()
+                            .unwrap_or_default()
+                            .to_string_lossy()
+                            .starts_with("tmp_objdir-")
+                    }),
+            );
+        } else if uuid::Uuid::parse_str(id).is_ok() {
+            doomed.push(dir);
+        }
+    }
     for dir in &doomed {
         tracing::info!(dir = %dir.display(), "removing a directory no repository owns");
         std::fs::remove_dir_all(dir)?;
