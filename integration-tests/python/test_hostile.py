@@ -395,3 +395,19 @@ def test_a_restart_sweeps_what_a_crash_left_and_long_expired_sessions(tmp_path, 
         assert left == 0, "the long-expired session was deleted"
     finally:
         s.stop()
+
+
+def test_oversized_headers_are_refused_with_http_status(server):
+    answer = http_request(server, "GET /_health HTTP/1.1\r\nHost: localhost\r\n"
+                                  f"X-Big: {'a' * (1 << 20)}\r\n")
+    assert answer is None or answer[0].startswith("HTTP/1.1 431"), answer
+    assert server.client("iam").list_users()["Users"], "still serving"
+
+
+def test_control_characters_a_client_sent_come_back_as_readable_xml(server):
+    # botocore parses the error body: a raw U+0001 in it would be a parse failure instead.
+    with pytest.raises(ClientError) as e:
+        server.client("iam").get_user(UserName="bad\x01name\x1b[31m")
+    code, _, message = error_of(e)
+    assert code == "ValidationError", (code, message)
+    assert "\x01" not in message and "\ufffd" in message
