@@ -60,12 +60,13 @@ def main():
     key_id = iam.upload_ssh_public_key(UserName="admin", SSHPublicKeyBody=(
         scratch / "key.pub").read_text())["SSHPublicKey"]["SSHPublicKeyId"]
     cc.create_repository(repositoryName="soak")
-    tip = None
+    tip = first = None
     for i in range(50):
         tip = cc.create_commit(repositoryName="soak", branchName="main",
                                **({"parentCommitId": tip} if tip else {}),
                                putFiles=[{"filePath": f"d{i % 7}/f{i}.txt",
                                           "fileContent": os.urandom(20000)}])["commitId"]
+        first = first or tip
     login = urllib.parse.quote(cred["ServiceUserName"], safe="") + ":" + urllib.parse.quote(
         cred["ServicePassword"], safe="")
     https = ep["https_url"].replace("https://", f"https://{login}@") + "/v1/repos/soak"
@@ -111,7 +112,7 @@ def main():
             try:
                 c.get_repository(repositoryName="soak")
                 c.get_differences(repositoryName="soak", afterCommitSpecifier="main",
-                                  beforeCommitSpecifier="main~10")
+                                  beforeCommitSpecifier=first)
                 c.get_folder(repositoryName="soak", folderPath="/")
                 c.list_branches(repositoryName="soak")
                 pr = c.create_pull_request(title=f"soak {n}-{i}", targets=[{
@@ -120,8 +121,11 @@ def main():
                 c.update_pull_request_status(pullRequestId=pr["pullRequestId"],
                                              pullRequestStatus="CLOSED")
                 count("api")
-            except Exception:  # noqa: BLE001 (a failure is counted, the soak goes on)
+            except Exception as e:  # noqa: BLE001 (a failure is counted, the soak goes on)
                 count("api", False)
+                if n == 0 and counts["errors"] < 3:
+                    print(f"API round failed: {e}", flush=True)
+                time.sleep(0.1)
 
     samples = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
