@@ -411,3 +411,23 @@ def test_control_characters_a_client_sent_come_back_as_readable_xml(server):
     code, _, message = error_of(e)
     assert code == "ValidationError", (code, message)
     assert "\x01" not in message and "\ufffd" in message
+
+
+def test_api_requests_in_flight_are_capped_and_the_rest_throttled():
+    s = Server(["--max-api-requests", "1"])
+    try:
+        # A signed request whose 10 MB body never finishes holds the one place.
+        held = socket.create_connection(addr(s.http))
+        held.sendall((api_head(10 << 20, signed_looking_header(ADMIN_KEY)) + "\r\n").encode()
+                     + b"Action=ListUsers")
+        time.sleep(0.3)
+        started = time.time()
+        with pytest.raises(ClientError) as e:
+            s.client("iam").list_users()
+        assert error_of(e)[:2] == ("Throttling", 400)
+        assert time.time() - started >= 9, "it waited for a place first"
+        held.close()
+        time.sleep(0.3)
+        assert s.client("iam").list_users()["Users"], "served once the place is free"
+    finally:
+        s.stop()

@@ -228,6 +228,10 @@ struct ServeArgs {
     /// (0: no limit).
     #[arg(long, env = "CODECOMMIT_LOCAL_MAX_PUSH_SIZE", default_value_t = 2048)]
     max_push_size: u64,
+    /// API requests handled at once; more wait up to 10 s for a place, then are answered
+    /// with the protocol's throttling error.
+    #[arg(long, env = "CODECOMMIT_LOCAL_MAX_API_REQUESTS", default_value_t = 256)]
+    max_api_requests: usize,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -263,6 +267,7 @@ impl From<ServeArgs> for ServerConfig {
                 header_timeout: Duration::from_secs(a.header_timeout.max(1)),
                 ssh_login_grace_time: Duration::from_secs(a.ssh_login_grace_time.max(1)),
                 max_push_bytes: a.max_push_size.saturating_mul(1 << 20),
+                max_api_requests: a.max_api_requests.max(1),
             },
             pack_hook: hook_exe().map(|hook_exe| PackHookConfig {
                 hook_exe,

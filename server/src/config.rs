@@ -60,6 +60,8 @@ pub struct LimitsConfig {
     pub ssh_login_grace_time: Duration,
     /// The largest pack a push may send (git's `receive.maxInputSize`); zero: no limit.
     pub max_push_bytes: u64,
+    /// API requests handled at once; more wait for a place, then are throttled.
+    pub max_api_requests: usize,
 }
 
 impl Default for LimitsConfig {
@@ -69,6 +71,7 @@ impl Default for LimitsConfig {
             header_timeout: Duration::from_secs(30),
             ssh_login_grace_time: Duration::from_secs(120),
             max_push_bytes: 2 << 30,
+            max_api_requests: 256,
         }
     }
 }

@@ -36,6 +36,8 @@ pub struct Context {
     pub max_push_bytes: u64,
     /// Slows sources that keep failing to sign in with a Git password.
     pub auth_throttle: crate::auth::throttle::FailureThrottle,
+    /// Places for API requests in flight (body read, handler running).
+    pub api_slots: tokio::sync::Semaphore,
 }
 
 impl Context {
@@ -88,6 +90,7 @@ impl Context {
             ref_hooks: std::sync::OnceLock::new(),
             max_push_bytes: 0,
             auth_throttle: Default::default(),
+            api_slots: tokio::sync::Semaphore::new(256),
         }
     }
 

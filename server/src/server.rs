@@ -237,6 +237,7 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
         pack_hook.clone(),
     );
     ctx.max_push_bytes = config.limits.max_push_bytes;
+    ctx.api_slots = tokio::sync::Semaphore::new(config.limits.max_api_requests);
     let ctx = Arc::new(ctx);
     ctx.authorizer.set_enforced(config.authorization);
 

@@ -35,6 +35,10 @@ pub const BODY_LIMIT: usize = 16 << 20;
 /// fits, and buffering it costs less than a store lookup would.
 const SMALL_BODY: usize = 64 << 10;
 
+/// How long a request waits for a place among the API requests in flight before it is told
+/// to slow down.
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// `POST /`: every IAM, STS and CodeCommit API call.
 pub async fn api(
     State(ctx): State<Arc<Context>>,
@@ -43,6 +47,15 @@ pub async fn api(
 ) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = request.into_parts();
+    // The place is held while the body is read and the handler runs.
+    let slots = ctx.clone();
+    let _slot = match tokio::time::timeout(SLOT_WAIT, slots.api_slots.acquire()).await {
+        Ok(Ok(slot)) => slot,
+        _ => {
+            tracing::warn!("API request throttled: every place for requests in flight is taken");
+            return pipeline::throttled(&parts.headers, &request_id);
+        }
+    };
     let declared = parts
         .headers
         .get(CONTENT_LENGTH)

@@ -156,17 +156,43 @@ pub fn handle(ctx: &Context, request_id: &str, req: &ApiRequest) -> Response {
 /// The 413 answer to a body over `limit` bytes, in the form of the API it was meant for.
 pub fn too_large(headers: &HeaderMap, request_id: &str, limit: usize) -> Response {
     let message = format!("Request body exceeds {limit} bytes.");
+    refusal(
+        headers,
+        request_id,
+        413,
+        ("RequestEntityTooLarge", "RequestEntityTooLargeException"),
+        message,
+    )
+}
+
+/// The answer when too many API requests are in flight, as each protocol throttles.
+pub fn throttled(headers: &HeaderMap, request_id: &str) -> Response {
+    refusal(
+        headers,
+        request_id,
+        400,
+        ("Throttling", "ThrottlingException"),
+        "Rate exceeded".into(),
+    )
+}
+
+/// A refusal made before the request was read, in the form of the API its headers name:
+/// `codes` are the Query and the JSON protocol's error codes.
+fn refusal(
+    headers: &HeaderMap,
+    request_id: &str,
+    status: u16,
+    codes: (&'static str, &'static str),
+    message: String,
+) -> Response {
     match guess_service(headers, &query::Params::parse(b"", "")) {
-        Service::CodeCommit => json::error(
-            request_id,
-            &CodeCommitError::new("RequestEntityTooLargeException", message),
-        ),
+        Service::CodeCommit => json::error(request_id, &CodeCommitError::new(codes.1, message)),
         service => query::error(
             service.query_api().0,
             request_id,
             &IamError::Request {
-                code: "RequestEntityTooLarge",
-                status: 413,
+                code: codes.0,
+                status,
                 message,
             },
         ),
