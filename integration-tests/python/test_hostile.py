@@ -431,3 +431,19 @@ def test_api_requests_in_flight_are_capped_and_the_rest_throttled():
         assert s.client("iam").list_users()["Users"], "served once the place is free"
     finally:
         s.stop()
+
+
+@pytest.mark.parametrize("body", [b"ffff" + b"x" * 70000, b"zzzz", b"0004", b"00" * 40000])
+def test_malformed_pkt_lines_end_in_gits_error_and_serving_goes_on(server, login, name, body):
+    server.client("codecommit").create_repository(repositoryName=name)
+    basic = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
+    for service in ("git-upload-pack", "git-receive-pack"):
+        resp = urllib3.PoolManager().request(
+            "POST", f"{server.http}/v1/repos/{name}/{service}", body=body, retries=False,
+            headers={"authorization": f"Basic {basic}",
+                     "content-type": f"application/x-{service}-request"}, timeout=30)
+        assert resp.status in (200, 400), resp.status
+        assert b"refs/heads" not in resp.data
+    assert server.client("codecommit").get_repository(repositoryName=name)
+    out = server.git("ls-remote", server.git_url(*login, repo=name), check=False)
+    assert out.returncode == 0 and out.stdout == "", "still serving; nothing was pushed"
