@@ -63,7 +63,9 @@ def test_pushes_to_separate_branches_all_land(server, login, tmp_path, name):
         results = list(p.map(lambda i: server.git("-C", str(works[i]), "push", "-q", url,
                                                   f"HEAD:refs/heads/b{i}", check=False),
                              range(N)))
-    assert all(r.returncode == 0 for r in results), [r.stderr for r in results if r.returncode]
+    assert all(r.returncode == 0 for r in results), (
+        [r.stderr for r in results if r.returncode],
+        [line for line in server.log().splitlines() if " ERROR " in line])
     refs = dict(line.split("\t")[::-1] for line in server.git("ls-remote", url).stdout.splitlines())
     for i, tip in enumerate(tips):
         assert refs[f"refs/heads/b{i}"] == tip

@@ -32,6 +32,7 @@ pub struct Context {
     pub events_queued: tokio::sync::Notify,
     /// The receive-pack hooks that enforce per-ref push decisions, installed on first use.
     ref_hooks: std::sync::OnceLock<crate::git::ref_guard::Hooks>,
+    ref_hooks_install: std::sync::Mutex<()>,
     /// The largest pack a push may send; zero: no limit.
     pub max_push_bytes: u64,
     /// Slows sources that keep failing to sign in with a Git password.
@@ -88,14 +89,23 @@ impl Context {
             events_queued: tokio::sync::Notify::new(),
             deliver: std::sync::OnceLock::new(),
             ref_hooks: std::sync::OnceLock::new(),
+            ref_hooks_install: std::sync::Mutex::new(()),
             max_push_bytes: 0,
             auth_throttle: Default::default(),
             api_slots: tokio::sync::Semaphore::new(256),
         }
     }
 
-    /// The receive-pack hooks under the repositories' root (written once).
+    /// The receive-pack hooks under the repositories' root (written once: concurrent first
+    /// pushes wait for one install rather than racing on its files).
     pub fn ref_hooks(&self) -> std::io::Result<&crate::git::ref_guard::Hooks> {
+        if let Some(h) = self.ref_hooks.get() {
+            return Ok(h);
+        }
+        let _installing = self
+            .ref_hooks_install
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some(h) = self.ref_hooks.get() {
             return Ok(h);
         }
