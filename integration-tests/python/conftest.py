@@ -185,6 +185,13 @@ def error_of(excinfo):
     return r["Error"]["Code"], r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Message"]
 
 
+def admin_git_login(server):
+    """A new Git credential for the admin user: (user name, password)."""
+    cred = server.client("iam").create_service_specific_credential(
+        UserName="admin", ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
+    return cred["ServiceUserName"], cred["ServicePassword"]
+
+
 def keygen(directory, tag="k", kind="rsa", bits=2048):
     """A new OpenSSH key pair `<directory>/<tag>` (and `.pub`), with ssh-keygen."""
     path = pathlib.Path(directory) / tag

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Server, keygen
+from conftest import Server, admin_git_login, keygen
 
 N = 32
 
@@ -23,9 +23,7 @@ def server():
 
 @pytest.fixture(scope="module")
 def login(server):
-    c = server.client("iam").create_service_specific_credential(
-        UserName="admin", ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
-    return c["ServiceUserName"], c["ServicePassword"]
+    return admin_git_login(server)
 
 
 def commit(server, work, message):
@@ -47,18 +45,23 @@ def clones(server, url, tmp_path, n):
     return out
 
 
-def pool(n=N):
-    return concurrent.futures.ThreadPoolExecutor(max_workers=n)
-
-
-def test_pushes_to_separate_branches_all_land(server, login, tmp_path, name):
+def racers(server, login, tmp_path, name):
+    """A repository with one commit on main and N clones of it, each one commit ahead."""
     cc = server.client("codecommit")
     cc.create_repository(repositoryName=name)
     cc.create_commit(repositoryName=name, branchName="main",
                      putFiles=[{"filePath": "base.txt", "fileContent": b"base"}])
     url = server.git_url(*login, repo=name)
     works = clones(server, url, tmp_path, N)
-    tips = [commit(server, w, f"c{i}") for i, w in enumerate(works)]
+    return cc, url, works, [commit(server, w, f"c{i}") for i, w in enumerate(works)]
+
+
+def pool(n=N):
+    return concurrent.futures.ThreadPoolExecutor(max_workers=n)
+
+
+def test_pushes_to_separate_branches_all_land(server, login, tmp_path, name):
+    cc, url, works, tips = racers(server, login, tmp_path, name)
     with pool() as p:
         results = list(p.map(lambda i: server.git("-C", str(works[i]), "push", "-q", url,
                                                   f"HEAD:refs/heads/b{i}", check=False),
@@ -75,13 +78,7 @@ def test_pushes_to_separate_branches_all_land(server, login, tmp_path, name):
 
 def test_pushes_racing_for_one_branch_one_wins_and_the_rest_are_told(server, login, tmp_path,
                                                                       name):
-    cc = server.client("codecommit")
-    cc.create_repository(repositoryName=name)
-    cc.create_commit(repositoryName=name, branchName="main",
-                     putFiles=[{"filePath": "base.txt", "fileContent": b"base"}])
-    url = server.git_url(*login, repo=name)
-    works = clones(server, url, tmp_path, N)
-    tips = [commit(server, w, f"c{i}") for i, w in enumerate(works)]
+    cc, url, works, tips = racers(server, login, tmp_path, name)
     with pool() as p:
         results = list(p.map(lambda i: server.git("-C", str(works[i]), "push", "-q", url,
                                                   "HEAD:main", check=False), range(N)))

@@ -18,7 +18,7 @@ import pytest
 import urllib3
 from botocore.exceptions import ClientError
 
-from conftest import ADMIN_KEY, Server, error_of
+from conftest import ADMIN_KEY, Server, admin_git_login, error_of
 
 TIMEOUT = 2  # --header-timeout and --ssh-login-grace-time of the module's server
 
@@ -33,9 +33,7 @@ def server():
 
 @pytest.fixture(scope="module")
 def login(server):
-    cred = server.client("iam").create_service_specific_credential(
-        UserName="admin", ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
-    return cred["ServiceUserName"], cred["ServicePassword"]
+    return admin_git_login(server)
 
 
 def addr(url):
