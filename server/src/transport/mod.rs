@@ -7,3 +7,11 @@ pub mod imds;
 pub mod limits;
 pub mod ssh;
 pub mod tls;
+
+/// The body length a request declares (`Content-Length`), if it is a number.
+pub fn declared_length(headers: &axum::http::HeaderMap) -> Option<u64> {
+    headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}

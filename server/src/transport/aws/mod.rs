@@ -19,7 +19,6 @@ use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
-use axum::http::header::CONTENT_LENGTH;
 use axum::response::Response;
 
 use crate::auth::keys::StoreKeys;
@@ -56,11 +55,7 @@ pub async fn api(
             return pipeline::throttled(&parts.headers, &request_id);
         }
     };
-    let declared = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = crate::transport::declared_length(&parts.headers);
     // A larger body is read only for a well-formed signature by a key the store knows;
     // a signature by an unknown key is refused (in its protocol's form) without it.
     let limit = match declared {

@@ -10,8 +10,7 @@ use async_compression::tokio::bufread::GzipDecoder;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, EXPIRES, HOST, PRAGMA,
-    WWW_AUTHENTICATE,
+    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, EXPIRES, HOST, PRAGMA, WWW_AUTHENTICATE,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -360,10 +359,7 @@ async fn rpc(
         }
     };
     let limit = service::request_limit(service, ctx.max_push_bytes);
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = crate::transport::declared_length(&headers);
     if declared.is_some_and(|n| n > limit) {
         return plain(
             StatusCode::PAYLOAD_TOO_LARGE,
