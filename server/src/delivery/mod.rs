@@ -25,8 +25,12 @@ use crate::store::events::{self as rows, OutboxRow};
 const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(24);
 /// The longest wait between two attempts of one event.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
-/// Finished events are kept this long for the event log.
+/// Finished events are kept this long for the event log,
 const KEEP_FINISHED: chrono::Duration = chrono::Duration::days(7);
+/// and at most this many of them.
+const KEEP_FINISHED_COUNT: i64 = 10_000;
+/// How often finished events are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
 /// The AWS-compatible endpoint events go to (`--events-endpoint`).
 pub struct Endpoint {
@@ -296,12 +300,19 @@ async fn record(
             ("delivered", now, None)
         }
         Err(Failure::NoRoute) => {
-            tracing::debug!(seq = row.seq, destination = %row.destination, "event has no receiver: dropped");
-            (
-                "dropped",
-                now,
-                Some("no receiver configured for this destination".to_owned()),
-            )
+            // Routes are fixed while the server runs: every event queued for this
+            // destination goes the same way, at once.
+            let (c, destination) = (ctx.clone(), row.destination.clone());
+            let dropped = tokio::task::spawn_blocking(move || {
+                c.store.write_bookkeeping(|conn| {
+                    rows::drop_pending_to(conn, &destination, &timestamp(now), NO_ROUTE)
+                })
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e: rusqlite::Error| e.to_string())?;
+            tracing::debug!(destination = %row.destination, events = dropped, "events have no receiver: dropped");
+            return Ok(());
         }
         Err(Failure::Failed(e)) if now - created > GIVE_UP_AFTER => {
             tracing::warn!(seq = row.seq, destination = %row.destination, "event undeliverable for 24 hours, dropped: {e}");
@@ -327,13 +338,31 @@ async fn record(
                 &timestamp(now),
                 &timestamp(next),
                 error.as_deref(),
-            )?;
-            rows::prune(conn, &timestamp(now - KEEP_FINISHED)).map(|_| ())
+            )
         })
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e: rusqlite::Error| e.to_string())
+}
+
+const NO_ROUTE: &str = "no receiver configured for this destination";
+
+/// Forgets old finished events (see [`KEEP_FINISHED`]).
+async fn prune(ctx: &Arc<Context>) {
+    let c = ctx.clone();
+    let before = timestamp(Utc::now() - KEEP_FINISHED);
+    let pruned = tokio::task::spawn_blocking(move || {
+        c.store
+            .write_bookkeeping(|conn| rows::prune(conn, &before, KEEP_FINISHED_COUNT))
+    })
+    .await;
+    match pruned {
+        Ok(Ok(0)) => {}
+        Ok(Ok(n)) => tracing::debug!(events = n, "pruned finished events"),
+        Ok(Err(e)) => tracing::warn!("pruning finished events: {e}"),
+        Err(e) => tracing::warn!("pruning finished events: {e}"),
+    }
 }
 
 /// How long to sleep before looking again: until the next pending event is due, at most a
@@ -362,7 +391,12 @@ pub fn start(ctx: Arc<Context>, routes: Routes) -> tokio::task::JoinHandle<()> {
         runtime: tokio::runtime::Handle::current(),
     }));
     tokio::spawn(async move {
+        let mut pruned_at: Option<std::time::Instant> = None;
         loop {
+            if pruned_at.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+                pruned_at = Some(std::time::Instant::now());
+                prune(&ctx).await;
+            }
             match deliver_due(&ctx, &routes).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}

@@ -173,10 +173,87 @@ pub fn recent(c: &Connection, limit: i64) -> rusqlite::Result<Vec<OutboxRow>> {
     stmt.query_map([limit], OutboxRow::from_row)?.collect()
 }
 
-/// Forgets finished events created before `before`.
-pub fn prune(c: &Connection, before: &str) -> rusqlite::Result<usize> {
-    c.execute(
+/// Drops every pending event to `destination`, which nothing receives: one statement, not
+/// one attempt each. Returns how many were dropped.
+pub fn drop_pending_to(
+    c: &Connection,
+    destination: &str,
+    now: &str,
+    error: &str,
+) -> rusqlite::Result<usize> {
+    c.prepare_cached(
+        "UPDATE event_outbox SET state = 'dropped', attempts = attempts + 1,
+           last_attempt_at = ?2, next_attempt_at = ?2, last_error = ?3
+         WHERE state = 'pending' AND destination = ?1",
+    )?
+    .execute(params![destination, now, error])
+}
+
+/// Forgets finished events created before `before`, and all but the newest `keep` finished
+/// ones, so the event log stays bounded however busy the server is.
+pub fn prune(c: &Connection, before: &str, keep: i64) -> rusqlite::Result<usize> {
+    let old = c.execute(
         "DELETE FROM event_outbox WHERE state != 'pending' AND created_at < ?1",
         [before],
-    )
+    )?;
+    let over = c.execute(
+        "DELETE FROM event_outbox WHERE state != 'pending' AND seq <= (
+           SELECT seq FROM event_outbox WHERE state != 'pending'
+           ORDER BY seq DESC LIMIT 1 OFFSET ?1)",
+        [keep],
+    )?;
+    Ok(old + over)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn queue(c: &Connection, destination: &str, at: &str) {
+        let e = NewEvent {
+            repository_id: "r",
+            repository_name: "r",
+            kind: "eventbridge",
+            destination,
+            label: "l",
+            body: "{}",
+        };
+        enqueue(c, &e, at).unwrap();
+    }
+
+    fn states(c: &Connection) -> Vec<(String, String)> {
+        let mut s = c
+            .prepare("SELECT destination, state FROM event_outbox ORDER BY seq")
+            .unwrap();
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn unrouted_events_drop_together_and_the_log_stays_bounded() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .write(|c| {
+                for i in 0..5 {
+                    queue(c, "a", &format!("2026-01-0{}T00:00:00.000Z", i + 1));
+                }
+                queue(c, "b", "2026-01-06T00:00:00.000Z");
+                assert_eq!(drop_pending_to(c, "a", "2026-01-07T00:00:00.000Z", "x")?, 5);
+                assert_eq!(drop_pending_to(c, "a", "2026-01-07T00:00:00.000Z", "x")?, 0);
+                // Keep the newest 3 finished ones; the pending one is never pruned.
+                assert_eq!(prune(c, "2000-01-01T00:00:00.000Z", 3)?, 2);
+                let mut expect = vec![("a".to_owned(), "dropped".to_owned()); 3];
+                expect.push(("b".into(), "pending".into()));
+                assert_eq!(states(c), expect);
+                // By age: everything finished before the cut-off goes.
+                assert_eq!(prune(c, "2026-01-05T00:00:00.000Z", 3)?, 2);
+                assert_eq!(prune(c, "2030-01-01T00:00:00.000Z", 3)?, 1);
+                assert_eq!(states(c), vec![("b".into(), "pending".into())]);
+                Ok::<_, rusqlite::Error>(())
+            })
+            .unwrap();
+    }
 }
