@@ -100,7 +100,8 @@ pub struct RunningServer {
     stopped: bool,
     demo_password: Option<String>,
     admin_key: Option<(String, String)>,
-    ready_file: Option<PathBuf>,
+    /// `endpoints.json` and the ready file, rewritten when the RSA host key arrives.
+    published: Arc<Published>,
     _ephemeral: Option<tempfile::TempDir>,
 }
 
@@ -147,7 +148,7 @@ struct Prepared {
     ctx: Arc<Context>,
     pack_hook: Option<Arc<PackHook>>,
     material: tls::TlsMaterial,
-    host_keys: Vec<russh::keys::PrivateKey>,
+    host_keys: ssh::host_keys::HostKeys,
     demo_password: Option<String>,
     admin_key: Option<(String, String)>,
     /// Where events go: the endpoint and the fixtures' webhooks.
@@ -215,6 +216,8 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
         std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700))
             .map_err(io_at(&data_dir))?;
     }
+    // First, so that a first start's RSA key generation overlaps everything else.
+    let host_keys = ssh::host_keys::load_or_start(&data_dir.join("ssh"), ephemeral.is_some())?;
     let repos_root = data_dir.join("repositories");
     std::fs::create_dir_all(&repos_root).map_err(io_at(&repos_root))?;
     let store_file = data_dir.join("store.sqlite3");
@@ -285,7 +288,6 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
             &tls::server_names(&config.public_host, &config.region),
         )?,
     };
-    let host_keys = ssh::host_keys::load_or_create(&data_dir.join("ssh"))?;
     Ok(Prepared {
         demo_password: demo_password(&ctx),
         admin_key: admin_key(&ctx),
@@ -421,7 +423,7 @@ struct SshServing {
 fn serve_ssh(
     config: &ServerConfig,
     ctx: &Arc<Context>,
-    host_keys: Vec<russh::keys::PrivateKey>,
+    ssh_config: tokio::sync::watch::Receiver<Option<Arc<russh::server::Config>>>,
     data_dir: &Path,
 ) -> Result<SshServing, StartError> {
     let ssh_listener = bind(&config.ssh_addr)?;
@@ -439,7 +441,7 @@ fn serve_ssh(
     let ssh_task = tokio::spawn(ssh::serve(
         ssh_listener,
         ctx.clone(),
-        Arc::new(ssh::config(host_keys)),
+        ssh_config,
         ssh::SshLimits {
             connections: ConnectionLimit::new(config.limits.max_connections, "ssh"),
             login_grace_time: config.limits.ssh_login_grace_time,
@@ -519,7 +521,16 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         .await
         .map_err(|e| StartError::Config(format!("TLS certificate or key: {e}")))?;
 
+    let ssh::host_keys::HostKeys {
+        ready: host_keys,
+        generating: rsa_generating,
+    } = host_keys;
     let ssh_host_key_fingerprints = ssh::host_keys::fingerprints(&host_keys);
+    let (ssh_config, ssh_config_rx) = tokio::sync::watch::channel(
+        rsa_generating
+            .is_none()
+            .then(|| Arc::new(ssh::config(host_keys.clone()))),
+    );
 
     let HttpServing {
         https_addr,
@@ -539,7 +550,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         ssh_shutdown,
         ssh_sessions,
         ssh_task,
-    } = serve_ssh(&config, &ctx, host_keys, &data_dir)?;
+    } = serve_ssh(&config, &ctx, ssh_config_rx, &data_dir)?;
 
     let host = |addr: SocketAddr| {
         if addr.ip().is_loopback() || addr.ip().is_unspecified() {
@@ -585,12 +596,28 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let _ = ctx
         .clone_bases
         .set((endpoints.https_url.clone(), endpoints.ssh_url.clone()));
-    publish(&config, &data_dir, &endpoints)?;
+    if let (Some(target), Some(ca)) = (&config.export_ca, &endpoints.ca_file) {
+        std::fs::copy(ca, target).map_err(io_at(target))?;
+    }
+    let published = Arc::new(Published {
+        endpoints_file: data_dir.join("endpoints.json"),
+        ready_file: config.ready_file.clone(),
+        state: std::sync::Mutex::new((endpoints.clone(), false)),
+    });
+    published
+        .write()
+        .map_err(io_at(&published.endpoints_file))?;
 
     let sweepers = pack_hook
         .and_then(spawn_sweeper)
         .into_iter()
-        .chain([spawn_session_sweeper(ctx.clone())])
+        .chain([
+            spawn_session_sweeper(ctx.clone()),
+            crate::git::upkeep::start(ctx.upkeep.clone()),
+        ])
+        .chain(rsa_generating.map(|generating| {
+            spawn_host_key_wait(generating, host_keys, ssh_config, published.clone())
+        }))
         .collect();
     let delivery = crate::delivery::start(ctx.clone(), routes);
 
@@ -607,25 +634,68 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         stopped: false,
         demo_password,
         admin_key,
-        ready_file: config.ready_file.clone(),
+        published,
         _ephemeral: ephemeral,
     })
 }
 
-/// Publishes the endpoints: `DATA_DIR/endpoints.json` and the exported CA. The ready file
-/// comes last, from [`RunningServer::announce_ready`], once the banner is out too.
-fn publish(
-    config: &ServerConfig,
-    data_dir: &Path,
-    endpoints: &Endpoints,
-) -> Result<(), StartError> {
-    let json = serde_json::to_vec_pretty(endpoints).expect("serializable");
-    let endpoints_file = data_dir.join("endpoints.json");
-    std::fs::write(&endpoints_file, &json).map_err(io_at(&endpoints_file))?;
-    if let (Some(target), Some(ca)) = (&config.export_ca, &endpoints.ca_file) {
-        std::fs::copy(ca, target).map_err(io_at(target))?;
+/// What a server publishes: `DATA_DIR/endpoints.json` from the start, and the ready file
+/// once [`RunningServer::announce_ready`] says everything (the banner too) is out. Both are
+/// rewritten when a first start's RSA host key is generated, to name its fingerprint.
+struct Published {
+    endpoints_file: PathBuf,
+    ready_file: Option<PathBuf>,
+    /// The endpoints, and whether the ready file has been written.
+    state: std::sync::Mutex<(Endpoints, bool)>,
+}
+
+impl Published {
+    fn state(&self) -> std::sync::MutexGuard<'_, (Endpoints, bool)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
-    Ok(())
+
+    /// Writes the files (each via rename, so a reader never sees half of one).
+    fn write(&self) -> std::io::Result<()> {
+        let state = self.state();
+        let json = serde_json::to_vec_pretty(&state.0).expect("serializable");
+        let mut files = vec![&self.endpoints_file];
+        files.extend(self.ready_file.as_ref().filter(|_| state.1));
+        for file in files {
+            let tmp = file.with_extension("tmp");
+            std::fs::write(&tmp, &json)?;
+            std::fs::rename(&tmp, file)?;
+        }
+        Ok(())
+    }
+}
+
+/// Waits for the RSA host key a first start generates; then SSH serves it (connections made
+/// meanwhile waited) and the published endpoints name its fingerprint. Should generation
+/// fail, SSH serves the Ed25519 key alone.
+fn spawn_host_key_wait(
+    generating: std::thread::JoinHandle<
+        Result<russh::keys::PrivateKey, ssh::host_keys::HostKeyError>,
+    >,
+    mut keys: Vec<russh::keys::PrivateKey>,
+    ssh_config: tokio::sync::watch::Sender<Option<Arc<russh::server::Config>>>,
+    published: Arc<Published>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        match tokio::task::spawn_blocking(move || generating.join()).await {
+            Ok(Ok(Ok(rsa))) => keys.push(rsa),
+            Ok(Ok(Err(e))) => tracing::error!("{e}; SSH serves the Ed25519 host key only"),
+            _ => tracing::error!(
+                "SSH RSA host key generation failed; SSH serves the Ed25519 host key only"
+            ),
+        }
+        let fingerprints = ssh::host_keys::fingerprints(&keys);
+        ssh_config.send_replace(Some(Arc::new(ssh::config(keys))));
+        tracing::info!(fingerprints = ?fingerprints, "SSH host keys ready");
+        published.state().0.ssh_host_key_fingerprints = fingerprints;
+        if let Err(e) = published.write() {
+            tracing::warn!("rewriting {}: {e}", published.endpoints_file.display());
+        }
+    })
 }
 
 /// The embedded default's demo password, if that credential is in the store and active.
@@ -666,13 +736,19 @@ impl RunningServer {
     /// Writes the ready file (if one was asked for): the signal that everything, the banner
     /// included, is out. Written via rename so a watcher never reads half a file.
     pub fn announce_ready(&self) -> Result<(), StartError> {
-        let Some(ready) = &self.ready_file else {
-            return Ok(());
-        };
-        let json = serde_json::to_vec_pretty(&self.endpoints).expect("serializable");
-        let tmp = ready.with_extension("tmp");
-        std::fs::write(&tmp, &json).map_err(io_at(ready))?;
-        std::fs::rename(&tmp, ready).map_err(io_at(ready))
+        self.published.state().1 = true;
+        self.published.write().map_err(io_at(
+            self.published
+                .ready_file
+                .as_deref()
+                .unwrap_or(Path::new(".")),
+        ))
+    }
+
+    /// The SSH host keys' fingerprints: [`Endpoints::ssh_host_key_fingerprints`], with the
+    /// RSA key's once a first start has generated it.
+    pub fn ssh_host_key_fingerprints(&self) -> Vec<String> {
+        self.published.state().0.ssh_host_key_fingerprints.clone()
     }
 
     /// The ready banner: addresses, CA, and copy-paste commands.
@@ -731,7 +807,12 @@ impl RunningServer {
             .trim_start_matches("ssh://")
             .rsplit_once(':')
             .map_or("localhost", |(h, _)| h);
-        let fingerprints = e.ssh_host_key_fingerprints.join("\n    ");
+        let mut fingerprints = self.ssh_host_key_fingerprints();
+        if fingerprints.len() == 1 {
+            fingerprints
+                .push("(RSA: being generated on this first start; logged when ready)".into());
+        }
+        let fingerprints = fingerprints.join("\n    ");
         let ssh_section = format!(
             "\nSSH: upload an RSA public key, then use its SSH key ID (APKA…) as the user name:\n\n\
              \x20 ssh-keygen -t rsa -b 4096 -N '' -f ~/.ssh/codecommit_rsa\n\

@@ -57,11 +57,13 @@ pub struct SshLimits {
     pub login_grace_time: Duration,
 }
 
-/// Accepts connections until `shutdown`; sessions run on `tracker`.
+/// Accepts connections until `shutdown`; sessions run on `tracker`. `config` is `None` until
+/// the host keys exist (a first start generates the RSA key while serving): a connection
+/// waits for them, within its login grace time.
 pub async fn serve(
     listener: TcpListener,
     ctx: Arc<Context>,
-    config: Arc<russh::server::Config>,
+    config: tokio::sync::watch::Receiver<Option<Arc<russh::server::Config>>>,
     limits: SshLimits,
     shutdown: CancellationToken,
     tracker: TaskTracker,
@@ -92,11 +94,15 @@ pub async fn serve(
             protocols: HashMap::new(),
             tracker: tracker.clone(),
         };
-        let config = config.clone();
+        let mut config = config.clone();
         let grace = limits.login_grace_time;
         tracker.spawn(async move {
             let _permit = permit;
             let run = async {
+                let Ok(config) = config.wait_for(Option::is_some).await.map(|c| c.clone()) else {
+                    return;
+                };
+                let config = config.expect("waited for");
                 match russh::server::run_stream(config, socket, handler).await {
                     Ok(session) => {
                         if let Err(e) = session.await {
