@@ -4,7 +4,7 @@
 Prints one table of medians and ratios and writes it to bench/results/<date>.md. Run it with
 bench/run (which installs nginx, fcgiwrap, openssh-server, hyperfine and wrk). Everything
 listens on loopback only. BENCH_QUICK=1 shrinks the workload for a smoke run;
-BENCH_ONLY=api,auth (any of clones, pushes, concurrent, api, ready, auth) runs only those
+BENCH_ONLY=api,auth (any of clones, pushes, concurrent, api, history, upkeep, ready, auth) runs only those
 sections, e.g. to compare API throughput and authentication cost between two builds.
 """
 
@@ -150,6 +150,9 @@ name = "push-https"
 
 [[repositories]]
 name = "push-ssh"
+
+[[repositories]]
+name = "pushed"
 """)
     return f
 
@@ -327,6 +330,10 @@ def main():
             concurrent_clones(ours, env)
         if want("api"):
             api(ours)
+        if want("history"):
+            history(ours, env)
+        if want("upkeep"):
+            upkeep(ours, env, cmds)
     finally:
         for p in procs:
             p.terminate()
@@ -418,19 +425,225 @@ def api(ours):
     add("IAM GetUser p99 latency", p99, "ms")
 
 
+def upkeep(ours, env, cmds):
+    """A repository that arrived by many pushes, cloned cold (pack cache emptied) once the
+    server's upkeep has run, against nginx serving the freshly repacked reference (and, for
+    scale, the same pushes' packs served as they arrived)."""
+    log("a repository built by pushes, after upkeep")
+    import sqlite3
+    steps = 10 if QUICK else 50
+    commits = int(subprocess.run(["git", "-C", str(REF), "rev-list", "--count", "main"], check=True,
+                                 capture_output=True, text=True).stdout)
+    url = ours.url("http", "pushed")
+    for k in range(steps - 1, -1, -1):
+        sh("git", "-C", str(REF), "push", "-q", url, f"main~{k * (commits // steps)}:refs/heads/main",
+           env=env)
+    with sqlite3.connect(ours.ep["store_file"]) as db:
+        (rid,) = db.execute("SELECT repository_id FROM repositories WHERE name = 'pushed'").fetchone()
+    repo = ours.data_dir / "repositories" / f"{rid}.git"
+    as_pushed = WORK / "as-pushed.git"
+    shutil.rmtree(as_pushed, ignore_errors=True)
+    shutil.copytree(repo, as_pushed, symlinks=True)
+    packs_before = len(list((as_pushed / "objects" / "pack").glob("*.pack")))
+    pushed_at = time.time()
+    bitmap = None
+    for _ in range(600):
+        bitmaps = list((repo / "objects" / "pack").glob("multi-pack-index-*.bitmap"))
+        if bitmaps and bitmaps[0].stat().st_mtime > pushed_at and \
+                (repo / "objects" / "info" / "commit-graphs" / "commit-graph-chain").exists():
+            bitmap = bitmaps[0]
+            break
+        time.sleep(0.2)
+    if bitmap is None:
+        sys.exit("upkeep: no bitmapped multi-pack index after 120 s")
+    upkept = time.time() - pushed_at
+    time.sleep(1)
+    packs_after = len(list((repo / "objects" / "pack").glob("*.pack")))
+    clone = CLONE
+    prep = f"rm -rf {clone} {ours.data_dir / 'cache' / 'pack-objects'}/*"
+    cold = hyperfine("pushed-cold", f"git clone -q --bare {url} {clone}", prep, env)
+    nginx = hyperfine("nginx-repacked", cmds["nginx"], f"rm -rf {clone}", env)
+    raw = hyperfine("nginx-as-pushed",
+                    f"git clone -q --bare http://127.0.0.1:18099/git/{as_pushed.name} {clone}",
+                    f"rm -rf {clone}", env)
+    add(f"cold first clone of a repository built by {steps} pushes, after upkeep "
+        f"({packs_before} packs → {packs_after}, bitmap and commit-graph {upkept:.1f} s after the last push)",
+        cold, "s", "nginx serving the repacked reference", nginx, lambda v, r: r <= 1.0)
+    add(f"nginx serving those {packs_before} packs as pushed (no upkeep)", raw, "s",
+        "nginx serving the repacked reference", nginx)
+
+
+def history_setup(ours, env):
+    """The repository state the history measures need, in codecommit-local's copy of the
+    reference repository: a branch that left main 2,500 commits ago and changed 1,500 files
+    since (conflicting with main), a 5 MB file, and a pull request with 1,000 events."""
+    import boto3
+    from botocore.config import Config
+    import sqlite3
+    with sqlite3.connect(ours.ep["store_file"]) as db:
+        (rid,) = db.execute("SELECT repository_id FROM repositories WHERE name = 'ref'").fetchone()
+    repo = ours.data_dir / "repositories" / f"{rid}.git"
+    git = lambda *a: subprocess.run(["git", "-C", str(repo), *a], check=True, capture_output=True,  # noqa: E731
+                                    env=env).stdout.decode()
+    cc = boto3.client("codecommit", endpoint_url=ours.ep["http_url"], region_name="us-east-1",
+                      aws_access_key_id=ADMIN_KEY, aws_secret_access_key=ADMIN_SECRET,
+                      config=Config(retries={"max_attempts": 1}, max_pool_connections=4))
+    commits = int(git("rev-list", "--count", "main"))
+    base = git("rev-parse", f"main~{commits // 2}").strip()
+    side = WORK / "diverged.git"
+    shutil.rmtree(side, ignore_errors=True)
+    sh("git", "clone", "-q", "--bare", "--shared", str(repo), str(side), env=env)
+    import random
+    rng = random.Random(20261202)
+    files = git("ls-tree", "-r", "--name-only", base).split()
+    stream = []
+    for c in range(commits // 10):
+        stream.append(b"commit refs/heads/diverged\n")
+        stream.append(b"committer Side <side@example.com> %d +0000\n" % (1_800_000_000 + c))
+        stream.append(b"data 6\nside %d\n" % (c % 10))
+        if c == 0:
+            stream.append(f"from {base}\n".encode())
+        for path in rng.sample(files, 3):
+            data = (f"side {c} {path}\n" * 30).encode()
+            stream.append(f"M 100644 inline {path}\ndata {len(data)}\n".encode() + data + b"\n")
+    big = os.urandom(5 << 20)
+    stream.append(b"commit refs/heads/big\ncommitter B <b@e> 1800000000 +0000\ndata 3\nbig\n")
+    stream.append(f"from {git('rev-parse', 'main').strip()}\n".encode())
+    stream.append(f"M 100644 inline assets/five-mb.bin\ndata {len(big)}\n".encode() + big + b"\n")
+    subprocess.run(["git", "-C", str(side), "fast-import", "--quiet"], input=b"".join(stream),
+                   check=True, env=env)
+    sh("git", "-C", str(side), "push", "-q", ours.url("http"), "diverged", "big", env=env)
+    busy = git("log", "--format=", "--name-only", "main").split()
+    busy_file = max(set(busy), key=busy.count)
+    pr = cc.create_pull_request(title="events", targets=[{
+        "repositoryName": "ref", "sourceReference": "diverged",
+        "destinationReference": "main"}])["pullRequest"]
+    pid = pr["pullRequestId"]
+    rule = '{"Version": "2018-11-08", "Statements": [{"Type": "Approvers", "NumberOfApprovalsNeeded": %d}]}'
+    cc.create_pull_request_approval_rule(pullRequestId=pid, approvalRuleName="r",
+                                         approvalRuleContent=rule % 1)
+    for i in range(998):
+        cc.update_pull_request_approval_rule_content(pullRequestId=pid, approvalRuleName="r",
+                                                     newRuleContent=rule % (2 + i % 2))
+    return cc, repo, git, base, busy_file, pid, rid
+
+
+def paged(call, key, token_in, token_out, **kw):
+    """Every page of a paged operation; returns how many items."""
+    n, token = 0, None
+    while True:
+        page = call(**kw, **({token_in: token} if token else {}))
+        n += len(page[key])
+        token = page.get(token_out)
+        if not token:
+            return n
+
+
+def history(ours, env):
+    log("API operations that grow with history")
+    cc, repo, git, base, busy_file, pid, rid = history_setup(ours, env)
+    timed_runs = 3 if QUICK else 5
+
+    def timed(fn):
+        times, result = [], None
+        for _ in range(timed_runs):
+            t0 = time.perf_counter()
+            result = fn()
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times), result
+
+    def measure(name, api_fn, git_args, check=None):
+        ours.reset_peak()
+        rss0 = ours.peak_rss_kib()
+        api_s, api_out = timed(api_fn)
+        peak = (ours.peak_rss_kib() - rss0) / 1024
+        if git_args[0] == "sqlite3":
+            ref_fn = lambda: subprocess.run(git_args, check=True, capture_output=True).stdout  # noqa: E731
+        else:
+            def ref_fn():
+                r = subprocess.run(["git", "-C", str(repo), *git_args], capture_output=True, env=env)
+                # git merge-tree exits 1 when the merge has conflicts.
+                if r.returncode not in ((0, 1) if git_args[0] == "merge-tree" else (0,)):
+                    sys.exit(f"git {git_args}: {r.stderr.decode()}")
+                return r.stdout
+        git_s, git_out = timed(ref_fn)
+        if check:
+            check(api_out, git_out)
+        cmd = " ".join(git_args[:1] + ["…"] if git_args[0] == "sqlite3" else ["git"] + git_args[:3])
+        add(f"{name} (server RSS +{peak:.0f} MiB)", api_s * 1000, "ms", cmd, git_s * 1000,
+            lambda v, r: r <= 1.5)
+
+    def count_lines(out):
+        return len(out.decode().splitlines())
+
+    def same_count(api_n, git_out):
+        assert api_n == count_lines(git_out), (api_n, count_lines(git_out))
+
+    measure("GetDifferences of commits 2,500 apart, every page",
+            lambda: paged(cc.get_differences, "differences", "NextToken", "NextToken",
+                          repositoryName="ref", beforeCommitSpecifier=base,
+                          afterCommitSpecifier="main"),
+            ["diff", "--name-status", "--no-renames", base, "main"], same_count)
+    measure("ListFileCommitHistory of the busiest file, every page",
+            lambda: paged(cc.list_file_commit_history, "revisionDag", "nextToken", "nextToken",
+                          repositoryName="ref", commitSpecifier="main", filePath=busy_file),
+            ["log", "--follow", "--format=%H", "main", "--", busy_file])
+    measure("GetFolder of the root",
+            lambda: cc.get_folder(repositoryName="ref", commitSpecifier="main", folderPath="/"),
+            ["ls-tree", "main"])
+    measure("GetFile of a 5 MB blob",
+            lambda: len(cc.get_file(repositoryName="ref", commitSpecifier="big",
+                                    filePath="assets/five-mb.bin")["fileContent"]),
+            ["cat-file", "blob", "big:assets/five-mb.bin"],
+            lambda n, out: n == len(out) or sys.exit("GetFile: wrong size"))
+    measure("GetMergeConflicts of long-diverged branches, every page",
+            lambda: paged(cc.get_merge_conflicts, "conflictMetadataList", "nextToken", "nextToken",
+                          repositoryName="ref", destinationCommitSpecifier="main",
+                          sourceCommitSpecifier="diverged", mergeOption="THREE_WAY_MERGE"),
+            ["merge-tree", "--write-tree", "--name-only", "main", "diverged"])
+    runs = iter(range(1000))
+
+    def three_way():
+        target = f"merge-{next(runs)}"
+        cc.create_branch(repositoryName="ref", branchName=target,
+                         commitId=git("rev-parse", "main").strip())
+        return cc.merge_branches_by_three_way(
+            repositoryName="ref", sourceCommitSpecifier="diverged",
+            destinationCommitSpecifier="main", conflictResolutionStrategy="ACCEPT_SOURCE",
+            targetBranch=target)["commitId"]
+    measure("MergeBranchesByThreeWay of long-diverged branches (ACCEPT_SOURCE), with CreateBranch",
+            three_way, ["merge-tree", "--write-tree", "-X", "theirs", "main", "diverged"])
+    store = ours.ep["store_file"]
+    measure("DescribePullRequestEvents of a pull request with 1,000 events, every page",
+            lambda: paged(cc.describe_pull_request_events, "pullRequestEvents", "nextToken",
+                          "nextToken", pullRequestId=pid),
+            ["sqlite3", f"file:{store}?mode=ro",
+             f"SELECT * FROM pull_request_events WHERE pull_request_id = {pid} ORDER BY 1"],
+            lambda n, out: n >= 1000 or sys.exit(f"DescribePullRequestEvents: {n} events"))
+
+
 def ready(fixture):
     log("start-to-ready")
     existing = ready_times(fixture, fresh=False)
     fresh = ready_times(fixture, fresh=True)
     add("ready on an existing data dir", existing * 1000, "ms", "target 100 ms", 100, lambda v, r: v <= 100)
-    add("ready on a fresh data dir", fresh * 1000, "ms", "target 1000 ms", 1000, lambda v, r: v <= 1000)
+    add("ready on a fresh data dir", fresh * 1000, "ms", "target 100 ms", 100, lambda v, r: v <= 100)
+    subprocess.run(["cargo", "bench", "-q", "-p", "codecommit-local", "--bench", "start"], cwd=ROOT,
+                   stdout=subprocess.DEVNULL, check=True)
+    est = json.loads((criterion_dir() / "start" / "test_server" / "new" / "estimates.json").read_text())
+    add("TestServer start in a Rust test (user, credential, key, repository), criterion median",
+        est["median"]["point_estimate"] / 1e6, "ms", "target 50 ms", 50, lambda v, r: v <= 50)
+
+
+def criterion_dir():
+    return pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "criterion"
 
 
 def auth():
     log("authentication micro-benchmark (criterion)")
     subprocess.run(["cargo", "bench", "-q", "-p", "codecommit-local", "--bench", "auth"], cwd=ROOT,
                    stdout=subprocess.DEVNULL, check=True)
-    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    target = criterion_dir().parent
     for name, what in (("git_credential", "Git credential (store lookup + HMAC-SHA256)"),
                        ("sigv4_api", "SigV4 API request (parse, key lookup, signature)"),
                        ("sigv4_git", "SigV4 Git password (key lookup, two hosts tried)")):

@@ -239,6 +239,26 @@ def test_api_commits_are_what_git_fetches(server, cc, login, name, tmp_path):
     history = cc.list_file_commit_history(repositoryName=name, filePath="dir/b.txt")["revisionDag"]
     assert [h["commit"]["commitId"] for h in history] == [
         git_in(server, work, "rev-parse", "HEAD"), created["commitId"]]
+    # Pages of a listing come from one kept answer; a branch that moves is a new answer, not
+    # a stale one.
+    first_page = cc.list_file_commit_history(repositoryName=name, commitSpecifier="main",
+                                             filePath="dir/b.txt", maxResults=1)
+    second_page = cc.list_file_commit_history(repositoryName=name, commitSpecifier="main",
+                                              filePath="dir/b.txt", maxResults=1,
+                                              nextToken=first_page["nextToken"])
+    assert "nextToken" not in second_page
+    assert first_page["revisionDag"] + second_page["revisionDag"] == history
+    (work / "dir" / "b.txt").write_text("b3\n")
+    git_in(server, work, "commit", "-qam", "git edit again")
+    git_in(server, work, "push", "-q", "origin", "main")
+    moved = cc.list_file_commit_history(repositoryName=name, commitSpecifier="main",
+                                        filePath="dir/b.txt")["revisionDag"]
+    assert [h["commit"]["commitId"] for h in moved] == [
+        git_in(server, work, "rev-parse", "HEAD")] + [h["commit"]["commitId"] for h in history]
+    after = cc.get_differences(repositoryName=name, beforeCommitSpecifier=first["commitId"],
+                               afterCommitSpecifier="main")["differences"]
+    [changed] = [d for d in after if d.get("afterBlob", {}).get("path") == "dir/b.txt"]
+    assert changed["afterBlob"]["blobId"] == git_in(server, work, "rev-parse", "HEAD:dir/b.txt")
 
 
 def test_branches(server, cc, login, name, tmp_path):

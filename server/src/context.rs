@@ -39,6 +39,10 @@ pub struct Context {
     pub auth_throttle: crate::auth::throttle::FailureThrottle,
     /// Places for API requests in flight (body read, handler running).
     pub api_slots: tokio::sync::Semaphore,
+    /// Repositories to repack once pushes leave them quiet.
+    pub upkeep: std::sync::Arc<crate::git::upkeep::Upkeep>,
+    /// Costly listings' whole answers, for their next pages.
+    pub listings: crate::codecommit::listings::Listings,
 }
 
 impl Context {
@@ -93,6 +97,8 @@ impl Context {
             max_push_bytes: 0,
             auth_throttle: Default::default(),
             api_slots: tokio::sync::Semaphore::new(256),
+            upkeep: Default::default(),
+            listings: Default::default(),
         }
     }
 

@@ -369,7 +369,7 @@ pub fn get_folder(
     Ok(out)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BlobMetadata {
     pub blob_id: String,
@@ -377,7 +377,7 @@ pub struct BlobMetadata {
     pub mode: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Difference {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -450,7 +450,7 @@ pub fn differences(
     Ok(out)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FileVersion {
     pub commit: CommitInfo,

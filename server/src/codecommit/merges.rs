@@ -486,7 +486,7 @@ pub fn manual_merge_required() -> E {
 }
 
 /// CodeCommit's description of one conflicting file.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConflictMetadata {
     pub file_path: String,
@@ -501,7 +501,7 @@ pub struct ConflictMetadata {
     pub merge_operations: MergeOperations,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Triple<T> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<T>,
@@ -511,7 +511,7 @@ pub struct Triple<T> {
     pub base: Option<T>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MergeOperations {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<&'static str>,

@@ -7,6 +7,7 @@ pub mod commits;
 pub mod content;
 pub mod error;
 pub mod events;
+pub mod listings;
 pub mod manage;
 pub mod merges;
 pub mod ops;

@@ -234,6 +234,8 @@ pub fn after_ref_change(
     actor: &str,
 ) -> Result<(), RepositoryError> {
     after_receive(&ctx.store, &ctx.repos_root, row)?;
+    ctx.upkeep
+        .changed(&repo_dir(&ctx.repos_root, &row.repository_id));
     if let Err(e) = crate::codecommit::events::reference_changes(ctx, row, actor) {
         tracing::error!(repository = %row.name, "queueing reference events: {e}");
     }

@@ -153,9 +153,38 @@ pub fn paginate<T>(
     token: Option<&str>,
     size: i64,
 ) -> Result<(Vec<T>, Option<String>), BadToken> {
+    let (start, size) = (offset(token)?, size.max(1) as usize);
+    let total = items.len();
+    let page: Vec<T> = items.into_iter().skip(start).take(size).collect();
+    Ok((page, next_token(start, size, total)))
+}
+
+/// [`paginate`] of a kept answer: the page is copied out of it.
+pub fn paginate_kept<T: Clone>(
+    items: &[T],
+    token: Option<&str>,
+    size: i64,
+) -> Result<(Vec<T>, Option<String>), BadToken> {
+    let (start, size) = (offset(token)?, size.max(1) as usize);
+    let page = items.iter().skip(start).take(size).cloned().collect();
+    Ok((page, next_token(start, size, items.len())))
+}
+
+fn next_token(start: usize, size: usize, total: usize) -> Option<String> {
+    (start.saturating_add(size) < total).then(|| token_at(start + size))
+}
+
+/// The token of the page that starts at `offset` (for listings paged in SQL).
+pub fn token_at(offset: usize) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("offset:{offset}"))
+}
+
+/// Where a page starts: 0, or the offset a token of ours names.
+pub fn offset(token: Option<&str>) -> Result<usize, BadToken> {
     use base64::Engine;
     let engine = base64::engine::general_purpose::STANDARD;
-    let start = match token {
+    Ok(match token {
         None => 0,
         Some(t) => engine
             .decode(t)
@@ -166,13 +195,7 @@ pub fn paginate<T>(
                     .and_then(|n| n.parse::<usize>().ok())
             })
             .ok_or(BadToken)?,
-    };
-    let size = size.max(1) as usize;
-    let total = items.len();
-    let page: Vec<T> = items.into_iter().skip(start).take(size).collect();
-    let next =
-        (start + page.len() < total).then(|| engine.encode(format!("offset:{}", start + size)));
-    Ok((page, next))
+    })
 }
 
 #[cfg(test)]

@@ -229,26 +229,33 @@ pub fn insert_event(c: &Connection, p: &PullRequestRow, e: &EventRow) -> rusqlit
 }
 
 /// A pull request's events, oldest first, optionally of one type and actor.
+/// The events of `p` (of one type, by one actor), oldest first: `limit` of them from
+/// `offset` on, so a page reads only its own rows.
 pub fn events(
     c: &Connection,
     p: &PullRequestRow,
     event_type: Option<&str>,
     actor_arn: Option<&str>,
+    offset: usize,
+    limit: usize,
 ) -> rusqlite::Result<Vec<EventRow>> {
     let mut stmt = c.prepare_cached(
         "SELECT pull_request_id, event_type, actor_arn, event_date, metadata
          FROM pull_request_events
          WHERE account_id = ?1 AND region = ?2 AND pull_request_id = ?3
            AND (?4 IS NULL OR event_type = ?4) AND (?5 IS NULL OR actor_arn = ?5)
-         ORDER BY event_id",
+         ORDER BY event_id LIMIT ?6 OFFSET ?7",
     )?;
+    let clamp = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     stmt.query_map(
         params![
             p.account_id,
             p.region,
             p.pull_request_id,
             event_type,
-            actor_arn
+            actor_arn,
+            clamp(limit),
+            clamp(offset)
         ],
         |r| {
             Ok(EventRow {

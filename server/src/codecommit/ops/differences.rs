@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DEFAULT_MAX_RESULTS, max_results, max_results_up_to, open, page, repository_target};
+use super::{
+    DEFAULT_MAX_RESULTS, max_results, max_results_up_to, open, page, page_kept, repository_target,
+};
 use crate::codecommit::blob_diff::{self, Change};
 use crate::codecommit::content::{self, Difference, FileVersion};
 use crate::codecommit::error::CodeCommitError as E;
@@ -48,14 +50,41 @@ impl Operation for GetDifferences {
     fn handle(self, call: &Call<'_>) -> Result<GetDifferencesOutput, E> {
         let repo = open(call, self.repository_name.as_deref())?;
         let max = max_results(self.max_results)?;
-        let all = content::differences(
-            &repo,
+        let (before, after) = (
             self.before_commit_specifier.as_deref(),
             self.after_commit_specifier.as_deref(),
-            self.before_path.as_deref(),
-            self.after_path.as_deref(),
-        )?;
-        let (differences, next_token) = page(all, self.next_token.as_deref(), max)?;
+        );
+        let compute = || {
+            content::differences(
+                &repo,
+                before,
+                after,
+                self.before_path.as_deref(),
+                self.after_path.as_deref(),
+            )
+        };
+        // Kept for the next pages, under the commits' IDs (an unknown one fails as it would).
+        let before_id = match before.filter(|b| !b.is_empty()) {
+            None => Some(String::new()),
+            Some(b) => commit_id(&repo, Some(b)),
+        };
+        let after_id = after
+            .filter(|a| !a.is_empty())
+            .and_then(|a| commit_id(&repo, Some(a)));
+        let all = match (before_id, after_id) {
+            (Some(before), Some(after)) => call.ctx.listings.get_or_compute(
+                format!(
+                    "GetDifferences\0{}\0{}\0{after}\0{:?}\0{:?}",
+                    repo.path().display(),
+                    before,
+                    self.before_path,
+                    self.after_path
+                ),
+                compute,
+            )?,
+            _ => std::sync::Arc::new(compute()?),
+        };
+        let (differences, next_token) = page_kept(&all, self.next_token.as_deref(), max)?;
         Ok(GetDifferencesOutput {
             differences,
             next_token,
@@ -99,12 +128,20 @@ impl Operation for ListFileCommitHistory {
     fn handle(self, call: &Call<'_>) -> Result<ListFileCommitHistoryOutput, E> {
         let repo = open(call, self.repository_name.as_deref())?;
         let max = max_results(self.max_results)?;
-        let all = content::file_history(
-            &repo,
-            self.commit_specifier.as_deref(),
-            self.file_path.as_deref(),
-        )?;
-        let (revision_dag, next_token) = page(all, self.next_token.as_deref(), max)?;
+        let spec = self.commit_specifier.as_deref();
+        let compute = || content::file_history(&repo, spec, self.file_path.as_deref());
+        let all = match commit_id(&repo, spec) {
+            Some(start) => call.ctx.listings.get_or_compute(
+                format!(
+                    "ListFileCommitHistory\0{}\0{start}\0{:?}",
+                    repo.path().display(),
+                    self.file_path
+                ),
+                compute,
+            )?,
+            None => std::sync::Arc::new(compute()?),
+        };
+        let (revision_dag, next_token) = page_kept(&all, self.next_token.as_deref(), max)?;
         Ok(ListFileCommitHistoryOutput {
             revision_dag,
             next_token,
@@ -240,4 +277,12 @@ impl Operation for GetBlobDifferences {
             next_token,
         })
     }
+}
+
+/// The ID of the commit `spec` names as the operations resolve it (HEAD when absent), if it
+/// names one: the key of a kept listing.
+fn commit_id(repo: &git2::Repository, spec: Option<&str>) -> Option<String> {
+    content::resolve(repo, spec)
+        .ok()
+        .map(|c| c.id().to_string())
 }

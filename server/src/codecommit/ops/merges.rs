@@ -7,7 +7,9 @@ use std::marker::PhantomData;
 use serde::{Deserialize, Serialize};
 
 use super::commits::parse_mode;
-use super::{blob, branch_target, caller_name, max_results, page, repository, repository_target};
+use super::{
+    blob, branch_target, caller_name, max_results, page, page_kept, repository, repository_target,
+};
 use crate::codecommit::content;
 use crate::codecommit::error::CodeCommitError as E;
 use crate::codecommit::merges::{
@@ -48,7 +50,7 @@ impl MergeSpec {
 }
 
 /// The three commit IDs every merge answer names.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MergeIds {
     pub source_commit_id: String,
@@ -141,20 +143,43 @@ impl Operation for GetMergeConflicts {
         let repo = super::open(call, self.spec.repository_name.as_deref())?;
         let option = MergeOption::parse(self.merge_option.as_deref())?;
         let max = max_files(self.max_conflict_files)?;
-        let merge = self.spec.compute(&repo)?;
-        let mergeable = match option {
-            MergeOption::FastForward => merge.fast_forwardable(),
-            _ => merge.mergeable(),
+        let compute = || {
+            let merge = self.spec.compute(&repo)?;
+            let mergeable = match option {
+                MergeOption::FastForward => merge.fast_forwardable(),
+                _ => merge.mergeable(),
+            };
+            let all: Vec<ConflictMetadata> = if option == MergeOption::FastForward {
+                Vec::new()
+            } else {
+                merge.conflicts.iter().map(|c| merge.metadata(c)).collect()
+            };
+            Ok::<_, E>((mergeable, MergeIds::of(&merge), all))
         };
-        let all: Vec<ConflictMetadata> = if option == MergeOption::FastForward {
-            Vec::new()
-        } else {
-            merge.conflicts.iter().map(|c| merge.metadata(c)).collect()
+        // Kept for the next pages, under the commits' IDs (an unknown one fails as it would).
+        let source = merges::commit_of(&repo, self.spec.source_commit_specifier.as_deref());
+        let destination =
+            merges::commit_of(&repo, self.spec.destination_commit_specifier.as_deref());
+        let answer = match (source, destination) {
+            (Ok(source), Ok(destination)) => call.ctx.listings.get_or_compute(
+                format!(
+                    "GetMergeConflicts\0{}\0{}\0{}\0{}\0{:?}\0{:?}",
+                    repo.path().display(),
+                    source.id(),
+                    destination.id(),
+                    option.name(),
+                    self.spec.conflict_detail_level,
+                    self.spec.conflict_resolution_strategy
+                ),
+                compute,
+            )?,
+            _ => std::sync::Arc::new(compute()?),
         };
-        let (conflict_metadata_list, next_token) = page(all, self.next_token.as_deref(), max)?;
+        let (mergeable, ids, all) = &*answer;
+        let (conflict_metadata_list, next_token) = page_kept(all, self.next_token.as_deref(), max)?;
         Ok(GetMergeConflictsOutput {
-            mergeable,
-            ids: MergeIds::of(&merge),
+            mergeable: *mergeable,
+            ids: ids.clone(),
             conflict_metadata_list,
             next_token,
         })

@@ -21,6 +21,7 @@ use crate::codecommit::error::CodeCommitError as E;
 use crate::codecommit::{content, manage};
 use crate::context::Context;
 use crate::operation::{Call, Target, paginate};
+
 use crate::principal::{Identity, Principal};
 use crate::store::RepositoryRow;
 
@@ -101,6 +102,15 @@ pub fn page<T>(
     size: i64,
 ) -> Result<(Vec<T>, Option<String>), E> {
     paginate(items, token, size).map_err(|_| bad_token())
+}
+
+/// [`page`] of a kept answer (see [`crate::codecommit::listings`]).
+pub fn page_kept<T: Clone>(
+    items: &[T],
+    token: Option<&str>,
+    size: i64,
+) -> Result<(Vec<T>, Option<String>), E> {
+    crate::operation::paginate_kept(items, token, size).map_err(|_| bad_token())
 }
 
 /// `maxResults` (default 100), at least 1.

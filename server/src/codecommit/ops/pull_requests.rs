@@ -474,11 +474,17 @@ impl Operation for DescribePullRequestEvents {
             }
             n => max_results(n)?,
         };
-        let events = call
+        // One more than the page, to know whether another follows.
+        let start =
+            crate::operation::offset(self.next_token.as_deref()).map_err(|_| super::bad_token())?;
+        let size = max as usize;
+        let mut events = call
             .ctx
             .store
-            .read(|c| rows::events(c, &p, event_type, actor))?;
-        let all: Vec<Value> = events
+            .read(|c| rows::events(c, &p, event_type, actor, start, size + 1))?;
+        let next_token = (events.len() > size).then(|| crate::operation::token_at(start + size));
+        events.truncate(size);
+        let pull_request_events: Vec<Value> = events
             .into_iter()
             .map(|e| {
                 let mut v = serde_json::json!({
@@ -495,7 +501,6 @@ impl Operation for DescribePullRequestEvents {
                 v
             })
             .collect();
-        let (pull_request_events, next_token) = page(all, self.next_token.as_deref(), max)?;
         Ok(DescribePullRequestEventsOutput {
             pull_request_events,
             next_token,

@@ -1,0 +1,93 @@
+//! Whole answers of the listings that are costly to compute (differences between two
+//! commits, a file's history, merge conflicts), kept for their next pages. Every page of
+//! such a listing used to compute the whole answer again, so reading all pages cost the
+//! number of pages times one computation. Keys name commit IDs, never branch names, so an
+//! entry is never stale; a few recent answers are kept.
+
+use std::any::Any;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+/// How many answers are kept (the most recently used).
+const KEPT: usize = 16;
+
+#[derive(Default)]
+pub struct Listings {
+    entries: Mutex<VecDeque<(String, Arc<dyn Any + Send + Sync>)>>,
+}
+
+impl Listings {
+    /// The answer under `key`, computed by `compute` unless kept.
+    pub fn get_or_compute<T: Send + Sync + 'static, E>(
+        &self,
+        key: String,
+        compute: impl FnOnce() -> Result<T, E>,
+    ) -> Result<Arc<T>, E> {
+        {
+            let mut entries = self.entries();
+            if let Some(i) = entries.iter().position(|(k, _)| *k == key)
+                && let Some(entry) = entries.remove(i)
+                && let Ok(hit) = entry.1.clone().downcast::<T>()
+            {
+                entries.push_front(entry);
+                return Ok(hit);
+            }
+        }
+        // Computed outside the lock: other listings go on meanwhile.
+        let answer = Arc::new(compute()?);
+        let mut entries = self.entries();
+        entries.retain(|(k, _)| *k != key);
+        entries.push_front((key, answer.clone()));
+        entries.truncate(KEPT);
+        Ok(answer)
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, VecDeque<(String, Arc<dyn Any + Send + Sync>)>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_is_computed_once_and_the_oldest_are_forgotten() {
+        let listings = Listings::default();
+        let mut computed = 0;
+        for _ in 0..3 {
+            let got = listings
+                .get_or_compute("a".into(), || {
+                    computed += 1;
+                    Ok::<_, ()>(vec![1, 2, 3])
+                })
+                .unwrap();
+            assert_eq!(*got, vec![1, 2, 3]);
+        }
+        assert_eq!(computed, 1);
+        for i in 0..KEPT {
+            listings
+                .get_or_compute(format!("k{i}"), || Ok::<_, ()>(vec![i]))
+                .unwrap();
+        }
+        listings
+            .get_or_compute("a".into(), || {
+                computed += 1;
+                Ok::<_, ()>(vec![1, 2, 3])
+            })
+            .unwrap();
+        assert_eq!(computed, 2);
+        // A failure is not kept.
+        assert!(
+            listings
+                .get_or_compute::<Vec<u8>, _>("e".into(), || Err(()))
+                .is_err()
+        );
+        assert_eq!(
+            *listings
+                .get_or_compute("e".into(), || Ok::<_, ()>(vec![7u8]))
+                .unwrap(),
+            vec![7]
+        );
+    }
+}

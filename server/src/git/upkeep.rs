@@ -1,0 +1,231 @@
+//! Repository upkeep: what hosting services do to repositories as pushes leave them. Each
+//! push adds a pack (or loose objects) and nothing else; after a while a clone or fetch has
+//! to search dozens of packs with no reachability bitmap and walk commits without a
+//! commit-graph. So after a repository changes, once it has been quiet for a moment, a
+//! background worker runs, one repository at a time and never in a push's or clone's path:
+//!
+//! - `git repack -d --geometric=2 --write-midx --write-bitmap-index`: rolls the small packs
+//!   (and loose objects) into geometrically growing ones, so the work stays proportional to
+//!   what was pushed since, and writes a multi-pack index with a reachability bitmap;
+//! - `git commit-graph write --reachable --split`: the commit-graph, extended incrementally.
+//!
+//! Both are safe against pushes running at the same time: a geometric repack only combines
+//! the packs it chose when it started (a push lands in a new pack or quarantine it does not
+//! touch) and deletes only objects it has just written elsewhere.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a repository must go without changes before it is maintained: a burst of pushes
+/// is maintained once, after the burst.
+const QUIET: Duration = Duration::from_secs(2);
+
+/// Repositories waiting for upkeep, and the worker's wake-up call.
+#[derive(Default)]
+pub struct Upkeep {
+    /// Repository dir → when it last changed.
+    pending: Mutex<HashMap<PathBuf, Instant>>,
+    wake: tokio::sync::Notify,
+}
+
+impl Upkeep {
+    /// `dir`'s objects changed (a push, a commit made through the API).
+    pub fn changed(&self, dir: &Path) {
+        self.pending().insert(dir.to_owned(), Instant::now());
+        self.wake.notify_one();
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Instant>> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The repository quiet the longest, if one is due; else how long until the next is.
+    fn next_due(&self) -> Result<PathBuf, Option<Duration>> {
+        let mut pending = self.pending();
+        let Some((dir, at)) = pending.iter().min_by_key(|(_, at)| **at) else {
+            return Err(None);
+        };
+        let quiet = at.elapsed();
+        if quiet < QUIET {
+            return Err(Some(QUIET - quiet));
+        }
+        let dir = dir.clone();
+        pending.remove(&dir);
+        Ok(dir)
+    }
+}
+
+/// Runs the worker until aborted.
+pub fn start(upkeep: Arc<Upkeep>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match upkeep.next_due() {
+                Ok(dir) => {
+                    let started = Instant::now();
+                    let shown = dir.clone();
+                    match tokio::task::spawn_blocking(move || maintain(&dir)).await {
+                        Ok(Ok(())) => {
+                            tracing::debug!(repository = %shown.display(), ms = started.elapsed().as_millis() as u64, "repository maintained")
+                        }
+                        // A repository deleted meanwhile fails here too.
+                        Ok(Err(e)) => {
+                            tracing::info!(repository = %shown.display(), "repository upkeep: {e}")
+                        }
+                        Err(e) => tracing::warn!("repository upkeep: {e}"),
+                    }
+                }
+                Err(wait) => {
+                    let sleep = tokio::time::sleep(wait.unwrap_or(Duration::from_secs(3600)));
+                    tokio::select! {
+                        () = sleep => {}
+                        () = upkeep.wake.notified() => {}
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// Repacks `dir` geometrically with a bitmapped multi-pack index and updates its
+/// commit-graph (see the module's text).
+pub fn maintain(dir: &Path) -> Result<(), String> {
+    if !dir.join("objects").is_dir() {
+        return Err("no longer there".into());
+    }
+    git(
+        dir,
+        &[
+            "repack",
+            "-d",
+            "-q",
+            "--geometric=2",
+            "--write-midx",
+            "--write-bitmap-index",
+        ],
+    )?;
+    git(
+        dir,
+        &[
+            "commit-graph",
+            "write",
+            "--reachable",
+            "--split",
+            "--no-progress",
+        ],
+    )
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<(), String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("git {}: {e}", args[0]))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git {} failed: {}",
+            args[0],
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_of_changes_is_one_job_after_it_is_quiet() {
+        let upkeep = Upkeep::default();
+        upkeep.changed(Path::new("/r/a.git"));
+        upkeep.changed(Path::new("/r/a.git"));
+        assert!(matches!(upkeep.next_due(), Err(Some(w)) if w <= QUIET));
+        upkeep
+            .pending()
+            .insert("/r/a.git".into(), Instant::now() - QUIET);
+        assert_eq!(upkeep.next_due(), Ok(PathBuf::from("/r/a.git")));
+        assert_eq!(upkeep.next_due(), Err(None));
+    }
+
+    #[test]
+    fn maintenance_leaves_one_bitmapped_index_and_a_commit_graph() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("r.git");
+        let run = |args: &[&str]| {
+            let ok = std::process::Command::new("git")
+                .args(args)
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("HOME", dir.path())
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "{args:?}");
+        };
+        run(&["init", "-q", "-b", "main", "--bare", repo.to_str().unwrap()]);
+        let work = dir.path().join("w");
+        run(&["init", "-q", work.to_str().unwrap()]);
+        for i in 0..3 {
+            std::fs::write(work.join("f"), format!("{i}\n")).unwrap();
+            let w = work.to_str().unwrap();
+            run(&["-C", w, "add", "f"]);
+            run(&[
+                "-C",
+                w,
+                "-c",
+                "user.name=a",
+                "-c",
+                "user.email=a@e",
+                "commit",
+                "-qm",
+                "c",
+            ]);
+            // Each push of a few objects is unpacked loose or lands as its own pack.
+            run(&[
+                "-C",
+                w,
+                "-c",
+                "transfer.unpackLimit=1",
+                "push",
+                "-q",
+                repo.to_str().unwrap(),
+                "HEAD:refs/heads/main",
+            ]);
+        }
+        maintain(&repo).unwrap();
+        let pack = repo.join("objects/pack");
+        let names: Vec<String> = std::fs::read_dir(&pack)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().any(|n| n == "multi-pack-index"), "{names:?}");
+        assert!(
+            names
+                .iter()
+                .any(|n| n.starts_with("multi-pack-index-") && n.ends_with(".bitmap")),
+            "{names:?}"
+        );
+        assert!(
+            repo.join("objects/info/commit-graphs/commit-graph-chain")
+                .exists()
+        );
+        run(&[
+            "-C",
+            repo.to_str().unwrap(),
+            "fsck",
+            "--full",
+            "--no-progress",
+        ]);
+        // Already in shape: a second run succeeds too.
+        maintain(&repo).unwrap();
+    }
+}
