@@ -8,6 +8,7 @@ BENCH_ONLY=api,auth (any of clones, pushes, concurrent, api, history, upkeep, re
 sections, e.g. to compare API throughput and authentication cost between two builds.
 """
 
+import base64
 import concurrent.futures
 import datetime
 import json
@@ -513,8 +514,9 @@ def history_setup(ours, env):
     subprocess.run(["git", "-C", str(side), "fast-import", "--quiet"], input=b"".join(stream),
                    check=True, env=env)
     sh("git", "-C", str(side), "push", "-q", ours.url("http"), "diverged", "big", env=env)
-    busy = git("log", "--format=", "--name-only", "main").split()
-    busy_file = max(set(busy), key=busy.count)
+    import collections
+    busy = collections.Counter(git("log", "--format=", "--name-only", "main").split())
+    busy_files = sorted(busy, key=lambda f: (-busy[f], f))[:5]
     pr = cc.create_pull_request(title="events", targets=[{
         "repositoryName": "ref", "sourceReference": "diverged",
         "destinationReference": "main"}])["pullRequest"]
@@ -525,7 +527,32 @@ def history_setup(ours, env):
     for i in range(998):
         cc.update_pull_request_approval_rule_content(pullRequestId=pid, approvalRuleName="r",
                                                      newRuleContent=rule % (2 + i % 2))
-    return cc, repo, git, base, busy_file, pid, rid
+    return cc, repo, git, base, busy_files, pid, rid
+
+
+class RawApi:
+    """CodeCommit's JSON API over one kept-alive plain HTTP connection, signed by botocore
+    and answered with json.loads: the server and the round trip, without boto3's response
+    parsing (which for GetFile alone costs more than the server)."""
+
+    def __init__(self, ep):
+        import http.client
+        self.url = ep["http_url"]
+        host, port = self.url.split("://")[1].rsplit(":", 1)
+        self.conn = http.client.HTTPConnection(host, int(port))
+
+    def __call__(self, operation, parse=True):
+        def call(**params):
+            url, headers, body = signed_request({"http_url": self.url}, "codecommit",
+                                                f"CodeCommit_20150413.{operation}",
+                                                json.dumps(params).encode())
+            self.conn.request("POST", "/", body=body, headers=headers)
+            r = self.conn.getresponse()
+            data = r.read()
+            if r.status != 200:
+                sys.exit(f"{operation}: HTTP {r.status}: {data[:300]!r}")
+            return json.loads(data) if parse else data
+        return call
 
 
 def paged(call, key, token_in, token_out, **kw):
@@ -541,86 +568,108 @@ def paged(call, key, token_in, token_out, **kw):
 
 def history(ours, env):
     log("API operations that grow with history")
-    cc, repo, git, base, busy_file, pid, rid = history_setup(ours, env)
-    timed_runs = 3 if QUICK else 5
-
-    def timed(fn):
-        times, result = [], None
-        for _ in range(timed_runs):
-            t0 = time.perf_counter()
-            result = fn()
-            times.append(time.perf_counter() - t0)
-        return statistics.median(times), result
+    cc, repo, git, base, busy_files, pid, rid = history_setup(ours, env)
+    api = RawApi(ours.ep)
+    runs = 3 if QUICK else 5
 
     def measure(name, api_fn, git_args, check=None):
+        """The median of `runs` runs of each; run i asks question i (api_fn(i) and the git
+        command git_args(i) answer the same one), so a listing kept for its next pages
+        never answers a later run."""
         ours.reset_peak()
         rss0 = ours.peak_rss_kib()
-        api_s, api_out = timed(api_fn)
-        peak = (ours.peak_rss_kib() - rss0) / 1024
-        if git_args[0] == "sqlite3":
-            ref_fn = lambda: subprocess.run(git_args, check=True, capture_output=True).stdout  # noqa: E731
-        else:
-            def ref_fn():
-                r = subprocess.run(["git", "-C", str(repo), *git_args], capture_output=True, env=env)
+        api_times, git_times = [], []
+        for i in range(runs):
+            t0 = time.perf_counter()
+            got = api_fn(i)
+            api_times.append(time.perf_counter() - t0)
+            args = git_args(i)
+            t0 = time.perf_counter()
+            if args[0] == "sqlite3":
+                out = subprocess.run(args, check=True, capture_output=True).stdout
+            else:
+                r = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, env=env)
                 # git merge-tree exits 1 when the merge has conflicts.
-                if r.returncode not in ((0, 1) if git_args[0] == "merge-tree" else (0,)):
-                    sys.exit(f"git {git_args}: {r.stderr.decode()}")
-                return r.stdout
-        git_s, git_out = timed(ref_fn)
-        if check:
-            check(api_out, git_out)
-        cmd = " ".join(git_args[:1] + ["…"] if git_args[0] == "sqlite3" else ["git"] + git_args[:3])
+                if r.returncode not in ((0, 1) if args[0] == "merge-tree" else (0,)):
+                    sys.exit(f"git {args}: {r.stderr.decode()}")
+                out = r.stdout
+            git_times.append(time.perf_counter() - t0)
+            if check:
+                check(got, out)
+        peak = (ours.peak_rss_kib() - rss0) / 1024
+        args = git_args(0)
+        cmd = "sqlite3 …" if args[0] == "sqlite3" else " ".join(["git"] + args[:3])
+        api_s, git_s = statistics.median(api_times), statistics.median(git_times)
         add(f"{name} (server RSS +{peak:.0f} MiB)", api_s * 1000, "ms", cmd, git_s * 1000,
             lambda v, r: r <= 1.5)
 
-    def count_lines(out):
-        return len(out.decode().splitlines())
+    def rev(spec):
+        return git("rev-parse", spec).strip()
 
     def same_count(api_n, git_out):
-        assert api_n == count_lines(git_out), (api_n, count_lines(git_out))
+        lines = len(git_out.decode().splitlines())
+        assert api_n == lines, (api_n, lines)
 
-    measure("GetDifferences of commits 2,500 apart, every page",
-            lambda: paged(cc.get_differences, "differences", "NextToken", "NextToken",
-                          repositoryName="ref", beforeCommitSpecifier=base,
-                          afterCommitSpecifier="main"),
-            ["diff", "--name-status", "--no-renames", base, "main"], same_count)
-    measure("ListFileCommitHistory of the busiest file, every page",
-            lambda: paged(cc.list_file_commit_history, "revisionDag", "nextToken", "nextToken",
-                          repositoryName="ref", commitSpecifier="main", filePath=busy_file),
-            ["log", "--follow", "--format=%H", "main", "--", busy_file])
+    befores = [rev(f"{base}~{i}") for i in range(runs)]
+    afters = [rev(f"main~{i}") for i in range(runs)]
+    for size in (None, 1000):
+        measure("GetDifferences of commits 2,500 apart, every page" +
+                (f" of {size}" if size else " (100 each)"),
+                lambda i: paged(api("GetDifferences"), "differences", "NextToken", "NextToken",
+                                repositoryName="ref", beforeCommitSpecifier=befores[i],
+                                afterCommitSpecifier=afters[i],
+                                **({"MaxResults": size} if size else {})),
+                lambda i: ["diff", "--name-status", "--no-renames", befores[i], afters[i]],
+                same_count)
+    measure("ListFileCommitHistory of a busy file, every page",
+            lambda i: paged(api("ListFileCommitHistory"), "revisionDag", "nextToken", "nextToken",
+                            repositoryName="ref", commitSpecifier="main", filePath=busy_files[i]),
+            lambda i: ["log", "--follow", "--format=%H", "main", "--", busy_files[i]])
     measure("GetFolder of the root",
-            lambda: cc.get_folder(repositoryName="ref", commitSpecifier="main", folderPath="/"),
-            ["ls-tree", "main"])
+            lambda i: api("GetFolder")(repositoryName="ref", commitSpecifier="main", folderPath="/"),
+            lambda i: ["ls-tree", "main"])
     measure("GetFile of a 5 MB blob",
-            lambda: len(cc.get_file(repositoryName="ref", commitSpecifier="big",
-                                    filePath="assets/five-mb.bin")["fileContent"]),
-            ["cat-file", "blob", "big:assets/five-mb.bin"],
-            lambda n, out: n == len(out) or sys.exit("GetFile: wrong size"))
+            # The response read whole, not decoded: `git cat-file` is not decoded either.
+            lambda i: api("GetFile", parse=False)(repositoryName="ref", commitSpecifier="big",
+                                                  filePath="assets/five-mb.bin"),
+            lambda i: ["cat-file", "blob", "big:assets/five-mb.bin"],
+            lambda got, out: base64.b64decode(json.loads(got)["fileContent"]) == out or
+            sys.exit("GetFile: wrong content"))
+    sources = [rev(f"diverged~{i}") for i in range(runs)]
     measure("GetMergeConflicts of long-diverged branches, every page",
-            lambda: paged(cc.get_merge_conflicts, "conflictMetadataList", "nextToken", "nextToken",
-                          repositoryName="ref", destinationCommitSpecifier="main",
-                          sourceCommitSpecifier="diverged", mergeOption="THREE_WAY_MERGE"),
-            ["merge-tree", "--write-tree", "--name-only", "main", "diverged"])
-    runs = iter(range(1000))
+            lambda i: paged(api("GetMergeConflicts"), "conflictMetadataList", "nextToken",
+                            "nextToken", repositoryName="ref", destinationCommitSpecifier="main",
+                            sourceCommitSpecifier=sources[i], mergeOption="THREE_WAY_MERGE"),
+            lambda i: ["merge-tree", "--write-tree", "--name-only", "main", sources[i]])
+    main_tip = rev("main")
 
-    def three_way():
-        target = f"merge-{next(runs)}"
-        cc.create_branch(repositoryName="ref", branchName=target,
-                         commitId=git("rev-parse", "main").strip())
-        return cc.merge_branches_by_three_way(
-            repositoryName="ref", sourceCommitSpecifier="diverged",
+    def three_way(i):
+        target = f"merge-{i}-{time.time_ns()}"
+        api("CreateBranch")(repositoryName="ref", branchName=target, commitId=main_tip)
+        return api("MergeBranchesByThreeWay")(
+            repositoryName="ref", sourceCommitSpecifier=sources[i],
             destinationCommitSpecifier="main", conflictResolutionStrategy="ACCEPT_SOURCE",
             targetBranch=target)["commitId"]
     measure("MergeBranchesByThreeWay of long-diverged branches (ACCEPT_SOURCE), with CreateBranch",
-            three_way, ["merge-tree", "--write-tree", "-X", "theirs", "main", "diverged"])
+            three_way, lambda i: ["merge-tree", "--write-tree", "-X", "theirs", "main", sources[i]])
     store = ours.ep["store_file"]
-    measure("DescribePullRequestEvents of a pull request with 1,000 events, every page",
-            lambda: paged(cc.describe_pull_request_events, "pullRequestEvents", "nextToken",
-                          "nextToken", pullRequestId=pid),
-            ["sqlite3", f"file:{store}?mode=ro",
-             f"SELECT * FROM pull_request_events WHERE pull_request_id = {pid} ORDER BY 1"],
+    events = api("DescribePullRequestEvents")
+    query = f"SELECT * FROM pull_request_events WHERE pull_request_id = {pid} ORDER BY event_id"
+    measure("DescribePullRequestEvents of a pull request with 1,000 events, every page (100 each)",
+            lambda i: paged(events, "pullRequestEvents", "nextToken", "nextToken",
+                            pullRequestId=pid),
+            lambda i: ["sqlite3", f"file:{store}?mode=ro", query],
             lambda n, out: n >= 1000 or sys.exit(f"DescribePullRequestEvents: {n} events"))
-
+    token = None
+    for _ in range(9):
+        token = events(pullRequestId=pid, **({"nextToken": token} if token else {}))["nextToken"]
+    measure("DescribePullRequestEvents, its last page (events 901-1,000)",
+            lambda i: len(events(pullRequestId=pid, nextToken=token)["pullRequestEvents"]),
+            lambda i: ["sqlite3", f"file:{store}?mode=ro", query + " LIMIT 100 OFFSET 900"],
+            lambda n, out: n == 100 or sys.exit(f"last page: {n} events"))
+    measure("GetRepository (one round trip: the floor of every page above)",
+            lambda i: api("GetRepository")(repositoryName="ref"),
+            lambda i: ["rev-parse", "main"])
 
 def ready(fixture):
     log("start-to-ready")

@@ -197,6 +197,7 @@ fn routes(
 
 fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
     validate(config)?;
+    crate::git::repo::configure_libgit2();
     let (data_dir, ephemeral) = match &config.data_dir {
         DataDir::Persistent(p) => {
             std::fs::create_dir_all(p).map_err(io_at(p))?;

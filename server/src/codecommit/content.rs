@@ -189,8 +189,9 @@ pub struct FileContent {
     pub file_path: String,
     pub file_mode: &'static str,
     pub file_size: usize,
-    #[serde(serialize_with = "as_base64")]
-    pub file_content: Vec<u8>,
+    /// The content in base64, encoded straight from libgit2's buffer (a 5 MB file is not
+    /// copied once more first).
+    pub file_content: String,
 }
 
 pub fn as_base64<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -235,7 +236,10 @@ pub fn get_file(
         file_path: path,
         file_mode: mode_name(entry.filemode()),
         file_size: blob.size(),
-        file_content: blob.content().to_vec(),
+        file_content: {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode(blob.content())
+        },
     })
 }
 
@@ -470,20 +474,30 @@ pub fn file_history(
     let mut walk = repo.revwalk()?;
     walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
     walk.push(start.id())?;
-    let blob_at = |c: &Commit<'_>| {
+    let lookup = |c: &Commit<'_>| {
         c.tree()
             .ok()
             .and_then(|t| t.get_path(Path::new(&path)).ok())
             .map(|e| e.id())
     };
+    // The file's blob in each commit is looked up once: when the commit is first asked as a
+    // parent, kept until the walk reaches the commit itself (topological order: all its
+    // children come first), then forgotten. So only the walk's frontier is held.
+    let mut blobs: std::collections::HashMap<Oid, Option<Oid>> = Default::default();
     let mut out: Vec<FileVersion> = Vec::new();
     for oid in walk {
         let commit = repo.find_commit(oid?)?;
-        let Some(blob) = blob_at(&commit) else {
+        let here = match blobs.remove(&commit.id()) {
+            Some(known) => known,
+            None => lookup(&commit),
+        };
+        let Some(blob) = here else {
             continue;
         };
-        let changed =
-            commit.parent_count() == 0 || commit.parents().all(|p| blob_at(&p) != Some(blob));
+        let changed = commit.parent_count() == 0
+            || commit
+                .parents()
+                .all(|p| *blobs.entry(p.id()).or_insert_with(|| lookup(&p)) != Some(blob));
         if changed {
             let children = out
                 .last()

@@ -1,8 +1,9 @@
 //! Repository upkeep: what hosting services do to repositories as pushes leave them. Each
 //! push adds a pack (or loose objects) and nothing else; after a while a clone or fetch has
 //! to search dozens of packs with no reachability bitmap and walk commits without a
-//! commit-graph. So after a repository changes, once it has been quiet for a moment, a
-//! background worker runs, one repository at a time and never in a push's or clone's path:
+//! commit-graph. So after a repository changes, once it has been quiet for a moment (or a
+//! minute after its first change, if the pushes do not pause), a background worker runs,
+//! one repository at a time and never in a push's or clone's path:
 //!
 //! - `git repack -d --geometric=2 --write-midx --write-bitmap-index`: rolls the small packs
 //!   (and loose objects) into geometrically growing ones, so the work stays proportional to
@@ -21,35 +22,47 @@ use std::time::{Duration, Instant};
 /// How long a repository must go without changes before it is maintained: a burst of pushes
 /// is maintained once, after the burst.
 const QUIET: Duration = Duration::from_secs(2);
+/// The longest a changed repository waits: one that is pushed to without pause is
+/// maintained this often, or its packs would pile up for as long as the pushes go on.
+const AT_MOST: Duration = Duration::from_secs(60);
 
 /// Repositories waiting for upkeep, and the worker's wake-up call.
 #[derive(Default)]
 pub struct Upkeep {
-    /// Repository dir → when it last changed.
-    pending: Mutex<HashMap<PathBuf, Instant>>,
+    /// Repository dir → when it first changed since its last upkeep, and when it last did.
+    pending: Mutex<HashMap<PathBuf, (Instant, Instant)>>,
     wake: tokio::sync::Notify,
 }
 
 impl Upkeep {
     /// `dir`'s objects changed (a push, a commit made through the API).
     pub fn changed(&self, dir: &Path) {
-        self.pending().insert(dir.to_owned(), Instant::now());
+        let now = Instant::now();
+        self.pending()
+            .entry(dir.to_owned())
+            .and_modify(|(_, last)| *last = now)
+            .or_insert((now, now));
         self.wake.notify_one();
     }
 
-    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Instant>> {
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (Instant, Instant)>> {
         self.pending.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The repository quiet the longest, if one is due; else how long until the next is.
+    /// The repository due first, if one is due now; else how long until the next is.
     fn next_due(&self) -> Result<PathBuf, Option<Duration>> {
         let mut pending = self.pending();
-        let Some((dir, at)) = pending.iter().min_by_key(|(_, at)| **at) else {
+        let due = |(first, last): &(Instant, Instant)| (*last + QUIET).min(*first + AT_MOST);
+        let Some((dir, when)) = pending
+            .iter()
+            .map(|(dir, times)| (dir, due(times)))
+            .min_by_key(|(_, when)| *when)
+        else {
             return Err(None);
         };
-        let quiet = at.elapsed();
-        if quiet < QUIET {
-            return Err(Some(QUIET - quiet));
+        let now = Instant::now();
+        if when > now {
+            return Err(Some(when - now));
         }
         let dir = dir.clone();
         pending.remove(&dir);
@@ -150,11 +163,17 @@ mod tests {
         upkeep.changed(Path::new("/r/a.git"));
         upkeep.changed(Path::new("/r/a.git"));
         assert!(matches!(upkeep.next_due(), Err(Some(w)) if w <= QUIET));
+        let now = Instant::now();
         upkeep
             .pending()
-            .insert("/r/a.git".into(), Instant::now() - QUIET);
+            .insert("/r/a.git".into(), (now - QUIET, now - QUIET));
         assert_eq!(upkeep.next_due(), Ok(PathBuf::from("/r/a.git")));
         assert_eq!(upkeep.next_due(), Err(None));
+        // Changed a moment ago, but waiting since long ago: due all the same.
+        upkeep
+            .pending()
+            .insert("/r/b.git".into(), (now - AT_MOST, now));
+        assert_eq!(upkeep.next_due(), Ok(PathBuf::from("/r/b.git")));
     }
 
     #[test]
