@@ -424,7 +424,7 @@ struct SshServing {
 fn serve_ssh(
     config: &ServerConfig,
     ctx: &Arc<Context>,
-    ssh_config: tokio::sync::watch::Receiver<Option<Arc<russh::server::Config>>>,
+    ssh_config: tokio::sync::watch::Receiver<SshConfig>,
     data_dir: &Path,
 ) -> Result<SshServing, StartError> {
     let ssh_listener = bind(&config.ssh_addr)?;
@@ -527,11 +527,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         generating: rsa_generating,
     } = host_keys;
     let ssh_host_key_fingerprints = ssh::host_keys::fingerprints(&host_keys);
-    let (ssh_config, ssh_config_rx) = tokio::sync::watch::channel(
-        rsa_generating
-            .is_none()
-            .then(|| Arc::new(ssh::config(host_keys.clone()))),
-    );
+    let (ssh_config, ssh_config_rx) = ssh_config_channel(&host_keys, rsa_generating.is_none());
 
     let HttpServing {
         https_addr,
@@ -539,13 +535,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         handles,
         tasks,
     } = serve_http(&config, &ctx, rustls, &data_dir)?;
-    let (imds_addr, imds) = match &config.imds_addr {
-        None => (None, None),
-        Some(addr) => {
-            let (bound, handle, task) = serve_imds(addr, &ctx, config.imds_v1)?;
-            (Some(bound), Some((handle, task)))
-        }
-    };
+    let imds = config
+        .imds_addr
+        .as_deref()
+        .map(|addr| serve_imds(addr, &ctx, config.imds_v1))
+        .transpose()?;
     let SshServing {
         ssh_addr,
         ssh_shutdown,
@@ -553,15 +547,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         ssh_task,
     } = serve_ssh(&config, &ctx, ssh_config_rx, &data_dir)?;
 
-    let host = |addr: SocketAddr| {
-        if addr.ip().is_loopback() || addr.ip().is_unspecified() {
-            config.public_host.clone()
-        } else if addr.is_ipv6() {
-            format!("[{}]", addr.ip())
-        } else {
-            addr.ip().to_string()
-        }
-    };
+    let host = |addr: SocketAddr| public_host(&config, addr);
     let https_url = format!("https://{}:{}", host(https_addr), https_addr.port());
     let issuer = Issuer::load_or_create(&data_dir, format!("{https_url}/oidc"))
         .map_err(io_at(&crate::sts::issuer::key_path(&data_dir)))?;
@@ -585,29 +571,19 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         } else {
             "off"
         },
-        imds_url: imds_addr.map(|a: SocketAddr| format!("http://{a}")),
+        imds_url: imds.as_ref().map(|(a, ..)| format!("http://{a}")),
         oidc_issuer,
         pid: std::process::id(),
     };
     let (mut handles, mut tasks) = (handles, tasks);
-    if let Some((handle, task)) = imds {
+    if let Some((_, handle, task)) = imds {
         handles.push(handle);
         tasks.push(task);
     }
     let _ = ctx
         .clone_bases
         .set((endpoints.https_url.clone(), endpoints.ssh_url.clone()));
-    if let (Some(target), Some(ca)) = (&config.export_ca, &endpoints.ca_file) {
-        std::fs::copy(ca, target).map_err(io_at(target))?;
-    }
-    let published = Arc::new(Published {
-        endpoints_file: data_dir.join("endpoints.json"),
-        ready_file: config.ready_file.clone(),
-        state: std::sync::Mutex::new((endpoints.clone(), false)),
-    });
-    published
-        .write()
-        .map_err(io_at(&published.endpoints_file))?;
+    let published = publish(&config, &data_dir, &endpoints)?;
 
     let sweepers = pack_hook
         .and_then(spawn_sweeper)
@@ -640,6 +616,38 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     })
 }
 
+/// The host a URL names for a listener bound to `addr`: `--public-host` for loopback and
+/// wildcard addresses, else the address itself.
+fn public_host(config: &ServerConfig, addr: SocketAddr) -> String {
+    if addr.ip().is_loopback() || addr.ip().is_unspecified() {
+        config.public_host.clone()
+    } else if addr.is_ipv6() {
+        format!("[{}]", addr.ip())
+    } else {
+        addr.ip().to_string()
+    }
+}
+
+/// Writes `endpoints.json` (and exports the CA if asked): the start of [`Published`].
+fn publish(
+    config: &ServerConfig,
+    data_dir: &Path,
+    endpoints: &Endpoints,
+) -> Result<Arc<Published>, StartError> {
+    if let (Some(target), Some(ca)) = (&config.export_ca, &endpoints.ca_file) {
+        std::fs::copy(ca, target).map_err(io_at(target))?;
+    }
+    let published = Arc::new(Published {
+        endpoints_file: data_dir.join("endpoints.json"),
+        ready_file: config.ready_file.clone(),
+        state: std::sync::Mutex::new((endpoints.clone(), false)),
+    });
+    published
+        .write()
+        .map_err(io_at(&published.endpoints_file))?;
+    Ok(published)
+}
+
 /// What a server publishes: `DATA_DIR/endpoints.json` from the start, and the ready file
 /// once [`RunningServer::announce_ready`] says everything (the banner too) is out. Both are
 /// rewritten when a first start's RSA host key is generated, to name its fingerprint.
@@ -670,6 +678,21 @@ impl Published {
     }
 }
 
+/// SSH's configuration: none until every host key exists.
+type SshConfig = Option<Arc<russh::server::Config>>;
+
+/// The channel the SSH listener waits on: set now when every host key exists, else by
+/// [`spawn_host_key_wait`] once a first start's RSA key does.
+fn ssh_config_channel(
+    keys: &[russh::keys::PrivateKey],
+    complete: bool,
+) -> (
+    tokio::sync::watch::Sender<SshConfig>,
+    tokio::sync::watch::Receiver<SshConfig>,
+) {
+    tokio::sync::watch::channel(complete.then(|| Arc::new(ssh::config(keys.to_vec()))))
+}
+
 /// Waits for the RSA host key a first start generates; then SSH serves it (connections made
 /// meanwhile waited) and the published endpoints name its fingerprint. Should generation
 /// fail, SSH serves the Ed25519 key alone.
@@ -678,7 +701,7 @@ fn spawn_host_key_wait(
         Result<russh::keys::PrivateKey, ssh::host_keys::HostKeyError>,
     >,
     mut keys: Vec<russh::keys::PrivateKey>,
-    ssh_config: tokio::sync::watch::Sender<Option<Arc<russh::server::Config>>>,
+    ssh_config: tokio::sync::watch::Sender<SshConfig>,
     published: Arc<Published>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
