@@ -17,12 +17,17 @@ pub struct Listings {
 }
 
 impl Listings {
-    /// The answer under `key`, computed by `compute` unless kept.
+    /// The answer under `key`, computed by `compute` unless kept. Without a key (a request
+    /// naming a commit that does not exist) it is computed and not kept: `compute` then
+    /// fails as it would have.
     pub fn get_or_compute<T: Send + Sync + 'static, E>(
         &self,
-        key: String,
+        key: Option<String>,
         compute: impl FnOnce() -> Result<T, E>,
     ) -> Result<Arc<T>, E> {
+        let Some(key) = key else {
+            return compute().map(Arc::new);
+        };
         {
             let mut entries = self.entries();
             if let Some(i) = entries.iter().position(|(k, _)| *k == key)
@@ -57,7 +62,7 @@ mod tests {
         let mut computed = 0;
         for _ in 0..3 {
             let got = listings
-                .get_or_compute("a".into(), || {
+                .get_or_compute(Some("a".into()), || {
                     computed += 1;
                     Ok::<_, ()>(vec![1, 2, 3])
                 })
@@ -67,11 +72,11 @@ mod tests {
         assert_eq!(computed, 1);
         for i in 0..KEPT {
             listings
-                .get_or_compute(format!("k{i}"), || Ok::<_, ()>(vec![i]))
+                .get_or_compute(Some(format!("k{i}")), || Ok::<_, ()>(vec![i]))
                 .unwrap();
         }
         listings
-            .get_or_compute("a".into(), || {
+            .get_or_compute(Some("a".into()), || {
                 computed += 1;
                 Ok::<_, ()>(vec![1, 2, 3])
             })
@@ -80,14 +85,25 @@ mod tests {
         // A failure is not kept.
         assert!(
             listings
-                .get_or_compute::<Vec<u8>, _>("e".into(), || Err(()))
+                .get_or_compute::<Vec<u8>, _>(Some("e".into()), || Err(()))
                 .is_err()
         );
         assert_eq!(
             *listings
-                .get_or_compute("e".into(), || Ok::<_, ()>(vec![7u8]))
+                .get_or_compute(Some("e".into()), || Ok::<_, ()>(vec![7u8]))
                 .unwrap(),
             vec![7]
         );
+        // No key: computed every time.
+        let mut unkeyed = 0;
+        for _ in 0..2 {
+            listings
+                .get_or_compute(None, || {
+                    unkeyed += 1;
+                    Ok::<_, ()>(vec![0])
+                })
+                .unwrap();
+        }
+        assert_eq!(unkeyed, 2);
     }
 }

@@ -15,6 +15,18 @@ use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 use super::pack_hook::PackHook;
 use super::ref_guard::RefGuard;
 
+/// The whole environment of a `git` the server runs in `repo_dir` (after `env_clear`): its
+/// PATH, and no system, global or user configuration, and never a prompt.
+pub fn isolated_env(repo_dir: &std::path::Path) -> [(&'static str, std::ffi::OsString); 5] {
+    [
+        ("PATH", std::env::var_os("PATH").unwrap_or_default()),
+        ("GIT_CONFIG_NOSYSTEM", "1".into()),
+        ("GIT_CONFIG_GLOBAL", "/dev/null".into()),
+        ("GIT_TERMINAL_PROMPT", "0".into()),
+        ("HOME", repo_dir.into()),
+    ]
+}
+
 /// The most an upload-pack request (wants, haves) may send, decoded: git http-backend's
 /// default `GIT_HTTP_MAX_REQUEST_BUFFER`.
 pub const UPLOAD_PACK_REQUEST_LIMIT: u64 = 10 << 20;
@@ -195,11 +207,7 @@ impl ServiceRequest {
         cmd.arg(".")
             .current_dir(&self.repo_dir)
             .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .env("HOME", &self.repo_dir)
+            .envs(isolated_env(&self.repo_dir))
             .stdin(if self.mode == Mode::AdvertiseRefs {
                 Stdio::null()
             } else {

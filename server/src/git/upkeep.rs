@@ -136,10 +136,7 @@ fn git(dir: &Path, args: &[&str]) -> Result<(), String> {
         .arg(dir)
         .args(args)
         .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("HOME", dir)
+        .envs(super::service::isolated_env(dir))
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| format!("git {}: {e}", args[0]))?;

@@ -71,19 +71,15 @@ impl Operation for GetDifferences {
         let after_id = after
             .filter(|a| !a.is_empty())
             .and_then(|a| commit_id(&repo, Some(a)));
-        let all = match (before_id, after_id) {
-            (Some(before), Some(after)) => call.ctx.listings.get_or_compute(
-                format!(
-                    "GetDifferences\0{}\0{}\0{after}\0{:?}\0{:?}",
-                    repo.path().display(),
-                    before,
-                    self.before_path,
-                    self.after_path
-                ),
-                compute,
-            )?,
-            _ => std::sync::Arc::new(compute()?),
-        };
+        let key = before_id.zip(after_id).map(|(before, after)| {
+            format!(
+                "GetDifferences\0{}\0{before}\0{after}\0{:?}\0{:?}",
+                repo.path().display(),
+                self.before_path,
+                self.after_path
+            )
+        });
+        let all = call.ctx.listings.get_or_compute(key, compute)?;
         let (differences, next_token) = page_kept(&all, self.next_token.as_deref(), max)?;
         Ok(GetDifferencesOutput {
             differences,
@@ -130,17 +126,14 @@ impl Operation for ListFileCommitHistory {
         let max = max_results(self.max_results)?;
         let spec = self.commit_specifier.as_deref();
         let compute = || content::file_history(&repo, spec, self.file_path.as_deref());
-        let all = match commit_id(&repo, spec) {
-            Some(start) => call.ctx.listings.get_or_compute(
-                format!(
-                    "ListFileCommitHistory\0{}\0{start}\0{:?}",
-                    repo.path().display(),
-                    self.file_path
-                ),
-                compute,
-            )?,
-            None => std::sync::Arc::new(compute()?),
-        };
+        let key = commit_id(&repo, spec).map(|start| {
+            format!(
+                "ListFileCommitHistory\0{}\0{start}\0{:?}",
+                repo.path().display(),
+                self.file_path
+            )
+        });
+        let all = call.ctx.listings.get_or_compute(key, compute)?;
         let (revision_dag, next_token) = page_kept(&all, self.next_token.as_deref(), max)?;
         Ok(ListFileCommitHistoryOutput {
             revision_dag,

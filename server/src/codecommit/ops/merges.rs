@@ -160,8 +160,10 @@ impl Operation for GetMergeConflicts {
         let source = merges::commit_of(&repo, self.spec.source_commit_specifier.as_deref());
         let destination =
             merges::commit_of(&repo, self.spec.destination_commit_specifier.as_deref());
-        let answer = match (source, destination) {
-            (Ok(source), Ok(destination)) => call.ctx.listings.get_or_compute(
+        let key = source
+            .ok()
+            .zip(destination.ok())
+            .map(|(source, destination)| {
                 format!(
                     "GetMergeConflicts\0{}\0{}\0{}\0{}\0{:?}\0{:?}",
                     repo.path().display(),
@@ -170,11 +172,9 @@ impl Operation for GetMergeConflicts {
                     option.name(),
                     self.spec.conflict_detail_level,
                     self.spec.conflict_resolution_strategy
-                ),
-                compute,
-            )?,
-            _ => std::sync::Arc::new(compute()?),
-        };
+                )
+            });
+        let answer = call.ctx.listings.get_or_compute(key, compute)?;
         let (mergeable, ids, all) = &*answer;
         let (conflict_metadata_list, next_token) = page_kept(all, self.next_token.as_deref(), max)?;
         Ok(GetMergeConflictsOutput {

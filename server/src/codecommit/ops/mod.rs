@@ -21,7 +21,6 @@ use crate::codecommit::error::CodeCommitError as E;
 use crate::codecommit::{content, manage};
 use crate::context::Context;
 use crate::operation::{Call, Target, paginate};
-
 use crate::principal::{Identity, Principal};
 use crate::store::RepositoryRow;
 
