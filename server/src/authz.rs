@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::context::Context;
 use crate::iam::policies::{self as iam_policies, PrincipalDocuments, Source};
+use crate::operation::{Authorization, Call, Operation, ServiceError};
 use crate::policy::eval::{self, Evaluation, Matched};
 use crate::policy::{Decision as Eval, Keys, Kind, Policy};
 use crate::principal::{AuthMethod, Identity, Principal};
@@ -355,6 +356,50 @@ pub fn evaluate_with(
         decision: Decision::Allow,
         matched,
     }
+}
+
+/// Runs one operation for `principal`: its target, the decision on its action, the handler.
+/// The API's pipeline and the web console both call operations only through here, so a
+/// button in the console is allowed exactly when the API call behind it is.
+pub fn invoke<T: Operation>(
+    ctx: &Context,
+    principal: &Principal,
+    origin: &Origin,
+    request: T,
+) -> Result<T::Output, T::Error> {
+    let permitted = match T::AUTHORIZATION.action() {
+        None => true,
+        Some(action) => {
+            let target = request.target(ctx, principal)?;
+            let decision = decide(
+                ctx,
+                principal,
+                origin,
+                &Request {
+                    action,
+                    resource: &target.resource,
+                    context: &target.context,
+                    resource_tags: target.resource_tags.as_deref(),
+                },
+            );
+            if let Decision::Deny(why) = decision
+                && matches!(T::AUTHORIZATION, Authorization::Required(_))
+            {
+                return Err(T::Error::access_denied(denial_message(
+                    principal,
+                    action,
+                    &target.resource,
+                    why,
+                )));
+            }
+            decision.allowed()
+        }
+    };
+    request.handle(&Call {
+        ctx,
+        principal,
+        permitted,
+    })
 }
 
 /// Decides whether `principal` may do `request`. Reads the store (the principal's policies,

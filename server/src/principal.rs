@@ -37,6 +37,8 @@ pub enum AuthMethod {
     SshKey {
         ssh_key_id: String,
     },
+    /// The web console, signed in with the user's console password.
+    ConsolePassword,
     /// SigV4 with a long-term access key.
     AccessKey {
         access_key_id: String,

@@ -41,6 +41,13 @@ impl serde::Serialize for Secret {
     }
 }
 
+/// Read from a request (a password a caller sets): held as a secret from the start.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret::new)
+    }
+}
+
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
         Secret::new(value)

@@ -99,6 +99,7 @@ pub struct RunningServer {
     delivery: JoinHandle<()>,
     stopped: bool,
     demo_password: Option<String>,
+    demo_console_password: Option<String>,
     admin_key: Option<(String, String)>,
     /// `endpoints.json` and the ready file, rewritten when the RSA host key arrives.
     published: Arc<Published>,
@@ -150,6 +151,7 @@ struct Prepared {
     material: tls::TlsMaterial,
     host_keys: ssh::host_keys::HostKeys,
     demo_password: Option<String>,
+    demo_console_password: Option<String>,
     admin_key: Option<(String, String)>,
     /// Where events go: the endpoint and the fixtures' webhooks.
     routes: crate::delivery::Routes,
@@ -291,6 +293,7 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
     };
     Ok(Prepared {
         demo_password: demo_password(&ctx),
+        demo_console_password: demo_console_password(&ctx),
         admin_key: admin_key(&ctx),
         routes,
         data_dir,
@@ -515,6 +518,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         material,
         host_keys,
         demo_password,
+        demo_console_password,
         admin_key,
         routes,
     } = prepared;
@@ -610,6 +614,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         delivery,
         stopped: false,
         demo_password,
+        demo_console_password,
         admin_key,
         published,
         _ephemeral: ephemeral,
@@ -744,6 +749,26 @@ fn demo_password(ctx: &Context) -> Option<String> {
     (cred.status == crate::store::CredentialStatus::Active).then(|| password.expose().to_owned())
 }
 
+/// The embedded default's demo console password, if the demo user's login profile still has it.
+fn demo_console_password(ctx: &Context) -> Option<String> {
+    let password = fixtures::default_demo_console_password()?;
+    let user = ctx
+        .store
+        .read(|c| crate::store::iam::find_user_by_name(c, &ctx.account_id, "demo"))
+        .ok()??;
+    let profile = ctx
+        .store
+        .read(|c| crate::store::login_profiles::find(c, &user.user_id))
+        .ok()??;
+    ctx.hasher
+        .verify(
+            password.expose(),
+            &profile.password_salt,
+            &profile.password_hash,
+        )
+        .then(|| password.expose().to_owned())
+}
+
 /// The embedded default's admin access key, if it is in the store, active, unchanged.
 fn admin_key(ctx: &Context) -> Option<(String, String)> {
     let (id, secret) = fixtures::default_admin_key()?;
@@ -788,6 +813,7 @@ impl RunningServer {
             "codecommit-local is ready\n\
              \n  HTTPS    {https}   (Git smart HTTP; CA: {ca})\
              \n  HTTP     {http}\
+             \n  console  {https}/console   (also {http}/console)\
              \n  SSH      {ssh}   (user name: an IAM SSH key ID, APKA…)\
              \n  account  {account}   region {region}\
              \n  IAM      {authz}\
@@ -811,6 +837,14 @@ impl RunningServer {
                  \n  git clone http://{login}:{password}@{http_host}/v1/repos/demo\n",
                 https_host = e.https_url.trim_start_matches("https://"),
                 http_host = e.http_url.trim_start_matches("http://"),
+            ));
+        }
+        if let Some(password) = &self.demo_console_password {
+            s.push_str(&format!(
+                "\nSign in to the console at {https}/console as IAM user demo\n\
+                 (account {account}, password {password}).\n",
+                https = e.https_url,
+                account = e.account_id,
             ));
         }
         let https_host = e.https_url.trim_start_matches("https://");

@@ -2,6 +2,7 @@
 //! asks this module; the answer is a [`Principal`] or an [`AuthFailure`] whose reason goes
 //! to the server log only (clients see the protocol's plain refusal).
 
+pub mod console;
 pub mod git_credentials;
 pub mod git_sigv4;
 pub mod jwt;

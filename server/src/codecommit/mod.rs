@@ -2,6 +2,7 @@
 
 pub mod approvals;
 pub mod blob_diff;
+pub mod browse;
 pub mod comments;
 pub mod commits;
 pub mod content;

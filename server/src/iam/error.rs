@@ -27,6 +27,10 @@ pub enum IamError {
     DuplicateSshPublicKey(String),
     #[error("{0}")]
     AccessDenied(String),
+    #[error("{0}")]
+    PasswordPolicyViolation(String),
+    #[error("{0}")]
+    InvalidUserType(String),
     /// A refusal before any operation runs (authentication, an unknown `Action`), with the
     /// protocol's own code and status.
     #[error("{message}")]
@@ -54,6 +58,8 @@ impl IamError {
             IamError::InvalidPublicKey(_) => "InvalidPublicKey",
             IamError::DuplicateSshPublicKey(_) => "DuplicateSSHPublicKey",
             IamError::AccessDenied(_) => "AccessDenied",
+            IamError::PasswordPolicyViolation(_) => "PasswordPolicyViolation",
+            IamError::InvalidUserType(_) => "InvalidUserType",
             IamError::Request { code, .. } => code,
             IamError::ServiceFailure(_) => "ServiceFailure",
         }

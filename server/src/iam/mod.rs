@@ -8,6 +8,7 @@ pub mod error;
 pub mod groups;
 pub mod ids;
 pub mod instance_profiles;
+pub mod login_profiles;
 pub mod names;
 pub mod oidc_providers;
 pub mod ops;

@@ -78,6 +78,11 @@ pub fn update(
 /// DeleteUser: refused while credentials, keys or policies are attached.
 pub fn delete(c: &Connection, account_id: &str, user_name: &str) -> Result<(), IamError> {
     let user = get(c, account_id, user_name)?;
+    if crate::store::login_profiles::find(c, &user.user_id)?.is_some() {
+        return Err(IamError::DeleteConflict(
+            "Cannot delete entity, must delete login profile first.".into(),
+        ));
+    }
     if rows::user_has_attachments(c, &user.user_id)? {
         return Err(IamError::DeleteConflict(
             "Cannot delete entity, must remove referenced objects first.".into(),

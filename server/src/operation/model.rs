@@ -10,6 +10,8 @@ pub struct Member {
     pub name: &'static str,
     pub required: bool,
     pub shape: Shape,
+    /// A password: a violation names the member, never its value.
+    pub sensitive: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -54,6 +56,7 @@ impl Member {
             name,
             required: false,
             shape: Shape::Str { min, max, pattern },
+            sensitive: false,
         }
     }
 
@@ -62,6 +65,7 @@ impl Member {
             name,
             required: false,
             shape: Shape::Int { min, max },
+            sensitive: false,
         }
     }
 
@@ -70,6 +74,7 @@ impl Member {
             name,
             required: false,
             shape: Shape::Enum(allowed),
+            sensitive: false,
         }
     }
 
@@ -78,6 +83,7 @@ impl Member {
             name: "Tags",
             required: false,
             shape: Shape::Tags,
+            sensitive: false,
         }
     }
 
@@ -85,6 +91,14 @@ impl Member {
     pub const fn required(self) -> Self {
         Member {
             required: true,
+            ..self
+        }
+    }
+
+    /// The same member, marked as a secret (botocore's `sensitive`).
+    pub const fn sensitive(self) -> Self {
+        Member {
+            sensitive: true,
             ..self
         }
     }
@@ -171,6 +185,17 @@ impl Violations {
         pattern: Option<Pattern>,
     ) {
         let len = value.chars().count();
+        if m.sensitive {
+            let ok = len >= min && len <= max && pattern.is_none_or(|p| (p.check)(value));
+            if !ok {
+                self.0.push(format!(
+                    "Value at '{}' failed to satisfy constraint: Member must satisfy the \
+                     length and character constraints of its type",
+                    camel(m.name)
+                ));
+            }
+            return;
+        }
         if len < min {
             self.add(
                 m.name,

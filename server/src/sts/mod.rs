@@ -46,9 +46,11 @@ fn minting_key(principal: &Principal) -> Result<Option<String>, IamError> {
             parent_access_key_id,
             ..
         } => Ok(parent_access_key_id.clone()),
-        AuthMethod::GitCredential { .. } | AuthMethod::SshKey { .. } => Err(
-            IamError::AccessDenied("only access keys can call STS".into()),
-        ),
+        AuthMethod::GitCredential { .. }
+        | AuthMethod::SshKey { .. }
+        | AuthMethod::ConsolePassword => Err(IamError::AccessDenied(
+            "only access keys can call STS".into(),
+        )),
     }
 }
 

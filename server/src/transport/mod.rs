@@ -1,6 +1,7 @@
 //! The protocols clients speak. Each submodule speaks one protocol and calls the domain.
 
 pub mod aws;
+pub mod console;
 pub mod git_access;
 pub mod http;
 pub mod imds;

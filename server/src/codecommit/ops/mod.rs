@@ -5,6 +5,7 @@
 pub mod approval_templates;
 pub mod approvals;
 pub mod branches;
+pub mod browse;
 pub mod comments;
 pub mod commits;
 pub mod differences;

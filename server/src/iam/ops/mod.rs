@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod groups;
 pub mod inline;
 pub mod instance_profiles;
+pub mod login_profiles;
 pub mod oidc_providers;
 pub mod owners;
 pub mod policies;

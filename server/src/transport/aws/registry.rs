@@ -2,11 +2,11 @@
 //! declares its wire name, IAM action and resource rule (`crate::operation::Operation`);
 //! [`run`] is the one place that decodes, authorizes and calls any of them.
 
-use crate::authz::{self, Decision, Origin};
+use crate::authz::{self, Origin};
 use crate::codecommit::ops as cc;
 use crate::context::Context;
 use crate::iam::ops as iam;
-use crate::operation::{Authorization, Call, Operation, ServiceError, Target, UnsignedOperation};
+use crate::operation::{Authorization, Operation, ServiceError, Target, UnsignedOperation};
 use crate::principal::Principal;
 use crate::sts::ops as sts;
 
@@ -74,39 +74,7 @@ fn run<T: Operation>(
     body: Body<'_>,
 ) -> Result<Encoded, T::Error> {
     let request: T = decode(body)?;
-    let permitted = match T::AUTHORIZATION.action() {
-        None => true,
-        Some(action) => {
-            let target = request.target(ctx, principal)?;
-            let decision = authz::decide(
-                ctx,
-                principal,
-                origin,
-                &authz::Request {
-                    action,
-                    resource: &target.resource,
-                    context: &target.context,
-                    resource_tags: target.resource_tags.as_deref(),
-                },
-            );
-            if let Decision::Deny(why) = decision
-                && matches!(T::AUTHORIZATION, Authorization::Required(_))
-            {
-                return Err(T::Error::access_denied(authz::denial_message(
-                    principal,
-                    action,
-                    &target.resource,
-                    why,
-                )));
-            }
-            decision.allowed()
-        }
-    };
-    let output = request.handle(&Call {
-        ctx,
-        principal,
-        permitted,
-    })?;
+    let output = authz::invoke(ctx, principal, origin, request)?;
     let internal = |e: String| T::Error::malformed(format!("encoding the response: {e}"));
     match body {
         Body::Query(_) => query::encode(T::NAME, &output)
@@ -158,6 +126,14 @@ pub static IAM: &[Entry<crate::iam::IamError>] = &[
     entry::<iam::users::ListUsers>(),
     entry::<iam::users::UpdateUser>(),
     entry::<iam::users::DeleteUser>(),
+    entry::<iam::login_profiles::CreateLoginProfile>(),
+    entry::<iam::login_profiles::GetLoginProfile>(),
+    entry::<iam::login_profiles::UpdateLoginProfile>(),
+    entry::<iam::login_profiles::DeleteLoginProfile>(),
+    entry::<iam::login_profiles::ChangePassword>(),
+    entry::<iam::login_profiles::GetAccountPasswordPolicy>(),
+    entry::<iam::login_profiles::UpdateAccountPasswordPolicy>(),
+    entry::<iam::login_profiles::DeleteAccountPasswordPolicy>(),
     entry::<iam::access_keys::CreateAccessKey>(),
     entry::<iam::access_keys::ListAccessKeys>(),
     entry::<iam::access_keys::UpdateAccessKey>(),
@@ -348,8 +324,13 @@ mod tests {
     #[test]
     fn every_operation_declares_its_iam_action() {
         // IAM and CodeCommit: `<service>:<Operation>` for each, enforced before the handler.
+        // ChangePassword: also when the account's password policy lets users change theirs.
         for (e, line) in IAM.iter().zip(declared(IAM)) {
-            assert_eq!(line, format!("{} iam:{}", e.name, e.name));
+            let resource_policy = match e.name {
+                "ChangePassword" => " (with the resource policy)",
+                _ => "",
+            };
+            assert_eq!(line, format!("{} iam:{}{resource_policy}", e.name, e.name));
         }
         for (e, line) in CODECOMMIT.iter().zip(declared(CODECOMMIT)) {
             assert_eq!(line, format!("{} codecommit:{}", e.name, e.name));
@@ -365,7 +346,7 @@ mod tests {
         );
         assert_eq!(
             (IAM.len(), STS.len(), STS_UNSIGNED.len(), CODECOMMIT.len()),
-            (81, 3, 1, 80)
+            (89, 3, 1, 80)
         );
     }
 
@@ -465,7 +446,7 @@ mod tests {
 &PolicyDocument=%7B%7D&GroupName=devs&PolicyName=p1&PolicyArn=arn:aws:iam::123456789012:policy/p1\
 &VersionId=v1&PolicySourceArn=arn:aws:iam::123456789012:user/bob&InstanceProfileName=ip\
 &OpenIDConnectProviderArn=arn:aws:iam::123456789012:oidc-provider/example.com&ClientID=c\
-&Url=https://example.com",
+&Url=https://example.com&OldPassword=x&NewPassword=y",
             "",
         );
         for e in IAM {
@@ -476,8 +457,13 @@ mod tests {
                 | "GetAccessKeyLastUsed"
                 | "ListPolicies"
                 | "ListGroups"
-                | "SimulateCustomPolicy" => "*",
+                | "SimulateCustomPolicy"
+                | "GetAccountPasswordPolicy"
+                | "UpdateAccountPasswordPolicy"
+                | "DeleteAccountPasswordPolicy" => "*",
                 "SimulatePrincipalPolicy" => "arn:aws:iam::123456789012:user/bob",
+                // The caller's own password.
+                "ChangePassword" => "arn:aws:iam::123456789012:user/admin",
                 "ListInstanceProfiles" | "ListOpenIDConnectProviders" => "*",
                 "ListInstanceProfilesForRole" => "arn:aws:iam::123456789012:role/ci",
                 n if n.contains("InstanceProfile") => {

@@ -38,6 +38,11 @@ pub fn router(ctx: Arc<Context>, secure: bool) -> Router {
         )
         .route("/oidc/jwks", get(oidc::jwks))
         .route("/_health", get(|| async { "ok\n" }))
+        .route(
+            "/console/",
+            get(|| async { axum::response::Redirect::to("/console") }),
+        )
+        .nest("/console", crate::transport::console::router())
         .fallback(not_found)
         .layer(middleware::from_fn(log_request))
         .layer(middleware::from_fn_with_state(secure, set_origin))

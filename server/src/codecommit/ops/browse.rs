@@ -1,0 +1,140 @@
+//! What the web console reads that the public API has no operation for, declared with the
+//! permission-only actions AWS's own console is authorized by: a ref's commit history
+//! (`codecommit:GetCommitHistory`), its branches and tags (`codecommit:GetReferences`), and
+//! one commit's changes as hunks (`codecommit:GetDifferences`, as its API operation). They are
+//! operations like any other (a typed request, a target, a handler), but no API lists them.
+
+use serde::{Deserialize, Serialize};
+
+use super::{open, repository_target};
+use crate::codecommit::browse::{self, FilePatch, History};
+use crate::codecommit::content;
+use crate::codecommit::error::CodeCommitError as E;
+use crate::context::Context;
+use crate::operation::{Authorization, Call, Operation, Target};
+use crate::principal::Principal;
+
+/// The commits of a branch, tag or commit, newest first, optionally only those changing a
+/// path; a page of `limit` after `skip`.
+#[derive(Debug, Deserialize)]
+pub struct GetCommitHistory {
+    pub repository_name: String,
+    pub commit_specifier: Option<String>,
+    pub file_path: Option<String>,
+    pub skip: usize,
+    pub limit: usize,
+}
+
+impl Operation for GetCommitHistory {
+    const NAME: &'static str = "GetCommitHistory";
+    const AUTHORIZATION: Authorization = Authorization::Required("codecommit:GetCommitHistory");
+    type Output = History;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(repository_target(
+            ctx,
+            principal,
+            Some(&self.repository_name),
+        ))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<History, E> {
+        let repo = open(call, Some(&self.repository_name))?;
+        let start = content::resolve(&repo, self.commit_specifier.as_deref())?.id();
+        let path = match self.file_path.as_deref().filter(|p| !p.is_empty()) {
+            Some(p) => Some(content::normalize_path(p)?),
+            None => None,
+        };
+        browse::history(
+            &repo,
+            start,
+            path.as_deref(),
+            self.skip,
+            self.limit.clamp(1, 1000),
+        )
+    }
+}
+
+/// A repository's branches and tags, with the commits they name.
+#[derive(Debug, Deserialize)]
+pub struct GetReferences {
+    pub repository_name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct References {
+    pub default_branch: Option<String>,
+    pub branches: Vec<(String, String)>,
+    pub tags: Vec<(String, String)>,
+}
+
+impl Operation for GetReferences {
+    const NAME: &'static str = "GetReferences";
+    const AUTHORIZATION: Authorization = Authorization::Required("codecommit:GetReferences");
+    type Output = References;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(repository_target(
+            ctx,
+            principal,
+            Some(&self.repository_name),
+        ))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<References, E> {
+        let repo = open(call, Some(&self.repository_name))?;
+        let mut branches = Vec::new();
+        for name in content::branches(&repo)? {
+            if let Some(tip) = content::branch_tip(&repo, &name) {
+                branches.push((name, tip.to_string()));
+            }
+        }
+        Ok(References {
+            default_branch: crate::git::repo::head_branch(&repo),
+            branches,
+            tags: browse::tags(&repo)?,
+        })
+    }
+}
+
+/// One commit's changes against its first parent, as unified-diff hunks.
+#[derive(Debug, Deserialize)]
+pub struct GetCommitPatch {
+    pub repository_name: String,
+    pub commit_id: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CommitPatch {
+    pub commit: content::CommitInfo,
+    pub files: Vec<FilePatch>,
+    pub truncated: bool,
+}
+
+impl Operation for GetCommitPatch {
+    const NAME: &'static str = "GetCommitPatch";
+    const AUTHORIZATION: Authorization = Authorization::Required("codecommit:GetDifferences");
+    type Output = CommitPatch;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(repository_target(
+            ctx,
+            principal,
+            Some(&self.repository_name),
+        ))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<CommitPatch, E> {
+        let repo = open(call, Some(&self.repository_name))?;
+        let commit = content::find_commit(&repo, &self.commit_id)?;
+        let (files, truncated) = browse::patch(&repo, commit.id())?;
+        Ok(CommitPatch {
+            commit: content::commit_info(&commit),
+            files,
+            truncated,
+        })
+    }
+}
