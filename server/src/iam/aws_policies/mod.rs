@@ -132,6 +132,13 @@ pub static ALL: &[AwsPolicy] = &[
         "2015-07-09T17:08:54Z"
     ),
     aws_policy!(
+        "IAMUserChangePassword",
+        "Provides the ability for an IAM user to change their own password.",
+        "v2",
+        "2016-11-15T00:25:16Z",
+        "2016-11-15T23:18:55Z"
+    ),
+    aws_policy!(
         "IAMSelfManageServiceSpecificCredentials",
         "Allows an IAM user to manage their own Service Specific Credentials.",
         "v1",

@@ -57,6 +57,11 @@ fn commits_link(name: &str, reference: &str, path: &str) -> String {
     }
 }
 
+/// "1 file", "2 files".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn commit_link(name: &str, id: &str) -> String {
     format!("{}/commits/{id}", repo_link(name))
 }
@@ -269,7 +274,7 @@ fn danger_zone(ctx: &Context, viewer: &Viewer, meta: &RepositoryMetadata) -> Mar
                 form method="post" action={(repo_link(&meta.repository_name)) "/delete"} {
                     (csrf(viewer))
                     p { "Deleting " strong { (meta.repository_name) } " removes its history for everyone. Type " code { "delete" } " to confirm." }
-                    input type="text" name="confirm" placeholder="delete" aria-label="Type delete to confirm";
+                    input #confirm type="text" name="confirm" placeholder="delete" aria-label="Type delete to confirm";
                     div.submit { button.btn.danger type="submit" { "Delete" } }
                 }
             }
@@ -606,7 +611,11 @@ pub async fn commit(
                     "Commit " code { (c.commit_id) }
                     @for p in &c.parents { " · parent " a.mono href=(commit_link(&name, p)) { (&p[..8]) } }
                 }
-                p.stat { (patch.files.len()) " files changed, " span.plus { (added) " additions" } ", " span.minus { (removed) " deletions" } }
+                p.stat {
+                    (count(patch.files.len(), "file", "files")) " changed, "
+                    span.plus { (count(added, "addition", "additions")) } ", "
+                    span.minus { (count(removed, "deletion", "deletions")) }
+                }
             }
         }
         @if patch.truncated {

@@ -163,12 +163,15 @@ impl PageError {
         if let Some(detail) = e.detail() {
             tracing::error!("console: {}: {detail}", e.code());
         }
-        // The API answers a missing resource with 400, as AWS does; a page that is not
-        // there is a 404.
-        let missing = e.code().ends_with("DoesNotExistException") || e.code() == "NoSuchEntity";
-        let status = match missing {
-            true => StatusCode::NOT_FOUND,
-            false => StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        // CodeCommit answers a missing resource and a refusal with 400, as AWS does; a page
+        // says what HTTP means by them.
+        let code = e.code();
+        let status = if code.ends_with("DoesNotExistException") || code == "NoSuchEntity" {
+            StatusCode::NOT_FOUND
+        } else if code.starts_with("AccessDenied") {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
         };
         PageError {
             status,
