@@ -304,3 +304,146 @@ def test_a_password_reset_is_required_before_anything_else(server, browser, name
     iam.delete_login_profile(UserName=name)
     browser.get("/repositories")
     assert browser.path() == "/console/signin"
+
+
+def select(browser, css, value):
+    from selenium.webdriver.support.ui import Select
+    Select(browser.find(css)).select_by_value(value)
+
+
+def push_branch(server, tmp_path, branch, path, text, base="main", message=None):
+    work = tmp_path / f"w-{branch}"
+    if not work.exists():
+        server.git("clone", "-q", server.git_url(*DEMO_GIT), str(work))
+    server.git("-C", str(work), "fetch", "-q", "origin")
+    server.git("-C", str(work), "checkout", "-q", "-B", branch, f"origin/{base}")
+    (work / path).parent.mkdir(parents=True, exist_ok=True)
+    (work / path).write_text(text)
+    server.git("-C", str(work), "add", "-A")
+    server.git("-C", str(work), "-c", "user.name=Dee Mo", "-c", "user.email=demo@example.com",
+               "commit", "-qm", message or f"Change {path} on {branch}")
+    server.git("-C", str(work), "push", "-q", "origin", f"{branch}:{branch}")
+    return server.git("-C", str(work), "rev-parse", "HEAD").stdout.strip()
+
+
+def test_pull_request_review_approval_comments_and_merge(server, browser, tmp_path, name):
+    iam = server.client("iam")
+    work = tmp_path / "main"
+    server.git("clone", "-q", server.git_url(*DEMO_GIT), str(work))
+    (work / "notes.txt").write_text("one\ntwo\nthree\n")
+    server.git("-C", str(work), "add", "-A")
+    server.git("-C", str(work), "-c", "user.name=Dee Mo", "-c", "user.email=demo@example.com",
+               "commit", "-qm", "Notes")
+    server.git("-C", str(work), "push", "-q", "origin", "HEAD:main")
+    feature = f"{name}-feature"
+    push_branch(server, tmp_path, feature, "notes.txt", "one\n2\nthree\nfour\n")
+
+    browser.sign_in("demo", DEMO_CONSOLE)
+    browser.get("/repositories/demo")
+    browser.click(browser.link("Pull requests"))
+    browser.click(browser.link("Create pull request"))
+    select(browser, "#source", feature)
+    browser.press("form.inline-form button[type=submit]")
+    diff = browser.testid("diff-file")
+    assert [e.text for e in diff.find_elements(By.CSS_SELECTOR, "tr.add td:last-child")] == ["+2", "+four"]
+    title = browser.find("#title")
+    title.clear()
+    title.send_keys(f"Count in digits ({name})")
+    browser.find("#description").send_keys("Replaces **two** with a digit.")
+    browser.press("#details button[type=submit]")
+    assert "/pull-requests/" in browser.path()
+    pr_id = browser.path().rsplit("/", 1)[1]
+    assert browser.testid("pr-status").text == "Open"
+    assert browser.testid("pr-source").text == feature
+    assert browser.find('[data-testid="pr-description"] strong').text == "two"
+    cc = server.client("codecommit")
+    assert cc.get_pull_request(pullRequestId=pr_id)["pullRequest"]["title"] == f"Count in digits ({name})"
+
+    # A rule needing one approval; merging before it is met is refused on the page.
+    browser.find("#approvals details summary").click()
+    browser.find("#rule-name").send_keys("One reviewer")
+    browser.press("#approvals details form button[type=submit]")
+    assert "1 approval from anyone" in browser.testid("approval-rules").text
+    assert browser.testid("approval-status").text == "Not yet approved"
+    browser.press('[data-testid="merge-button"]')
+    assert "PullRequestApprovalRulesNotSatisfiedException" in browser.find(".flash.error").text
+    browser.shot("pull-request")
+
+    # A comment on a line of the change.
+    browser.click(browser.link("Changes"))
+    row = browser.find("table.diff tr.add")
+    browser.click(row.find_elements(By.CSS_SELECTOR, "td.ln a")[-1])
+    browser.find("#line-comment").send_keys("Digits read better.")
+    browser.press("#comment-form button[type=submit]")
+    assert "Digits read better." in browser.testid("line-comments").text
+    browser.shot("pull-request-changes")
+    threads = cc.get_comments_for_pull_request(pullRequestId=pr_id)["commentsForPullRequestData"]
+    assert threads[0]["location"] == {"filePath": "notes.txt", "filePosition": 2, "relativeFileVersion": "AFTER"}
+
+    # The author cannot approve; a second user can, in another browser.
+    browser.click(browser.link("Details"))
+    browser.press('[data-testid="approve"]')
+    assert "PullRequestCannotBeApprovedByAuthorException" in browser.find(".flash.error").text
+    reviewer = Browser(server)
+    try:
+        reviewer.sign_in(name, console_user(server, name, "AWSCodeCommitPowerUser"))
+        reviewer.get(f"/repositories/demo/pull-requests/{pr_id}")
+        reviewer.press('[data-testid="approve"]')
+        assert reviewer.testid("approvers").text == name
+        assert reviewer.testid("approval-status").text == "Approved"
+    finally:
+        reviewer.quit()
+
+    # A read-only user sees no merge it could do, and is refused one it forces.
+    reader = Browser(server)
+    try:
+        reader.sign_in(name + "-ro", console_user(server, name + "-ro", "AWSCodeCommitReadOnly"))
+        reader.get(f"/repositories/demo/pull-requests/{pr_id}")
+        assert reader.testid("merge-not-allowed")
+        assert not reader.finds('[data-testid="approve"]')
+        token = reader.find("form[action='/console/signout'] input[name=_csrf]").get_attribute("value")
+        source = cc.get_pull_request(pullRequestId=pr_id)["pullRequest"]["pullRequestTargets"][0]["sourceCommit"]
+        refused = post(server, f"/repositories/demo/pull-requests/{pr_id}/merge",
+                       {"strategy": "three-way", "source_commit": source, "_csrf": token}, reader.cookie())
+        assert refused.status == 403 and b"AccessDeniedException" in refused.data
+    finally:
+        reader.quit()
+    assert cc.get_pull_request(pullRequestId=pr_id)["pullRequest"]["pullRequestStatus"] == "OPEN"
+
+    # The author merges; git sees the merge.
+    browser.get(f"/repositories/demo/pull-requests/{pr_id}")
+    browser.find("input[name=strategy][value=three-way]").click()
+    browser.find("#message").send_keys(f"Merge {feature}")
+    browser.press('[data-testid="merge-button"]')
+    assert browser.testid("pr-status").text == "Merged"
+    assert "three-way merge" in browser.testid("merged").text
+    browser.shot("pull-request-merged")
+    server.git("-C", str(work), "pull", "-q", "origin", "main")
+    log = server.git("-C", str(work), "log", "-1", "--format=%s%n%P").stdout.split("\n")
+    assert log[0] == f"Merge {feature}" and len(log[1].split()) == 2
+    assert (work / "notes.txt").read_text() == "one\n2\nthree\nfour\n"
+
+    browser.get("/repositories/demo/pull-requests?status=closed")
+    assert f"Count in digits ({name})" in browser.testid("pull-requests").text
+    browser.get(f"/repositories/demo/pull-requests/{pr_id}?tab=activity")
+    events = browser.testid("events").text
+    assert "opened the pull request" in events and "approved" in events and "merged" in events
+    iam.delete_login_profile(UserName=name)
+
+
+def test_a_conflicting_pull_request_shows_its_conflicts(server, browser, tmp_path, name):
+    left, right = f"{name}-left", f"{name}-right"
+    push_branch(server, tmp_path, left, "conflict.txt", "left\n")
+    push_branch(server, tmp_path, right, "conflict.txt", "right\n")
+    cc = server.client("codecommit")
+    pr = cc.create_pull_request(title="Conflicts", targets=[{
+        "repositoryName": "demo", "sourceReference": right, "destinationReference": left}])["pullRequest"]
+    browser.sign_in("demo", DEMO_CONSOLE)
+    browser.get(f"/repositories/demo/pull-requests/{pr['pullRequestId']}")
+    assert "conflict.txt" in browser.testid("conflicts").text
+    assert not browser.finds('[data-testid="merge-button"]')  # no strategy can merge it
+    assert "No merge strategy can merge" in browser.testid("merge").text
+    browser.shot("pull-request-conflicts")
+    browser.press('[data-testid="close"]')
+    assert browser.testid("pr-status").text == "Closed"
+    assert cc.get_pull_request(pullRequestId=pr["pullRequestId"])["pullRequest"]["pullRequestStatus"] == "CLOSED"

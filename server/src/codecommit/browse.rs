@@ -113,14 +113,28 @@ pub struct FilePatch {
 /// At most this many diff lines are returned for one commit; the rest is counted only.
 pub const MAX_PATCH_LINES: usize = 20_000;
 
-/// The changes `commit` made against its first parent (everything, for a root commit),
-/// with three lines of context; `truncated` when lines past [`MAX_PATCH_LINES`] were left out.
-pub fn patch(repo: &Repository, commit: Oid) -> Result<(Vec<FilePatch>, bool), E> {
+/// What a patch compares a commit with.
+#[derive(Debug, Clone, Copy)]
+pub enum Base {
+    /// Its first parent (nothing, for a root commit).
+    FirstParent,
+    Commit(Oid),
+    /// Nothing: every file is added.
+    Empty,
+}
+
+/// The changes from `base` to `commit`, with three lines of context; `truncated` when lines
+/// past [`MAX_PATCH_LINES`] were left out.
+pub fn patch(repo: &Repository, base: Base, commit: Oid) -> Result<(Vec<FilePatch>, bool), E> {
     let commit = repo.find_commit(commit)?;
     let new_tree = commit.tree()?;
-    let old_tree = match commit.parent(0) {
-        Ok(p) => Some(p.tree()?),
-        Err(_) => None,
+    let old_tree = match base {
+        Base::Commit(b) => Some(repo.find_commit(b)?.tree()?),
+        Base::FirstParent => match commit.parent(0) {
+            Ok(p) => Some(p.tree()?),
+            Err(_) => None,
+        },
+        Base::Empty => None,
     };
     let mut opts = DiffOptions::new();
     opts.context_lines(3);

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{open, repository_target};
-use crate::codecommit::browse::{self, FilePatch, History};
+use crate::codecommit::browse::{self, Base, FilePatch, History};
 use crate::codecommit::content;
 use crate::codecommit::error::CodeCommitError as E;
 use crate::context::Context;
@@ -99,11 +99,16 @@ impl Operation for GetReferences {
     }
 }
 
-/// One commit's changes against its first parent, as unified-diff hunks.
+/// One commit's changes as unified-diff hunks: against its first parent, or against
+/// `before_commit_id`; with `since_merge_base`, only what `commit_id` adds over it (from
+/// their merge base, as `git diff before...commit` and a pull request show it).
 #[derive(Debug, Deserialize)]
 pub struct GetCommitPatch {
     pub repository_name: String,
+    pub before_commit_id: Option<String>,
     pub commit_id: String,
+    #[serde(default)]
+    pub since_merge_base: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -130,7 +135,20 @@ impl Operation for GetCommitPatch {
     fn handle(self, call: &Call<'_>) -> Result<CommitPatch, E> {
         let repo = open(call, Some(&self.repository_name))?;
         let commit = content::find_commit(&repo, &self.commit_id)?;
-        let (files, truncated) = browse::patch(&repo, commit.id())?;
+        let base = match self.before_commit_id.as_deref() {
+            None => Base::FirstParent,
+            Some(b) => {
+                let b = content::find_commit(&repo, b)?.id();
+                match self.since_merge_base {
+                    // Unrelated histories have no merge base: everything is new.
+                    true => repo
+                        .merge_base(b, commit.id())
+                        .map_or(Base::Empty, Base::Commit),
+                    false => Base::Commit(b),
+                }
+            }
+        };
+        let (files, truncated) = browse::patch(&repo, base, commit.id())?;
         Ok(CommitPatch {
             commit: content::commit_info(&commit),
             files,

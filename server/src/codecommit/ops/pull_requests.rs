@@ -559,6 +559,26 @@ pub struct MergePullRequest<M> {
     kind: PhantomData<M>,
 }
 
+impl<M> MergePullRequest<M> {
+    /// A merge of the pull request at `source_commit_id` (refused if its source moved since),
+    /// with everything else at its default.
+    pub fn new(pull_request_id: &str, repository_name: &str, source_commit_id: &str) -> Self {
+        MergePullRequest {
+            pull_request_id: Some(pull_request_id.to_owned()),
+            repository_name: Some(repository_name.to_owned()),
+            source_commit_id: Some(source_commit_id.to_owned()),
+            conflict_detail_level: None,
+            conflict_resolution_strategy: None,
+            commit_message: None,
+            author_name: None,
+            email: None,
+            keep_empty_folders: false,
+            conflict_resolution: None,
+            kind: PhantomData,
+        }
+    }
+}
+
 impl<M: PullRequestMerge + std::fmt::Debug> Operation for MergePullRequest<M> {
     const NAME: &'static str = M::NAME;
     const AUTHORIZATION: Authorization = Authorization::Required(M::ACTION);

@@ -8,13 +8,14 @@ use axum::response::Response;
 use base64::Engine;
 use maud::{Markup, PreEscaped, html};
 
+use super::diff::{Plain, file_diff, summary};
 use super::layout::{Section, ago, csrf, full_date, page};
-use super::{PageError, Viewer, call, enc, markdown};
-use crate::codecommit::browse::FilePatch;
+use super::repo::{Repo, Tab, code_link, commit_link, commits_link, ref_picker, repo_link, tabs};
+use super::{PageError, Viewer, call, markdown};
 use crate::codecommit::content::{Folder, FolderEntry};
-use crate::codecommit::ops::browse::{GetCommitHistory, GetCommitPatch, GetReferences, References};
+use crate::codecommit::ops::browse::{GetCommitHistory, GetCommitPatch};
 use crate::codecommit::ops::files::{GetFile, GetFolder};
-use crate::codecommit::ops::repositories::{GetRepository, RepositoryMetadata};
+use crate::codecommit::ops::repositories::RepositoryMetadata;
 use crate::context::Context;
 
 /// Commits per history page.
@@ -28,125 +29,6 @@ pub struct Where {
     reference: Option<String>,
     path: Option<String>,
     page: Option<usize>,
-}
-
-fn repo_link(name: &str) -> String {
-    format!("/console/repositories/{}", enc(name))
-}
-
-fn code_link(name: &str, reference: &str, path: &str) -> String {
-    format!(
-        "{}/code?ref={}&path={}",
-        repo_link(name),
-        enc(reference),
-        enc(path)
-    )
-}
-
-fn commits_link(name: &str, reference: &str, path: &str) -> String {
-    let mut query = Vec::new();
-    if !reference.is_empty() {
-        query.push(format!("ref={}", enc(reference)));
-    }
-    if !path.is_empty() {
-        query.push(format!("path={}", enc(path)));
-    }
-    match query.is_empty() {
-        true => format!("{}/commits", repo_link(name)),
-        false => format!("{}/commits?{}", repo_link(name), query.join("&")),
-    }
-}
-
-/// "1 file", "2 files".
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-fn commit_link(name: &str, id: &str) -> String {
-    format!("{}/commits/{id}", repo_link(name))
-}
-
-/// What every page of a repository starts from: its metadata and refs.
-struct Repo {
-    meta: RepositoryMetadata,
-    refs: References,
-}
-
-impl Repo {
-    async fn load(ctx: &Arc<Context>, viewer: &Viewer, name: &str) -> Result<Repo, PageError> {
-        let meta = call(
-            ctx,
-            viewer,
-            GetRepository {
-                repository_name: Some(name.to_owned()),
-            },
-        )
-        .await?
-        .repository_metadata;
-        let refs = call(
-            ctx,
-            viewer,
-            GetReferences {
-                repository_name: name.to_owned(),
-            },
-        )
-        .await?;
-        Ok(Repo { meta, refs })
-    }
-
-    fn name(&self) -> &str {
-        &self.meta.repository_name
-    }
-
-    /// The ref a page shows: the one asked for, else the default branch.
-    fn reference(&self, asked: Option<&str>) -> Option<String> {
-        asked
-            .filter(|r| !r.is_empty())
-            .map(str::to_owned)
-            .or_else(|| self.refs.default_branch.clone())
-            .or_else(|| self.refs.branches.first().map(|b| b.0.clone()))
-    }
-
-    fn is_empty(&self) -> bool {
-        self.refs.branches.is_empty()
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tab {
-    Code,
-    Commits,
-    Branches,
-}
-
-fn tabs(repo: &Repo, reference: &str, tab: Tab) -> Markup {
-    let name = repo.name();
-    html! {
-        nav.tabs {
-            a.active[tab == Tab::Code] href=(code_link(name, reference, "")) { "Code" }
-            a.active[tab == Tab::Commits] href=(commits_link(name, reference, "")) { "Commits" }
-            a.active[tab == Tab::Branches] href={(repo_link(name)) "/branches"} { "Branches and tags" }
-        }
-    }
-}
-
-/// The ref picker: a GET form, so it works without script.
-fn ref_picker(repo: &Repo, reference: &str, action: &str, path: &str) -> Markup {
-    html! {
-        form method="get" action=(action) {
-            label.inline for="ref" { "Branch or tag" }
-            select #ref name="ref" {
-                @for (b, _) in &repo.refs.branches {
-                    option value=(b) selected[b == reference] { (b) }
-                }
-                @for (t, _) in &repo.refs.tags {
-                    option value=(t) selected[t == reference] { "tag: " (t) }
-                }
-            }
-            @if !path.is_empty() { input type="hidden" name="path" value=(path); }
-            button.btn type="submit" { "Go" }
-        }
-    }
 }
 
 fn clone_panel(ctx: &Context, viewer: &Viewer, meta: &RepositoryMetadata) -> Markup {
@@ -538,46 +420,6 @@ pub async fn history(
     ))
 }
 
-fn file_diff(f: &FilePatch) -> Markup {
-    let shown_path = f
-        .new_path
-        .as_deref()
-        .or(f.old_path.as_deref())
-        .unwrap_or_default();
-    html! {
-        section.card.file data-testid="diff-file" {
-            header {
-                h2.path {
-                    @if f.change == 'R' { (f.old_path.as_deref().unwrap_or_default()) " → " }
-                    (shown_path)
-                }
-                span.stat {
-                    span.badge { (match f.change { 'A' => "added", 'D' => "deleted", 'R' => "renamed", _ => "modified" }) }
-                    " " span.plus { "+" (f.added) } " " span.minus { "−" (f.removed) }
-                }
-            }
-            @if f.binary {
-                p.empty { "Binary file changed." }
-            } @else {
-                table.code.diff {
-                    tbody {
-                        @for h in &f.hunks {
-                            tr.hunk { td.ln {} td.ln {} td { (h.header) } }
-                            @for l in &h.lines {
-                                tr class=(match l.origin { '+' => "add", '-' => "del", _ => "ctx" }) {
-                                    td.ln { (l.old.map(|n| n.to_string()).unwrap_or_default()) }
-                                    td.ln { (l.new.map(|n| n.to_string()).unwrap_or_default()) }
-                                    td { (l.origin) (l.text) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// One commit: its message, author, parents and unified diff against its first parent.
 pub async fn commit(
     State(ctx): State<Arc<Context>>,
@@ -589,15 +431,13 @@ pub async fn commit(
         &viewer,
         GetCommitPatch {
             repository_name: name.clone(),
+            before_commit_id: None,
             commit_id: id.clone(),
+            since_merge_base: false,
         },
     )
     .await?;
     let c = &patch.commit;
-    let (added, removed) = patch
-        .files
-        .iter()
-        .fold((0, 0), |(a, r), f| (a + f.added, r + f.removed));
     let body = html! {
         h1 { "Commit " code { (&c.commit_id[..8]) } }
         section.card {
@@ -611,17 +451,13 @@ pub async fn commit(
                     "Commit " code { (c.commit_id) }
                     @for p in &c.parents { " · parent " a.mono href=(commit_link(&name, p)) { (&p[..8]) } }
                 }
-                p.stat {
-                    (count(patch.files.len(), "file", "files")) " changed, "
-                    span.plus { (count(added, "addition", "additions")) } ", "
-                    span.minus { (count(removed, "deletion", "deletions")) }
-                }
+                (summary(&patch.files))
             }
         }
         @if patch.truncated {
             (super::layout::flash("info", "This diff is too large to show whole.", "Only its first lines are shown."))
         }
-        @for f in &patch.files { (file_diff(f)) }
+        @for f in &patch.files { (file_diff(f, &Plain)) }
     };
     Ok(page(
         &viewer,

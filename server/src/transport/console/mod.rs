@@ -5,8 +5,11 @@
 //! the cookie is HttpOnly, SameSite=Strict and, on HTTPS, Secure.
 
 mod code;
+mod diff;
 mod layout;
 mod markdown;
+mod pull_requests;
+mod repo;
 mod repositories;
 mod signin;
 
@@ -47,6 +50,42 @@ pub fn router() -> Router<Arc<Context>> {
         .route("/repositories/{name}/commits", get(code::history))
         .route("/repositories/{name}/commits/{id}", get(code::commit))
         .route("/repositories/{name}/branches", get(code::references))
+        .route(
+            "/repositories/{name}/pull-requests",
+            get(pull_requests::list).post(pull_requests::create),
+        )
+        .route(
+            "/repositories/{name}/pull-requests/new",
+            get(pull_requests::new_form),
+        )
+        .route(
+            "/repositories/{name}/pull-requests/{id}",
+            get(pull_requests::show),
+        )
+        .route(
+            "/repositories/{name}/pull-requests/{id}/approval",
+            post(pull_requests::approve),
+        )
+        .route(
+            "/repositories/{name}/pull-requests/{id}/merge",
+            post(pull_requests::merge),
+        )
+        .route(
+            "/repositories/{name}/pull-requests/{id}/close",
+            post(pull_requests::close),
+        )
+        .route(
+            "/repositories/{name}/pull-requests/{id}/comments",
+            post(pull_requests::comment),
+        )
+        .route(
+            "/repositories/{name}/pull-requests/{id}/rules",
+            post(pull_requests::create_rule),
+        )
+        .route(
+            "/repositories/{name}/pull-requests/{id}/rules/delete",
+            post(pull_requests::delete_rule),
+        )
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -186,6 +225,14 @@ impl PageError {
             code: "InternalFailure".into(),
             message: "The console could not complete the request.".into(),
         }
+    }
+
+    /// A refusal the user can act on (a client error other than access denied), as the
+    /// message to show on the page the form was on; `None` for one that needs a page of its
+    /// own.
+    pub fn notice(&self) -> Option<maud::Markup> {
+        (self.status.is_client_error() && self.status != StatusCode::FORBIDDEN)
+            .then(|| layout::flash("error", &self.code, &self.message))
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {

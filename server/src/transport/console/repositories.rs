@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
@@ -148,13 +147,14 @@ pub async fn create(
     };
     match call(&ctx, &viewer, request).await {
         Ok(_) => Ok(see_other(&format!("/console/repositories/{}", enc(&name)))),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
-            let notice = flash("error", &e.code, &e.message);
-            let mut response = list_page(&ctx, &viewer, None, Some(notice)).await?;
-            *response.status_mut() = e.status;
-            Ok(response)
-        }
-        Err(e) => Err(e),
+        Err(e) => match e.notice() {
+            Some(notice) => {
+                let mut response = list_page(&ctx, &viewer, None, Some(notice)).await?;
+                *response.status_mut() = e.status;
+                Ok(response)
+            }
+            None => Err(e),
+        },
     }
 }
 

@@ -1,0 +1,241 @@
+//! What can be done on a pull request's page: approve or revoke, merge with a strategy,
+//! close, comment (on the pull request or on a line), add and delete approval rules. Each is
+//! one operation as the viewer; a refusal the user can act on shows on the page.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+use super::detail::{Shown, render};
+use super::pr_link;
+use crate::codecommit::ops::approvals::{
+    CreatePullRequestApprovalRule, DeletePullRequestApprovalRule, UpdatePullRequestApprovalState,
+};
+use crate::codecommit::ops::comments::{Location, PostCommentForPullRequest};
+use crate::codecommit::ops::pull_requests::{
+    ByFastForward, BySquash, ByThreeWay, MergePullRequest, UpdatePullRequestStatus,
+};
+use crate::context::Context;
+use crate::transport::console::{CheckedForm, PageError, Viewer, call, checked, see_other};
+
+/// After an action: back to the page (tab `back`), or the page again with the refusal.
+async fn after(
+    ctx: &Arc<Context>,
+    viewer: &Viewer,
+    (name, id): (&str, &str),
+    back: Option<&str>,
+    done: Result<(), PageError>,
+) -> Result<Response, PageError> {
+    let shown = || Shown {
+        tab: back.map(str::to_owned),
+        at: None,
+    };
+    match done {
+        Ok(()) => {
+            let mut link = pr_link(name, id);
+            if let Some(tab) = back {
+                link.push_str(&format!("?tab={tab}"));
+            }
+            Ok(see_other(&link))
+        }
+        Err(e) => match e.notice() {
+            Some(notice) => render(ctx, viewer, name, id, shown(), Some(notice), e.status).await,
+            None => Err(e),
+        },
+    }
+}
+
+fn field(form: &CheckedForm, name: &str) -> Option<String> {
+    form.get(name).map(str::to_owned)
+}
+
+pub async fn approve(
+    State(ctx): State<Arc<Context>>,
+    viewer: Viewer,
+    Path((name, id)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let form = checked(&viewer, form)?;
+    let done = call(
+        &ctx,
+        &viewer,
+        UpdatePullRequestApprovalState {
+            pull_request_id: Some(id.clone()),
+            revision_id: field(&form, "revision"),
+            approval_state: field(&form, "state"),
+        },
+    )
+    .await
+    .map(drop);
+    after(&ctx, &viewer, (&name, &id), None, done).await
+}
+
+pub async fn close(
+    State(ctx): State<Arc<Context>>,
+    viewer: Viewer,
+    Path((name, id)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    checked(&viewer, form)?;
+    let done = call(
+        &ctx,
+        &viewer,
+        UpdatePullRequestStatus {
+            pull_request_id: Some(id.clone()),
+            pull_request_status: Some("CLOSED".into()),
+        },
+    )
+    .await
+    .map(drop);
+    after(&ctx, &viewer, (&name, &id), None, done).await
+}
+
+pub async fn merge(
+    State(ctx): State<Arc<Context>>,
+    viewer: Viewer,
+    Path((name, id)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let form = checked(&viewer, form)?;
+    let source = form.get("source_commit").unwrap_or_default();
+    let message = field(&form, "message");
+    let done = match form.get("strategy") {
+        Some("fast-forward") => call(
+            &ctx,
+            &viewer,
+            MergePullRequest::<ByFastForward>::new(&id, &name, source),
+        )
+        .await
+        .map(drop),
+        Some("squash") => {
+            let mut m = MergePullRequest::<BySquash>::new(&id, &name, source);
+            m.commit_message = message;
+            call(&ctx, &viewer, m).await.map(drop)
+        }
+        Some("three-way") => {
+            let mut m = MergePullRequest::<ByThreeWay>::new(&id, &name, source);
+            m.commit_message = message;
+            call(&ctx, &viewer, m).await.map(drop)
+        }
+        _ => Err(PageError::bad_request("Choose a merge strategy.")),
+    };
+    after(&ctx, &viewer, (&name, &id), None, done).await
+}
+
+pub async fn comment(
+    State(ctx): State<Arc<Context>>,
+    viewer: Viewer,
+    Path((name, id)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let form = checked(&viewer, form)?;
+    let location = form.get("path").map(|path| Location {
+        file_path: Some(path.to_owned()),
+        file_position: form.get("line").and_then(|l| l.parse().ok()),
+        relative_file_version: field(&form, "version"),
+    });
+    let done = call(
+        &ctx,
+        &viewer,
+        PostCommentForPullRequest {
+            pull_request_id: Some(id.clone()),
+            repository_name: Some(name.clone()),
+            before_commit_id: field(&form, "before"),
+            after_commit_id: field(&form, "after"),
+            location,
+            content: field(&form, "content"),
+            client_request_token: None,
+        },
+    )
+    .await
+    .map(drop);
+    let back = match form.get("back") {
+        Some("changes") => "changes",
+        _ => "activity",
+    };
+    after(&ctx, &viewer, (&name, &id), Some(back), done).await
+}
+
+/// The content of a rule the form describes: N approvals, from a pool if one is named.
+fn rule_content(approvals: i64, pool: &[&str]) -> String {
+    let mut statement = serde_json::json!({
+        "Type": "Approvers",
+        "NumberOfApprovalsNeeded": approvals,
+    });
+    if !pool.is_empty() {
+        statement["ApprovalPoolMembers"] = serde_json::json!(pool);
+    }
+    serde_json::json!({ "Version": "2018-11-08", "Statements": [statement] }).to_string()
+}
+
+pub async fn create_rule(
+    State(ctx): State<Arc<Context>>,
+    viewer: Viewer,
+    Path((name, id)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let form = checked(&viewer, form)?;
+    let approvals = form
+        .get("approvals")
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(1);
+    let pool: Vec<&str> = form
+        .get("pool")
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let done = call(
+        &ctx,
+        &viewer,
+        CreatePullRequestApprovalRule {
+            pull_request_id: Some(id.clone()),
+            approval_rule_name: field(&form, "name"),
+            approval_rule_content: Some(rule_content(approvals, &pool)),
+        },
+    )
+    .await
+    .map(drop);
+    after(&ctx, &viewer, (&name, &id), None, done).await
+}
+
+pub async fn delete_rule(
+    State(ctx): State<Arc<Context>>,
+    viewer: Viewer,
+    Path((name, id)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let form = checked(&viewer, form)?;
+    let done = call(
+        &ctx,
+        &viewer,
+        DeletePullRequestApprovalRule {
+            pull_request_id: Some(id.clone()),
+            approval_rule_name: field(&form, "rule"),
+        },
+    )
+    .await
+    .map(drop);
+    after(&ctx, &viewer, (&name, &id), None, done).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_content_is_what_codecommit_parses() {
+        assert_eq!(
+            rule_content(2, &[]),
+            r#"{"Statements":[{"NumberOfApprovalsNeeded":2,"Type":"Approvers"}],"Version":"2018-11-08"}"#
+        );
+        let with_pool = rule_content(1, &["arn:aws:iam::123456789012:user/bob"]);
+        assert!(
+            with_pool.contains(r#""ApprovalPoolMembers":["arn:aws:iam::123456789012:user/bob"]"#)
+        );
+    }
+}
