@@ -447,3 +447,68 @@ def test_a_conflicting_pull_request_shows_its_conflicts(server, browser, tmp_pat
     browser.press('[data-testid="close"]')
     assert browser.testid("pr-status").text == "Closed"
     assert cc.get_pull_request(pullRequestId=pr["pullRequestId"])["pullRequest"]["pullRequestStatus"] == "CLOSED"
+
+
+def test_git_credentials_ssh_keys_and_access_keys_from_the_iam_pages(server, browser, tmp_path, name):
+    iam = server.client("iam")
+    password = console_user(server, name, "AWSCodeCommitPowerUser")
+    browser.sign_in(name, password)
+    browser.click(browser.link("Users"))
+    assert name in browser.testid("users").text
+    browser.click(browser.testid("users").find_element(By.LINK_TEXT, name))
+    assert browser.testid("user-name").text == name
+
+    # A Git credential: the password is on this page once, and it clones.
+    browser.press('[data-testid="git-create"]')
+    shown = browser.testid("new-git-credential")
+    values = [e.text for e in shown.find_elements(By.CSS_SELECTOR, "dd code")]
+    assert values[0] == f"{name}-at-{ACCOUNT}"
+    browser.shot("iam-user-git-credential")
+    clone = tmp_path / "clone"
+    server.git("clone", "-q", server.git_url(values[0], values[1]), str(clone))
+    assert (clone / ".git").is_dir()
+    browser.get(f"/iam/users/{name}")
+    assert not browser.finds('[data-testid="new-git-credential"]')
+    assert values[1] not in browser.driver.page_source
+    assert values[1] not in server.log()
+    cred_id = iam.list_service_specific_credentials(UserName=name)["ServiceSpecificCredentials"][0][
+        "ServiceSpecificCredentialId"]
+    assert cred_id in browser.testid("git-credentials").text
+
+    # Deactivated, it no longer clones; reset gives a new password.
+    browser.press('[data-testid="git-inactive"]')
+    assert "Inactive" in browser.testid("git-credentials").text
+    refused = server.git("clone", "-q", server.git_url(values[0], values[1]), str(tmp_path / "no"), check=False)
+    assert refused.returncode != 0
+    browser.press('[data-testid="git-active"]')
+    browser.press('[data-testid="git-reset"]')
+    reset = [e.text for e in browser.testid("new-git-credential").find_elements(By.CSS_SELECTOR, "dd code")]
+    assert reset[1] != values[1]
+    server.git("clone", "-q", server.git_url(reset[0], reset[1]), str(tmp_path / "again"))
+
+    # An SSH key: upload it, see the key ID to use as the SSH user name.
+    from conftest import keygen
+    key = keygen(tmp_path, "console")
+    browser.find("#ssh-key").send_keys(key.with_suffix(".pub").read_text())
+    browser.press("#ssh-upload button[type=submit]")
+    key_id = iam.list_ssh_public_keys(UserName=name)["SSHPublicKeys"][0]["SSHPublicKeyId"]
+    assert key_id in browser.testid("new-ssh-key").text
+    assert key_id in browser.testid("ssh-keys").text
+    browser.find("#ssh-key").send_keys("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKc6dummy")
+    browser.press("#ssh-upload button[type=submit]")
+    assert browser.find(".flash.error").text  # IAM's own refusal, on the page
+
+    # Access keys: AWSCodeCommitPowerUser may not create them; an IAM administrator may.
+    assert not browser.finds('[data-testid="key-create"]')
+    iam.attach_user_policy(UserName=name, PolicyArn="arn:aws:iam::aws:policy/IAMFullAccess")
+    browser.get(f"/iam/users/{name}")
+    browser.press('[data-testid="key-create"]')
+    made = [e.text for e in browser.testid("new-access-key").find_elements(By.CSS_SELECTOR, "dd code")]
+    assert made[0].startswith("AKIA") and len(made[1]) == 40
+    sts = server.client("sts", key=made[0], secret=made[1])
+    assert sts.get_caller_identity()["Arn"].endswith(f":user/{name}")
+    assert "IAMFullAccess" in browser.testid("attached-policies").text
+    browser.shot("iam-user")
+    browser.press('[data-testid="key-delete"]')
+    assert not iam.list_access_keys(UserName=name)["AccessKeyMetadata"]
+    iam.delete_login_profile(UserName=name)

@@ -24,6 +24,7 @@ pub async fn stylesheet() -> Response {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Repositories,
+    Iam,
 }
 
 fn head(title: &str) -> Markup {
@@ -67,6 +68,8 @@ pub fn page(
                         h2 { "Developer Tools" }
                         p.group { "CodeCommit" }
                         a.active[section == Section::Repositories] href="/console/repositories" { "Repositories" }
+                        p.group { "IAM" }
+                        a.active[section == Section::Iam] href="/console/iam/users" { "Users" }
                     }
                     main {
                         ol.crumbs {

@@ -6,6 +6,7 @@
 
 mod code;
 mod diff;
+mod iam;
 mod layout;
 mod markdown;
 mod pull_requests;
@@ -50,6 +51,9 @@ pub fn router() -> Router<Arc<Context>> {
         .route("/repositories/{name}/commits", get(code::history))
         .route("/repositories/{name}/commits/{id}", get(code::commit))
         .route("/repositories/{name}/branches", get(code::references))
+        .route("/iam/users", get(iam::users).post(iam::create_user))
+        .route("/iam/users/{name}", get(iam::user))
+        .route("/iam/users/{name}/act", post(iam::act))
         .route(
             "/repositories/{name}/pull-requests",
             get(pull_requests::list).post(pull_requests::create),
