@@ -512,3 +512,55 @@ def test_git_credentials_ssh_keys_and_access_keys_from_the_iam_pages(server, bro
     browser.press('[data-testid="key-delete"]')
     assert not iam.list_access_keys(UserName=name)["AccessKeyMetadata"]
     iam.delete_login_profile(UserName=name)
+
+
+def test_triggers_and_the_event_delivery_log(tmp_path):
+    from conftest import ADMIN_FIXTURE, Server, admin_git_login
+    from test_events import Receiver
+    hook = Receiver()
+    topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:console-pushes"
+    (tmp_path / "fixture.toml").write_text(ADMIN_FIXTURE + f"""
+[[webhooks]]
+arn = "{topic}"
+url = "http://127.0.0.1:{hook.port}/hook"
+""")
+    server = Server(["--fixtures", str(tmp_path / "fixture.toml")])
+    browser = Browser(server)
+    try:
+        server.client("codecommit").create_repository(repositoryName="hooked")
+        browser.sign_in("ops", console_user(server, "ops", "AWSCodeCommitFullAccess"))
+        browser.get("/repositories/hooked")
+        browser.click(browser.link("Triggers"))
+        browser.find("#trigger-name").send_keys("pushes")
+        browser.find("#destination").send_keys(topic)
+        browser.find("#custom-data").send_keys("from the console")
+        browser.press("#add-trigger button[type=submit]")
+        assert "console-pushes" in browser.testid("triggers").text
+        assert server.client("codecommit").get_repository_triggers(repositoryName="hooked")["triggers"][0][
+            "customData"] == "from the console"
+
+        work = tmp_path / "work"
+        user, password = admin_git_login(server)
+        server.git("clone", "-q", server.git_url(user, password, repo="hooked"), str(work))
+        (work / "a.txt").write_text("a\n")
+        server.git("-C", str(work), "add", "-A")
+        server.git("-C", str(work), "-c", "user.name=A", "-c", "user.email=a@example.com", "commit", "-qm", "A")
+        server.git("-C", str(work), "push", "-q", "origin", "HEAD:main")
+        [record] = hook.wait(1)
+        assert record["Records"][0]["customData"] == "from the console"
+
+        browser.get("/repositories/hooked/triggers")
+        deliveries = browser.testid("deliveries").text
+        assert "delivered" in deliveries and topic in deliveries
+        browser.shot("triggers")
+        browser.press('[data-testid="test-triggers"]')
+        assert "pushes: delivered" in browser.testid("test-result").text
+        assert len(hook.wait(2)) == 2
+
+        browser.press("[data-testid=triggers] form button")
+        assert not browser.finds('[data-testid="triggers"]')
+        assert server.client("codecommit").get_repository_triggers(repositoryName="hooked")["triggers"] == []
+    finally:
+        browser.quit()
+        server.stop()
+        hook.stop()

@@ -173,6 +173,24 @@ pub fn recent(c: &Connection, limit: i64) -> rusqlite::Result<Vec<OutboxRow>> {
     stmt.query_map([limit], OutboxRow::from_row)?.collect()
 }
 
+/// One repository's newest events, newest first: the page after `before` (a `seq`).
+pub fn recent_for(
+    c: &Connection,
+    repository_id: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> rusqlite::Result<Vec<OutboxRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM event_outbox WHERE repository_id = ?1 AND seq < ?2 \
+         ORDER BY seq DESC LIMIT ?3"
+    ))?;
+    stmt.query_map(
+        rusqlite::params![repository_id, before.unwrap_or(i64::MAX), limit],
+        OutboxRow::from_row,
+    )?
+    .collect()
+}
+
 /// Drops every pending event to `destination`, which nothing receives: one statement, not
 /// one attempt each. Returns how many were dropped.
 pub fn drop_pending_to(

@@ -1,7 +1,9 @@
 //! What the web console reads that the public API has no operation for, declared with the
 //! permission-only actions AWS's own console is authorized by: a ref's commit history
 //! (`codecommit:GetCommitHistory`), its branches and tags (`codecommit:GetReferences`), and
-//! one commit's changes as hunks (`codecommit:GetDifferences`, as its API operation). They are
+//! one commit's changes as hunks (`codecommit:GetDifferences`, as its API operation); and the
+//! deliveries of a repository's events, which only this server has (read with
+//! `codecommit:GetRepositoryTriggers`, the permission to see where they go). They are
 //! operations like any other (a typed request, a target, a handler), but no API lists them.
 
 use serde::{Deserialize, Serialize};
@@ -154,5 +156,73 @@ impl Operation for GetCommitPatch {
             files,
             truncated,
         })
+    }
+}
+
+/// A repository's queued, delivered and abandoned events (trigger records and EventBridge
+/// events), newest first, a page of `limit` older than `before`.
+#[derive(Debug, Deserialize)]
+pub struct GetEventDeliveries {
+    pub repository_name: String,
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Delivery {
+    pub seq: i64,
+    /// `sns`, `lambda` or `eventbridge`.
+    pub kind: String,
+    pub destination: String,
+    pub label: String,
+    pub body: String,
+    /// `pending`, `delivered` or `dropped` (given up on, or sent nowhere).
+    pub state: String,
+    pub attempts: i64,
+    pub created_at: String,
+    pub last_attempt_at: Option<String>,
+    pub last_error: Option<String>,
+}
+
+impl Operation for GetEventDeliveries {
+    const NAME: &'static str = "GetEventDeliveries";
+    const AUTHORIZATION: Authorization =
+        Authorization::Required("codecommit:GetRepositoryTriggers");
+    type Output = Vec<Delivery>;
+    type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(repository_target(
+            ctx,
+            principal,
+            Some(&self.repository_name),
+        ))
+    }
+
+    fn handle(self, call: &Call<'_>) -> Result<Vec<Delivery>, E> {
+        let row = super::repository(call.ctx, call.principal, Some(&self.repository_name))?;
+        let rows = call.ctx.store.read(|c| {
+            crate::store::events::recent_for(
+                c,
+                &row.repository_id,
+                self.before,
+                self.limit.clamp(1, 1000),
+            )
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Delivery {
+                seq: r.seq,
+                kind: r.kind,
+                destination: r.destination,
+                label: r.label,
+                body: r.body,
+                state: r.state,
+                attempts: r.attempts,
+                created_at: r.created_at,
+                last_attempt_at: r.last_attempt_at,
+                last_error: r.last_error,
+            })
+            .collect())
     }
 }

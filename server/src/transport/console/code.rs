@@ -139,6 +139,7 @@ async fn readme(
 fn empty_repository(ctx: &Context, viewer: &Viewer, repo: &Repo) -> Markup {
     html! {
         h1 { (repo.name()) }
+        (tabs(repo, "", Tab::Code))
         (super::layout::flash("info", "This repository is empty.", "Push a first commit with one of the commands below."))
         (clone_panel(ctx, viewer, &repo.meta))
         (danger_zone(ctx, viewer, &repo.meta))

@@ -13,6 +13,7 @@ mod pull_requests;
 mod repo;
 mod repositories;
 mod signin;
+mod triggers;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -51,6 +52,10 @@ pub fn router() -> Router<Arc<Context>> {
         .route("/repositories/{name}/commits", get(code::history))
         .route("/repositories/{name}/commits/{id}", get(code::commit))
         .route("/repositories/{name}/branches", get(code::references))
+        .route(
+            "/repositories/{name}/triggers",
+            get(triggers::show).post(triggers::act),
+        )
         .route("/iam/users", get(iam::users).post(iam::create_user))
         .route("/iam/users/{name}", get(iam::user))
         .route("/iam/users/{name}/act", post(iam::act))

@@ -98,6 +98,7 @@ pub enum Tab {
     Commits,
     PullRequests,
     Branches,
+    Triggers,
 }
 
 pub fn tabs(repo: &Repo, reference: &str, tab: Tab) -> Markup {
@@ -108,6 +109,7 @@ pub fn tabs(repo: &Repo, reference: &str, tab: Tab) -> Markup {
             a.active[tab == Tab::Commits] href=(commits_link(name, reference, "")) { "Commits" }
             a.active[tab == Tab::PullRequests] href={(repo_link(name)) "/pull-requests"} { "Pull requests" }
             a.active[tab == Tab::Branches] href={(repo_link(name)) "/branches"} { "Branches and tags" }
+            a.active[tab == Tab::Triggers] href={(repo_link(name)) "/triggers"} { "Triggers" }
         }
     }
 }
