@@ -201,6 +201,20 @@ def test_wrong_passwords_are_refused_alike(server, browser):
     browser.sign_in("demo", DEMO_CONSOLE, account="999999999999")
     assert browser.cookie() is None
 
+    # A sign-in posted from elsewhere (without the sign-in page's own token) checks nothing.
+    pool = urllib3.PoolManager(ca_certs=server.ca)
+    forged = pool.request("POST", server.https + "/console/signin", encode_multipart=False, redirect=False,
+                          fields={"account": ACCOUNT, "username": "demo", "password": DEMO_CONSOLE})
+    assert forged.status == 403 and "set-cookie" in forged.headers
+    assert "ccl_console" not in forged.headers["set-cookie"]
+    cookie = browser.driver.get_cookie("ccl_signin")
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["path"] == "/console/signin"
+    forged = pool.request("POST", server.https + "/console/signin", encode_multipart=False, redirect=False,
+                          headers={"Cookie": f"ccl_signin={cookie['value']}"},
+                          fields={"account": ACCOUNT, "username": "demo", "password": DEMO_CONSOLE,
+                                  "_csrf": "0" * 64})
+    assert forged.status == 403
+
 
 def test_create_and_delete_a_repository_and_forms_without_csrf_are_refused(server, browser, name):
     cc = server.client("codecommit")

@@ -87,13 +87,18 @@ pub fn check_password(
     }
 }
 
+/// A new random token: 32 bytes as 64 hex digits.
+pub fn new_token() -> String {
+    hex::encode(random_bytes(32))
+}
+
 /// Begins a session for `user` (whose password was checked): the cookie's token.
 pub fn begin(ctx: &Context, user: &UserRow) -> Result<Secret, SignInError> {
-    let token = hex::encode(random_bytes(32));
+    let token = new_token();
     let now = chrono::Utc::now();
     let row = SessionRow {
         user_id: user.user_id.clone(),
-        csrf_token: hex::encode(random_bytes(32)),
+        csrf_token: new_token(),
         expires_at: (now + chrono::Duration::hours(SESSION_HOURS))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
     };

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use axum::Form;
 use axum::extract::{Extension, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{Markup, html};
 
 use super::layout::{bare, flash};
-use super::{PageError, Viewer, checked, cookie_token, session_cookie};
+use super::{PageError, Viewer, checked, cookie, cookie_token, session_cookie};
 use crate::auth::console::{self as sessions, SignInError};
 use crate::authz::{self, Origin};
 use crate::context::Context;
@@ -23,13 +23,59 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map(|s| s.trim()).unwrap_or_default()
 }
 
-fn sign_in_page(account: &str, user: &str, problem: Option<&str>) -> Markup {
+/// The sign-in forms' own CSRF token, before there is a session: a random value in a cookie
+/// only the sign-in pages receive, and the same value in the form (a cross-site post can
+/// send the cookie but cannot read it to fill in the field).
+const SIGNIN_COOKIE: &str = "ccl_signin";
+
+fn signin_cookie(token: &str, secure: bool) -> (header::HeaderName, HeaderValue) {
+    let secure = if secure { "; Secure" } else { "" };
+    let value = format!(
+        "{SIGNIN_COOKIE}={token}; Path=/console/signin; HttpOnly; SameSite=Strict; Max-Age=3600{secure}"
+    );
+    (
+        header::SET_COOKIE,
+        HeaderValue::from_str(&value).expect("hex and ASCII"),
+    )
+}
+
+/// The token a sign-in post must carry: the cookie's, if the form's field matches it.
+fn signin_checked(headers: &HeaderMap, form: &HashMap<String, String>) -> Option<String> {
+    let token = cookie(headers, SIGNIN_COOKIE)?;
+    let field = Secret::new(form.get("_csrf").cloned().unwrap_or_default());
+    field.ct_eq(&token).then_some(token)
+}
+
+/// A sign-in page (`markup` built with `token`) with its cookie set.
+fn with_token(status: StatusCode, markup: Markup, token: &str, secure: bool) -> Response {
+    (
+        status,
+        [signin_cookie(token, secure)],
+        Html(markup.into_string()),
+    )
+        .into_response()
+}
+
+/// A sign-in post without the token of a sign-in page: a fresh page, nothing checked.
+fn stale(ctx: &Context, secure: bool) -> Response {
+    let token = sessions::new_token();
+    let page = sign_in_page(
+        &ctx.account_id,
+        "",
+        Some("This sign-in form has expired or did not come from this console. Sign in again."),
+        &token,
+    );
+    with_token(StatusCode::FORBIDDEN, page, &token, secure)
+}
+
+fn sign_in_page(account: &str, user: &str, problem: Option<&str>, csrf: &str) -> Markup {
     bare(
         "Sign in",
         html! {
             h1 { "Sign in as IAM user" }
             @if let Some(p) = problem { (flash("error", p, "")) }
             form method="post" action="/console/signin" {
+                input type="hidden" name="_csrf" value=(csrf);
                 label for="account" { "Account ID (12 digits)" }
                 input #account type="text" name="account" value=(account) autocomplete="organization" required;
                 label for="username" { "IAM user name" }
@@ -44,7 +90,7 @@ fn sign_in_page(account: &str, user: &str, problem: Option<&str>) -> Markup {
     )
 }
 
-fn change_page(account: &str, user: &str, problem: Option<&str>) -> Markup {
+fn change_page(account: &str, user: &str, problem: Option<&str>, csrf: &str) -> Markup {
     bare(
         "Change password",
         html! {
@@ -53,6 +99,7 @@ fn change_page(account: &str, user: &str, problem: Option<&str>) -> Markup {
                 &format!("IAM user {user} in account {account}.")))
             @if let Some(p) = problem { (flash("error", p, "")) }
             form method="post" action="/console/signin/change-password" {
+                input type="hidden" name="_csrf" value=(csrf);
                 input type="hidden" name="account" value=(account);
                 input type="hidden" name="username" value=(user);
                 label for="old" { "Old password" }
@@ -67,8 +114,13 @@ fn change_page(account: &str, user: &str, problem: Option<&str>) -> Markup {
     )
 }
 
-pub async fn form(State(ctx): State<Arc<Context>>) -> Response {
-    Html(sign_in_page(&ctx.account_id, "", None).into_string()).into_response()
+pub async fn form(
+    State(ctx): State<Arc<Context>>,
+    Extension(origin): Extension<Origin>,
+) -> Response {
+    let token = sessions::new_token();
+    let page = sign_in_page(&ctx.account_id, "", None, &token);
+    with_token(StatusCode::OK, page, &token, origin.secure_transport)
 }
 
 /// Signed in: the cookie and the way in.
@@ -93,13 +145,21 @@ fn refused(page: Markup) -> Response {
     (StatusCode::UNAUTHORIZED, Html(page.into_string())).into_response()
 }
 
+fn rejected(page: Markup) -> Response {
+    (StatusCode::BAD_REQUEST, Html(page.into_string())).into_response()
+}
+
 const INCORRECT: &str = "Your authentication information is incorrect. Please try again.";
 
 pub async fn submit(
     State(ctx): State<Arc<Context>>,
     Extension(origin): Extension<Origin>,
+    headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
+    let Some(csrf) = signin_checked(&headers, &form) else {
+        return stale(&ctx, origin.secure_transport);
+    };
     let account = field(&form, "account").to_owned();
     let user = field(&form, "username").to_owned();
     let password = Secret::new(form.get("password").cloned().unwrap_or_default());
@@ -117,17 +177,18 @@ pub async fn submit(
     match outcome {
         Ok(Ok(token)) => signed_in(&token, origin.secure_transport),
         Ok(Err(SignInError::MustChange(_))) => {
-            Html(change_page(&account, &user, None).into_string()).into_response()
+            Html(change_page(&account, &user, None, &csrf).into_string()).into_response()
         }
         Ok(Err(SignInError::Expired)) => refused(sign_in_page(
             &account,
             &user,
             Some("Your password has expired. Ask your administrator to reset it."),
+            &csrf,
         )),
         Ok(Err(SignInError::Incorrect)) => {
             ctx.auth_throttle.failed(origin.source_ip);
             tracing::info!(account = ?account, user = ?user, "console sign-in refused");
-            refused(sign_in_page(&account, &user, Some(INCORRECT)))
+            refused(sign_in_page(&account, &user, Some(INCORRECT), &csrf))
         }
         Ok(Err(SignInError::Store(e))) => {
             tracing::error!("console sign-in: {e}");
@@ -142,8 +203,12 @@ pub async fn submit(
 pub async fn change_password(
     State(ctx): State<Arc<Context>>,
     Extension(origin): Extension<Origin>,
+    headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
+    let Some(csrf) = signin_checked(&headers, &form) else {
+        return stale(&ctx, origin.secure_transport);
+    };
     let account = field(&form, "account").to_owned();
     let user = field(&form, "username").to_owned();
     let secret = |name: &str| Secret::new(form.get(name).cloned().unwrap_or_default());
@@ -153,8 +218,13 @@ pub async fn change_password(
         secret("confirm_password"),
     );
     if !new.ct_eq(confirm.expose()) {
-        let page = change_page(&account, &user, Some("The new passwords do not match."));
-        return (StatusCode::BAD_REQUEST, Html(page.into_string())).into_response();
+        let page = change_page(
+            &account,
+            &user,
+            Some("The new passwords do not match."),
+            &csrf,
+        );
+        return rejected(page);
     }
     let (c, a, u) = (ctx.clone(), account.clone(), user.clone());
     let outcome = tokio::task::spawn_blocking(move || {
@@ -174,12 +244,12 @@ pub async fn change_password(
     match outcome {
         Ok(Ok(token)) => signed_in(&token, origin.secure_transport),
         Ok(Err(Ok(refusal))) => {
-            let page = change_page(&account, &user, Some(&refusal.to_string()));
-            (StatusCode::BAD_REQUEST, Html(page.into_string())).into_response()
+            let page = change_page(&account, &user, Some(&refusal.to_string()), &csrf);
+            rejected(page)
         }
         Ok(Err(Err(SignInError::Incorrect | SignInError::Expired))) => {
             ctx.auth_throttle.failed(origin.source_ip);
-            refused(sign_in_page(&account, &user, Some(INCORRECT)))
+            refused(sign_in_page(&account, &user, Some(INCORRECT), &csrf))
         }
         _ => PageError::internal().into_response(),
     }
