@@ -4,7 +4,7 @@
 Prints one table of medians and ratios and writes it to bench/results/<date>.md. Run it with
 bench/run (which installs nginx, fcgiwrap, openssh-server, hyperfine and wrk). Everything
 listens on loopback only. BENCH_QUICK=1 shrinks the workload for a smoke run;
-BENCH_ONLY=api,auth (any of clones, pushes, concurrent, api, history, upkeep, ready, auth) runs only those
+BENCH_ONLY=api,auth (any of clones, pushes, concurrent, api, history, console, upkeep, ready, auth) runs only those
 sections, e.g. to compare API throughput and authentication cost between two builds.
 """
 
@@ -33,6 +33,7 @@ RUNS = 3 if QUICK else 5
 PUSH_MB = 64 if QUICK else 1024
 CONCURRENT = 16 if QUICK else 64
 PASSWORD = "bench-password-0123456789"
+CONSOLE_PASSWORD = "Bench-Console-Passw0rd"
 USER = "bench-at-123456789012"
 ADMIN_KEY = "AKIAIOSFODNN7EXAMPLE"
 ADMIN_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -137,6 +138,7 @@ policies = ["AdministratorAccess"]
 [[users]]
 name = "bench"
 policies = ["AWSCodeCommitPowerUser"]
+console_password = "{CONSOLE_PASSWORD}"
   [[users.git_credentials]]
   password = "{PASSWORD}"
   [[users.ssh_keys]]
@@ -333,6 +335,8 @@ def main():
             api(ours)
         if want("history"):
             history(ours, env)
+        if want("console"):
+            console(ours, env)
         if want("upkeep"):
             upkeep(ours, env, cmds)
     finally:
@@ -474,7 +478,18 @@ def upkeep(ours, env, cmds):
         "nginx serving the repacked reference", nginx)
 
 
+_history_state = None
+
+
 def history_setup(ours, env):
+    """Made once: the history and console measures share it."""
+    global _history_state
+    if _history_state is None:
+        _history_state = make_history_state(ours, env)
+    return _history_state
+
+
+def make_history_state(ours, env):
     """The repository state the history measures need, in codecommit-local's copy of the
     reference repository: a branch that left main 2,500 commits ago and changed 1,500 files
     since (conflicting with main), a 5 MB file, and a pull request with 1,000 events."""
@@ -670,6 +685,69 @@ def history(ours, env):
     measure("GetRepository (one round trip: the floor of every page above)",
             lambda i: api("GetRepository")(repositoryName="ref"),
             lambda i: ["rev-parse", "main"])
+
+def console(ours, env):
+    """Every main console page on the bench repository, signed in as a console user over
+    one kept-alive connection: the median of its loads against the 100 ms target."""
+    import http.client
+    import re
+    log("console pages")
+    cc, repo, git, base, busy_files, pid, rid = history_setup(ours, env)
+    host, port = ours.ep["http_url"].split("://")[1].rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port))
+
+    def get(path, cookie=None):
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        r = conn.getresponse()
+        return r, r.read()
+
+    r, page = get("/console/signin")
+    signin = r.getheader("set-cookie").split(";")[0]
+    token = re.search(rb'name="_csrf" value="([0-9a-f]{64})"', page).group(1).decode()
+    body = urllib.parse.urlencode({"_csrf": token, "account": "123456789012", "username": "bench",
+                                   "password": CONSOLE_PASSWORD})
+    conn.request("POST", "/console/signin", body=body, headers={
+        "Cookie": signin, "Content-Type": "application/x-www-form-urlencoded"})
+    r = conn.getresponse()
+    r.read()
+    if r.status != 303:
+        sys.exit(f"console sign-in: HTTP {r.status}")
+    session = r.getheader("set-cookie").split(";")[0]
+    folder = next(line.split("\t")[1] for line in git("ls-tree", "main").splitlines()
+                  if " tree " in line)
+    tip = git("rev-parse", "main").strip()
+    q = urllib.parse.quote
+    pages = [
+        ("repository list", "/console/repositories"),
+        ("repository (root folder, README)", "/console/repositories/ref"),
+        ("a folder", f"/console/repositories/ref/code?ref=main&path={q(folder)}"),
+        ("a busy file", f"/console/repositories/ref/code?ref=main&path={q(busy_files[0])}"),
+        ("history of main (50 commits)", "/console/repositories/ref/commits?ref=main"),
+        ("history of a busy file (50 commits)",
+         f"/console/repositories/ref/commits?ref=main&path={q(busy_files[0])}"),
+        ("a commit and its diff", f"/console/repositories/ref/commits/{tip}"),
+        ("branches and tags", "/console/repositories/ref/branches"),
+        ("pull requests", "/console/repositories/ref/pull-requests?status=all"),
+        ("a pull request of long-diverged branches (approvals, merge options, conflicts)",
+         f"/console/repositories/ref/pull-requests/{pid}"),
+        ("its changes (1,500 files, diff capped)", f"/console/repositories/ref/pull-requests/{pid}?tab=changes"),
+        ("its activity (first 100 of 1,000 events)",
+         f"/console/repositories/ref/pull-requests/{pid}?tab=activity"),
+        ("triggers and event log", "/console/repositories/ref/triggers"),
+        ("an IAM user", "/console/iam/users/bench"),
+    ]
+    for name, path in pages:
+        times = []
+        for _ in range(RUNS + 1):
+            t0 = time.perf_counter()
+            r, data = get(path, session)
+            times.append(time.perf_counter() - t0)
+            if r.status != 200:
+                sys.exit(f"console {path}: HTTP {r.status}: {data[:300]!r}")
+        ms = statistics.median(times[1:]) * 1000
+        add(f"console page: {name} ({len(data) // 1024} KiB)", ms, "ms", "target 100 ms", 100,
+            lambda v, r: v < 100)
+
 
 def ready(fixture):
     log("start-to-ready")

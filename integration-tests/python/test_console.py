@@ -14,10 +14,9 @@ import urllib.parse
 import pytest
 import urllib3
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import NoSuchElementException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import ACCOUNT, ROOT, error_of
@@ -31,6 +30,15 @@ def chromedriver():
     path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
     assert os.path.exists(path), "chromedriver is missing: apt-get install chromium chromium-driver (scripts/test does)"
     return path
+
+
+def gone(element):
+    """Whether `element`'s page was replaced (Chromium says so in more than one way)."""
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException:
+        return True
 
 
 class Browser:
@@ -75,7 +83,9 @@ class Browser:
         """Clicks a link or a submit button and waits until the next page replaced this one."""
         page = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(page))
+        wait = WebDriverWait(self.driver, 15)
+        wait.until(lambda d: gone(page))
+        wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def press(self, css):
         self.click(self.find(css))
@@ -578,3 +588,24 @@ url = "http://127.0.0.1:{hook.port}/hook"
         browser.quit()
         server.stop()
         hook.stop()
+
+
+def test_long_lists_page(server, browser, name):
+    cc = server.client("codecommit")
+    for i in range(51):
+        cc.create_repository(repositoryName=f"{name}-{i:02}")
+    total = len(cc.list_repositories()["repositories"])
+    browser.sign_in("demo", DEMO_CONSOLE)
+    seen = []
+    while True:
+        rows = browser.testid("repositories").find_elements(By.CSS_SELECTOR, "tbody tr td:first-child")
+        assert len(rows) <= 50
+        seen += [r.text for r in rows]
+        more = browser.driver.find_elements(By.LINK_TEXT, "Next page")
+        if not more:
+            break
+        browser.click(more[0])
+    assert len(seen) == total and len(set(seen)) == total
+    assert f"{name}-50" in seen
+    for i in range(51):
+        cc.delete_repository(repositoryName=f"{name}-{i:02}")

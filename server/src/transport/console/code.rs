@@ -1,6 +1,7 @@
 //! One repository: its code (folders, files, the README), clone commands for the three auth
 //! paths, branches and tags, commit history per ref and per file, and one commit's diff.
 
+use crate::transport::console::repo::repo_page;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
@@ -9,7 +10,7 @@ use base64::Engine;
 use maud::{Markup, PreEscaped, html};
 
 use super::diff::{Plain, file_diff, summary};
-use super::layout::{Section, ago, csrf, full_date, page};
+use super::layout::{ago, csrf, full_date};
 use super::repo::{Repo, Tab, code_link, commit_link, commits_link, ref_picker, repo_link, tabs};
 use super::{PageError, Viewer, call, markdown};
 use crate::codecommit::content::{Folder, FolderEntry};
@@ -191,16 +192,12 @@ async fn show_code(
     landing: bool,
 ) -> Result<Response, PageError> {
     let repo = Repo::load(ctx, viewer, name).await?;
-    let crumbs_base = [
-        ("Repositories", Some("/console/repositories".to_owned())),
-        (repo.name(), Some(repo_link(repo.name()))),
-    ];
     let Some(reference) = repo
         .reference(at.reference.as_deref())
         .filter(|_| !repo.is_empty())
     else {
         let body = empty_repository(ctx, viewer, &repo);
-        return Ok(page(viewer, Section::Repositories, &crumbs_base, body));
+        return Ok(repo_page(viewer, repo.name(), &[], body));
     };
     let path = at.path.unwrap_or_default().trim_matches('/').to_owned();
     let folder = call(
@@ -250,11 +247,9 @@ async fn show_code(
             (danger_zone(ctx, viewer, &repo.meta))
         }
     };
-    let mut crumbs = crumbs_base.to_vec();
-    if !path.is_empty() {
-        crumbs.push((path.as_str(), None));
-    }
-    Ok(page(viewer, Section::Repositories, &crumbs, body))
+    let trail = [(path.as_str(), None)];
+    let trail = if path.is_empty() { &[][..] } else { &trail[..] };
+    Ok(repo_page(viewer, repo.name(), trail, body))
 }
 
 fn path_crumbs(repo: &Repo, reference: &str, path: &str) -> Markup {
@@ -352,15 +347,7 @@ pub async fn history(
         .filter(|_| !repo.is_empty())
     else {
         let body = empty_repository(&ctx, &viewer, &repo);
-        return Ok(page(
-            &viewer,
-            Section::Repositories,
-            &[
-                ("Repositories", Some("/console/repositories".into())),
-                (repo.name(), None),
-            ],
-            body,
-        ));
+        return Ok(repo_page(&viewer, repo.name(), &[], body));
     };
     let path = at.path.unwrap_or_default().trim_matches('/').to_owned();
     let page_no = at.page.unwrap_or(1).max(1);
@@ -409,16 +396,7 @@ pub async fn history(
             }
         }
     };
-    Ok(page(
-        &viewer,
-        Section::Repositories,
-        &[
-            ("Repositories", Some("/console/repositories".into())),
-            (repo.name(), Some(repo_link(repo.name()))),
-            ("Commits", None),
-        ],
-        body,
-    ))
+    Ok(repo_page(&viewer, repo.name(), &[("Commits", None)], body))
 }
 
 /// One commit: its message, author, parents and unified diff against its first parent.
@@ -460,12 +438,10 @@ pub async fn commit(
         }
         @for f in &patch.files { (file_diff(f, &Plain)) }
     };
-    Ok(page(
+    Ok(repo_page(
         &viewer,
-        Section::Repositories,
+        &name,
         &[
-            ("Repositories", Some("/console/repositories".into())),
-            (&name, Some(repo_link(&name))),
             ("Commits", Some(commits_link(&name, "", ""))),
             (&c.commit_id[..8], None),
         ],
@@ -514,14 +490,10 @@ pub async fn references(
             (table(&repo.refs.tags, None, "tags"))
         }
     };
-    Ok(page(
+    Ok(repo_page(
         &viewer,
-        Section::Repositories,
-        &[
-            ("Repositories", Some("/console/repositories".into())),
-            (repo.name(), Some(repo_link(repo.name()))),
-            ("Branches and tags", None),
-        ],
+        repo.name(),
+        &[("Branches and tags", None)],
         body,
     ))
 }

@@ -166,10 +166,10 @@ pub async fn create_user(
     .await;
     match made {
         Ok(_) => Ok(see_other(&user_link(&name))),
-        Err(e) => match e.notice() {
-            Some(n) => users_page(&ctx, &viewer, None, Some(n), e.status).await,
-            None => Err(e),
-        },
+        Err(e) => {
+            e.shown_on(|n, status| users_page(&ctx, &viewer, None, Some(n), status))
+                .await
+        }
     }
 }
 
@@ -775,9 +775,9 @@ pub async fn act(
         Ok(Done::Shown(secret)) => {
             user_page(&ctx, &viewer, &name, Some(secret), StatusCode::OK).await
         }
-        Err(e) => match e.notice() {
-            Some(n) => user_page(&ctx, &viewer, &name, Some(n), e.status).await,
-            None => Err(e),
-        },
+        Err(e) => {
+            e.shown_on(|n, status| user_page(&ctx, &viewer, &name, Some(n), status))
+                .await
+        }
     }
 }

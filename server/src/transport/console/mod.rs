@@ -249,6 +249,20 @@ impl PageError {
             .then(|| layout::flash("error", &self.code, &self.message))
     }
 
+    /// The answer to a refused form: `render` shows the form's page again with the
+    /// refusal on it (and the refusal's status), where the user can act on it; any other
+    /// error is a page of its own.
+    pub async fn shown_on<F, Fut>(self, render: F) -> Result<Response, PageError>
+    where
+        F: FnOnce(maud::Markup, StatusCode) -> Fut,
+        Fut: std::future::Future<Output = Result<Response, PageError>>,
+    {
+        match self.notice() {
+            Some(notice) => render(notice, self.status).await,
+            None => Err(self),
+        }
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         PageError {
             status: StatusCode::BAD_REQUEST,

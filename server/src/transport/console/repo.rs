@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
+use axum::response::Response;
 use maud::{Markup, html};
+
+use super::layout::{Section, page};
 
 use super::{PageError, Viewer, call, enc};
 use crate::codecommit::ops::browse::{GetReferences, References};
@@ -131,4 +134,19 @@ pub fn ref_picker(repo: &Repo, reference: &str, action: &str, path: &str) -> Mar
             button.btn type="submit" { "Go" }
         }
     }
+}
+
+/// A page of repository `name`: its crumbs are Repositories › `name` › `trail`.
+pub fn repo_page(
+    viewer: &Viewer,
+    name: &str,
+    trail: &[(&str, Option<String>)],
+    body: Markup,
+) -> Response {
+    let mut crumbs = vec![
+        ("Repositories", Some("/console/repositories".to_owned())),
+        (name, Some(repo_link(name))),
+    ];
+    crumbs.extend(trail.iter().cloned());
+    page(viewer, Section::Repositories, &crumbs, body)
 }

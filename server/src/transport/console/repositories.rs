@@ -18,9 +18,14 @@ use crate::context::Context;
 /// BatchGetRepositories takes at most 25 names a call.
 const BATCH: usize = 25;
 
+/// Repositories per page (ListRepositories answers up to 1,000 at a time).
+const PAGE: usize = 50;
+
 #[derive(serde::Deserialize)]
 pub struct ListQuery {
     token: Option<String>,
+    /// Where this page starts in the API's page.
+    start: Option<usize>,
     deleted: Option<String>,
 }
 
@@ -48,7 +53,7 @@ async fn metadata(
 async fn list_page(
     ctx: &Arc<Context>,
     viewer: &Viewer,
-    token: Option<String>,
+    (token, start): (Option<String>, usize),
     notice: Option<Markup>,
 ) -> Result<Response, PageError> {
     let listed = call(
@@ -57,15 +62,30 @@ async fn list_page(
         ListRepositories {
             sort_by: None,
             order: None,
-            next_token: token,
+            next_token: token.clone(),
         },
     )
     .await?;
     let names: Vec<String> = listed
         .repositories
         .iter()
+        .skip(start)
+        .take(PAGE)
         .map(|r| r.repository_name.clone())
         .collect();
+    // The next page: further into this answer, or the API's next one.
+    let next = if start + PAGE < listed.repositories.len() {
+        let mut link = format!("/console/repositories?start={}", start + PAGE);
+        if let Some(t) = &token {
+            link.push_str(&format!("&token={}", enc(t)));
+        }
+        Some(link)
+    } else {
+        listed
+            .next_token
+            .as_ref()
+            .map(|t| format!("/console/repositories?token={}", enc(t)))
+    };
     let repos = metadata(ctx, viewer, names).await?;
     let may_create = viewer.may(ctx, "codecommit:CreateRepository", "*");
     let body = html! {
@@ -73,7 +93,7 @@ async fn list_page(
         @if let Some(n) = notice { (n) }
         section.card {
             header {
-                h2 { "Repositories " span.count { "(" (repos.len()) ")" } }
+                h2 { "Repositories " span.count { "(" (listed.repositories.len()) @if listed.next_token.is_some() { "+" } ")" } }
             }
             @if repos.is_empty() {
                 p.empty { "No repositories yet." }
@@ -92,8 +112,8 @@ async fn list_page(
                     }
                 }
             }
-            @if let Some(next) = &listed.next_token {
-                div.pager { a href={"/console/repositories?token=" (enc(next))} { "Next page ›" } }
+            @if let Some(next) = &next {
+                div.pager { a.btn href=(next) { "Next page" } }
             }
         }
         @if may_create {
@@ -129,7 +149,7 @@ pub async fn list(
     let notice = q
         .deleted
         .map(|name| flash("success", &format!("Repository {name} was deleted."), ""));
-    list_page(&ctx, &viewer, q.token, notice).await
+    list_page(&ctx, &viewer, (q.token, q.start.unwrap_or(0)), notice).await
 }
 
 pub async fn create(
@@ -147,14 +167,14 @@ pub async fn create(
     };
     match call(&ctx, &viewer, request).await {
         Ok(_) => Ok(see_other(&format!("/console/repositories/{}", enc(&name)))),
-        Err(e) => match e.notice() {
-            Some(notice) => {
-                let mut response = list_page(&ctx, &viewer, None, Some(notice)).await?;
-                *response.status_mut() = e.status;
+        Err(e) => {
+            e.shown_on(|n, status| async move {
+                let mut response = list_page(&ctx, &viewer, (None, 0), Some(n)).await?;
+                *response.status_mut() = status;
                 Ok(response)
-            }
-            None => Err(e),
-        },
+            })
+            .await
+        }
     }
 }
 

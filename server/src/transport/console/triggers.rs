@@ -1,6 +1,7 @@
 //! A repository's triggers (add, delete, test) and the log of its events leaving the server:
 //! each trigger record and EventBridge event, where it went and what became of it.
 
+use crate::transport::console::repo::repo_page;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 
-use super::layout::{Section, csrf, page};
+use super::layout::csrf;
 use super::repo::{Repo, Tab, repo_link, tabs};
 use super::{CheckedForm, PageError, Viewer, call, checked, see_other};
 use crate::codecommit::ops::browse::{Delivery, GetEventDeliveries};
@@ -184,16 +185,7 @@ async fn render(
             }
         }
     };
-    let mut response = page(
-        viewer,
-        Section::Repositories,
-        &[
-            ("Repositories", Some("/console/repositories".into())),
-            (name, Some(repo_link(name))),
-            ("Triggers", None),
-        ],
-        body,
-    );
+    let mut response = repo_page(viewer, name, &[("Triggers", None)], body);
     *response.status_mut() = status;
     Ok(response)
 }
@@ -279,9 +271,9 @@ pub async fn act(
     match done {
         Ok(None) => Ok(see_other(&triggers_link(&name))),
         Ok(Some(shown)) => render(&ctx, &viewer, &name, None, Some(shown), StatusCode::OK).await,
-        Err(e) => match e.notice() {
-            Some(n) => render(&ctx, &viewer, &name, None, Some(n), e.status).await,
-            None => Err(e),
-        },
+        Err(e) => {
+            e.shown_on(|n, status| render(&ctx, &viewer, &name, None, Some(n), status))
+                .await
+        }
     }
 }

@@ -19,6 +19,7 @@ use crate::codecommit::ops::pull_requests::{
     ByFastForward, BySquash, ByThreeWay, MergePullRequest, UpdatePullRequestStatus,
 };
 use crate::context::Context;
+use crate::operation::Operation;
 use crate::transport::console::{CheckedForm, PageError, Viewer, call, checked, see_other};
 
 /// After an action: back to the page (tab `back`), or the page again with the refusal.
@@ -41,11 +42,27 @@ async fn after(
             }
             Ok(see_other(&link))
         }
-        Err(e) => match e.notice() {
-            Some(notice) => render(ctx, viewer, name, id, shown(), Some(notice), e.status).await,
-            None => Err(e),
-        },
+        Err(e) => {
+            e.shown_on(|n, status| render(ctx, viewer, name, id, shown(), Some(n), status))
+                .await
+        }
     }
+}
+
+/// Runs `request` as the viewer, then [`after`].
+async fn apply<T>(
+    ctx: &Arc<Context>,
+    viewer: &Viewer,
+    at: (&str, &str),
+    back: Option<&str>,
+    request: T,
+) -> Result<Response, PageError>
+where
+    T: Operation,
+    T::Output: Send + 'static,
+{
+    let done = call(ctx, viewer, request).await.map(drop);
+    after(ctx, viewer, at, back, done).await
 }
 
 fn field(form: &CheckedForm, name: &str) -> Option<String> {
@@ -59,9 +76,11 @@ pub async fn approve(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let form = checked(&viewer, form)?;
-    let done = call(
+    apply(
         &ctx,
         &viewer,
+        (&name, &id),
+        None,
         UpdatePullRequestApprovalState {
             pull_request_id: Some(id.clone()),
             revision_id: field(&form, "revision"),
@@ -69,8 +88,6 @@ pub async fn approve(
         },
     )
     .await
-    .map(drop);
-    after(&ctx, &viewer, (&name, &id), None, done).await
 }
 
 pub async fn close(
@@ -80,17 +97,17 @@ pub async fn close(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     checked(&viewer, form)?;
-    let done = call(
+    apply(
         &ctx,
         &viewer,
+        (&name, &id),
+        None,
         UpdatePullRequestStatus {
             pull_request_id: Some(id.clone()),
             pull_request_status: Some("CLOSED".into()),
         },
     )
     .await
-    .map(drop);
-    after(&ctx, &viewer, (&name, &id), None, done).await
 }
 
 pub async fn merge(
@@ -137,9 +154,15 @@ pub async fn comment(
         file_position: form.get("line").and_then(|l| l.parse().ok()),
         relative_file_version: field(&form, "version"),
     });
-    let done = call(
+    let back = match form.get("back") {
+        Some("changes") => "changes",
+        _ => "activity",
+    };
+    apply(
         &ctx,
         &viewer,
+        (&name, &id),
+        Some(back),
         PostCommentForPullRequest {
             pull_request_id: Some(id.clone()),
             repository_name: Some(name.clone()),
@@ -151,12 +174,6 @@ pub async fn comment(
         },
     )
     .await
-    .map(drop);
-    let back = match form.get("back") {
-        Some("changes") => "changes",
-        _ => "activity",
-    };
-    after(&ctx, &viewer, (&name, &id), Some(back), done).await
 }
 
 /// The content of a rule the form describes: N approvals, from a pool if one is named.
@@ -189,9 +206,11 @@ pub async fn create_rule(
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    let done = call(
+    apply(
         &ctx,
         &viewer,
+        (&name, &id),
+        None,
         CreatePullRequestApprovalRule {
             pull_request_id: Some(id.clone()),
             approval_rule_name: field(&form, "name"),
@@ -199,8 +218,6 @@ pub async fn create_rule(
         },
     )
     .await
-    .map(drop);
-    after(&ctx, &viewer, (&name, &id), None, done).await
 }
 
 pub async fn delete_rule(
@@ -210,17 +227,17 @@ pub async fn delete_rule(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let form = checked(&viewer, form)?;
-    let done = call(
+    apply(
         &ctx,
         &viewer,
+        (&name, &id),
+        None,
         DeletePullRequestApprovalRule {
             pull_request_id: Some(id.clone()),
             approval_rule_name: field(&form, "rule"),
         },
     )
     .await
-    .map(drop);
-    after(&ctx, &viewer, (&name, &id), None, done).await
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! can be merged and what conflicts), its changes with comments on their lines, and its
 //! activity (general comments and events).
 
+use crate::transport::console::repo::repo_page;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -24,8 +25,8 @@ use crate::codecommit::ops::pull_requests::{
 use crate::codecommit::ops::repository_arn;
 use crate::context::Context;
 use crate::transport::console::diff::{Annotate, file_diff, shown_path, summary};
-use crate::transport::console::layout::{Section, ago_epoch, csrf, flash, page};
-use crate::transport::console::repo::{commit_link, repo_link};
+use crate::transport::console::layout::{ago_epoch, csrf, flash};
+use crate::transport::console::repo::commit_link;
 use crate::transport::console::{PageError, Viewer, call, enc, markdown};
 
 #[derive(serde::Deserialize, Default)]
@@ -118,15 +119,10 @@ pub(super) async fn render(
         }
         (content)
     };
-    let mut response = page(
+    let mut response = repo_page(
         viewer,
-        Section::Repositories,
-        &[
-            ("Repositories", Some("/console/repositories".into())),
-            (name, Some(repo_link(name))),
-            ("Pull requests", Some(list_link(name))),
-            (id, None),
-        ],
+        name,
+        &[("Pull requests", Some(list_link(name))), (id, None)],
         body,
     );
     *response.status_mut() = status;

@@ -4,6 +4,7 @@
 mod actions;
 mod detail;
 
+use crate::transport::console::repo::repo_page;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -17,7 +18,7 @@ pub use actions::{approve, close, comment, create_rule, delete_rule, merge};
 pub use detail::show;
 
 use super::diff::{Plain, file_diff, summary};
-use super::layout::{Section, ago_epoch, csrf, flash, page};
+use super::layout::{ago_epoch, csrf, flash};
 use super::repo::{Repo, Tab, repo_link, tabs};
 use super::{PageError, Viewer, call, checked, enc, see_other};
 use crate::codecommit::ops::browse::GetCommitPatch;
@@ -167,16 +168,7 @@ pub async fn list(
             }
         }
     };
-    Ok(page(
-        &viewer,
-        Section::Repositories,
-        &[
-            ("Repositories", Some("/console/repositories".into())),
-            (&name, Some(repo_link(&name))),
-            ("Pull requests", None),
-        ],
-        body,
-    ))
+    Ok(repo_page(&viewer, &name, &[("Pull requests", None)], body))
 }
 
 /// `refs/heads/main` → `main`.
@@ -294,15 +286,10 @@ async fn new_page(
             _ => {}
         }
     };
-    let mut response = page(
+    let mut response = repo_page(
         viewer,
-        Section::Repositories,
-        &[
-            ("Repositories", Some("/console/repositories".into())),
-            (name, Some(repo_link(name))),
-            ("Pull requests", Some(list_link(name))),
-            ("Create", None),
-        ],
+        name,
+        &[("Pull requests", Some(list_link(name))), ("Create", None)],
         body,
     );
     *response.status_mut() = status;
@@ -338,15 +325,13 @@ pub async fn create(
             &name,
             &out.pull_request.pull_request_id,
         ))),
-        Err(e) => match e.notice() {
-            Some(notice) => {
-                let q = NewForm {
-                    source: field("source"),
-                    destination: field("destination"),
-                };
-                new_page(&ctx, &viewer, &name, q, Some(notice), e.status).await
-            }
-            None => Err(e),
-        },
+        Err(e) => {
+            let q = NewForm {
+                source: field("source"),
+                destination: field("destination"),
+            };
+            e.shown_on(|n, status| new_page(&ctx, &viewer, &name, q, Some(n), status))
+                .await
+        }
     }
 }
