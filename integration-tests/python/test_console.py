@@ -415,6 +415,11 @@ def test_pull_request_review_approval_comments_and_merge(server, browser, tmp_pa
         reviewer.press('[data-testid="approve"]')
         assert reviewer.testid("approvers").text == name
         assert reviewer.testid("approval-status").text == "Approved"
+        reviewer.press('[data-testid="revoke"]')
+        assert reviewer.testid("approvers").text == "Nobody yet."
+        assert reviewer.testid("approval-status").text == "Not yet approved"
+        reviewer.press('[data-testid="approve"]')
+        assert reviewer.testid("approval-status").text == "Approved"
     finally:
         reviewer.quit()
 
@@ -609,3 +614,30 @@ def test_long_lists_page(server, browser, name):
     assert f"{name}-50" in seen
     for i in range(51):
         cc.delete_repository(repositoryName=f"{name}-{i:02}")
+
+
+@pytest.mark.parametrize("strategy", ["fast-forward", "squash"])
+def test_merge_by_fast_forward_and_squash(server, browser, tmp_path, name, strategy):
+    work = tmp_path / "main"
+    server.git("clone", "-q", server.git_url(*DEMO_GIT), str(work))
+    main_before = server.git("-C", str(work), "rev-parse", "origin/main").stdout.strip()
+    branch = f"{name}-{strategy}"
+    push_branch(server, tmp_path, branch, f"{branch}.txt", "one\n")
+    tip = push_branch(server, tmp_path, branch, f"{branch}.txt", "two\n", base=branch)
+    cc = server.client("codecommit")
+    pr = cc.create_pull_request(title=strategy, targets=[{
+        "repositoryName": "demo", "sourceReference": branch, "destinationReference": "main"}])["pullRequest"]
+    browser.sign_in("demo", DEMO_CONSOLE)
+    browser.get(f"/repositories/demo/pull-requests/{pr['pullRequestId']}")
+    assert browser.find("input[name=strategy][value=fast-forward]").is_enabled()  # main has not moved
+    browser.find(f"input[name=strategy][value={strategy}]").click()
+    browser.press('[data-testid="merge-button"]')
+    assert browser.testid("pr-status").text == "Merged"
+    server.git("-C", str(work), "pull", "-q", "origin", "main")
+    head = server.git("-C", str(work), "rev-parse", "HEAD").stdout.strip()
+    parents = server.git("-C", str(work), "log", "-1", "--format=%P").stdout.split()
+    if strategy == "fast-forward":
+        assert head == tip  # main is the branch's own commit
+    else:
+        assert head != tip and parents == [main_before]  # one new commit on top of main
+    assert (work / f"{branch}.txt").read_text() == "two\n"
