@@ -641,3 +641,23 @@ def test_merge_by_fast_forward_and_squash(server, browser, tmp_path, name, strat
     else:
         assert head != tip and parents == [main_before]  # one new commit on top of main
     assert (work / f"{branch}.txt").read_text() == "two\n"
+
+
+def test_a_large_commit_pages_its_files(server, browser, tmp_path, name):
+    work = tmp_path / "work"
+    server.git("clone", "-q", server.git_url(*DEMO_GIT), str(work))
+    for i in range(105):
+        (work / name / f"f{i:03}.txt").parent.mkdir(exist_ok=True)
+        (work / name / f"f{i:03}.txt").write_text(f"{i}\n")
+    server.git("-C", str(work), "add", "-A")
+    server.git("-C", str(work), "-c", "user.name=A", "-c", "user.email=a@example.com", "commit", "-qm", "Many")
+    server.git("-C", str(work), "push", "-q", "origin", "HEAD:main")
+    head = server.git("-C", str(work), "rev-parse", "HEAD").stdout.strip()
+    browser.sign_in("demo", DEMO_CONSOLE)
+    browser.get(f"/repositories/demo/commits/{head}")
+    assert "105 files changed; files 1–100 shown" in browser.find(".stat").text
+    assert len(browser.finds('[data-testid="diff-file"]')) == 100
+    browser.click(browser.link("Next files"))
+    assert len(browser.finds('[data-testid="diff-file"]')) == 5
+    assert f"{name}/f104.txt" in browser.finds('[data-testid="diff-file"]')[-1].text
+    assert browser.link("Previous files")

@@ -3,7 +3,7 @@
 //! console reads these through permission-only actions (`codecommit:GetCommitHistory`,
 //! `codecommit:GetReferences`); [`crate::codecommit::ops::browse`] declares them.
 
-use git2::{DiffFormat, DiffOptions, Oid, Repository};
+use git2::{DiffOptions, Oid, Repository};
 use serde::Serialize;
 
 use crate::codecommit::content::{CommitInfo, commit_info};
@@ -16,20 +16,10 @@ pub struct History {
     pub more: bool,
 }
 
-/// Whether `commit` changed `path` against its first parent (a root commit adds it).
-fn touches(commit: &git2::Commit<'_>, path: &std::path::Path) -> bool {
-    let entry = |tree: git2::Tree<'_>| tree.get_path(path).ok().map(|e| e.id());
-    let here = commit.tree().ok().and_then(entry);
-    let before = commit
-        .parent(0)
-        .ok()
-        .and_then(|p| p.tree().ok())
-        .and_then(entry);
-    here != before
-}
-
-/// The commits reachable from `start`, newest first (topological, like `git log`), that
-/// change `path` when one is given: `limit` of them after skipping `skip`.
+/// The commits reachable from `start`, newest first (as `git log` lists them), that change
+/// `path` when one is given: `limit` of them after skipping `skip`. git lists them: with the
+/// commit-graph upkeep writes (its changed-path filters), a file's history does not read
+/// every commit's trees.
 pub fn history(
     repo: &Repository,
     start: Oid,
@@ -37,35 +27,16 @@ pub fn history(
     skip: usize,
     limit: usize,
 ) -> Result<History, E> {
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
-    walk.push(start)?;
-    let path = path.filter(|p| !p.is_empty()).map(std::path::Path::new);
-    let mut commits = Vec::new();
-    let mut seen = 0usize;
-    for id in walk {
-        let commit = repo.find_commit(id?)?;
-        if let Some(path) = path
-            && !touches(&commit, path)
-        {
-            continue;
-        }
-        seen += 1;
-        if seen <= skip {
-            continue;
-        }
-        if commits.len() == limit {
-            return Ok(History {
-                commits,
-                more: true,
-            });
-        }
-        commits.push(commit_info(&commit));
-    }
-    Ok(History {
-        commits,
-        more: false,
-    })
+    let path = path.filter(|p| !p.is_empty());
+    let mut ids = crate::git::repo::rev_list(repo.path(), start, path, skip, limit + 1)
+        .map_err(E::internal)?;
+    let more = ids.len() > limit;
+    ids.truncate(limit);
+    let commits = ids
+        .into_iter()
+        .map(|id| repo.find_commit(id).map(|c| commit_info(&c)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(History { commits, more })
 }
 
 /// A repository's tags and the commits they name (annotated tags peeled).
@@ -123,9 +94,24 @@ pub enum Base {
     Empty,
 }
 
-/// The changes from `base` to `commit`, with three lines of context; `truncated` when lines
-/// past [`MAX_PATCH_LINES`] were left out.
-pub fn patch(repo: &Repository, base: Base, commit: Oid) -> Result<(Vec<FilePatch>, bool), E> {
+/// Files a patch shows at once.
+pub const PATCH_FILES: usize = 100;
+
+/// A page of a patch: its files from `first` (at most [`PATCH_FILES`], and at most
+/// [`MAX_PATCH_LINES`] lines, `truncated` when that cut one short), and how many files the
+/// whole change has.
+#[derive(Debug, Serialize)]
+pub struct PatchPage {
+    pub files: Vec<FilePatch>,
+    pub first: usize,
+    pub total_files: usize,
+    pub truncated: bool,
+}
+
+/// The changes from `base` to `commit`, with three lines of context, the files from
+/// `first` on: only those files' contents are diffed, so a change of thousands of files
+/// costs a page's worth.
+pub fn patch(repo: &Repository, base: Base, commit: Oid, first: usize) -> Result<PatchPage, E> {
     let commit = repo.find_commit(commit)?;
     let new_tree = commit.tree()?;
     let old_tree = match base {
@@ -140,67 +126,73 @@ pub fn patch(repo: &Repository, base: Base, commit: Oid) -> Result<(Vec<FilePatc
     opts.context_lines(3);
     let mut diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), Some(&mut opts))?;
     diff.find_similar(None)?;
-    let mut files: Vec<FilePatch> = Vec::new();
+    let total_files = diff.deltas().len();
+    let mut files = Vec::new();
     let mut lines = 0usize;
     let mut truncated = false;
-    diff.print(DiffFormat::Patch, |delta, hunk, line| {
-        let path = |f: git2::DiffFile<'_>| f.path().map(|p| p.to_string_lossy().into_owned());
-        let key = (path(delta.old_file()), path(delta.new_file()));
-        if files
-            .last()
-            .is_none_or(|f| (f.old_path.clone(), f.new_path.clone()) != key)
-        {
-            files.push(FilePatch {
-                old_path: key.0,
-                new_path: key.1,
-                change: match delta.status() {
-                    git2::Delta::Added => 'A',
-                    git2::Delta::Deleted => 'D',
-                    git2::Delta::Renamed => 'R',
-                    _ => 'M',
-                },
-                binary: delta.flags().is_binary(),
-                hunks: Vec::new(),
-                added: 0,
-                removed: 0,
-            });
+    for index in first..total_files.min(first + PATCH_FILES) {
+        if lines >= MAX_PATCH_LINES {
+            truncated = true;
+            break;
         }
-        let file = files.last_mut().expect("pushed above");
-        match line.origin() {
-            c @ ('+' | '-' | ' ') => {
-                if c == '+' {
-                    file.added += 1;
-                } else if c == '-' {
-                    file.removed += 1;
-                }
-                if lines >= MAX_PATCH_LINES {
-                    truncated = true;
-                    return true;
-                }
-                lines += 1;
-                if let Some(h) = hunk {
-                    let header = String::from_utf8_lossy(h.header()).trim_end().to_owned();
-                    if file.hunks.last().is_none_or(|last| last.header != header) {
-                        file.hunks.push(Hunk {
-                            header,
-                            lines: Vec::new(),
-                        });
+        let Some(delta) = diff.get_delta(index) else {
+            break;
+        };
+        let path = |f: git2::DiffFile<'_>| f.path().map(|p| p.to_string_lossy().into_owned());
+        let mut file = FilePatch {
+            old_path: path(delta.old_file()),
+            new_path: path(delta.new_file()),
+            change: match delta.status() {
+                git2::Delta::Added => 'A',
+                git2::Delta::Deleted => 'D',
+                git2::Delta::Renamed => 'R',
+                _ => 'M',
+            },
+            binary: delta.flags().is_binary(),
+            hunks: Vec::new(),
+            added: 0,
+            removed: 0,
+        };
+        if let Some(patch) = git2::Patch::from_diff(&diff, index)? {
+            file.binary |= patch.delta().flags().is_binary();
+            for h in 0..patch.num_hunks() {
+                let (hunk, count) = patch.hunk(h)?;
+                let mut shown = Hunk {
+                    header: String::from_utf8_lossy(hunk.header()).trim_end().to_owned(),
+                    lines: Vec::new(),
+                };
+                for l in 0..count {
+                    let line = patch.line_in_hunk(h, l)?;
+                    let origin = line.origin();
+                    match origin {
+                        '+' => file.added += 1,
+                        '-' => file.removed += 1,
+                        ' ' => {}
+                        _ => continue,
                     }
-                }
-                if let Some(h) = file.hunks.last_mut() {
-                    let text = String::from_utf8_lossy(line.content());
-                    h.lines.push(Line {
-                        origin: c,
+                    if lines >= MAX_PATCH_LINES {
+                        truncated = true;
+                        continue;
+                    }
+                    lines += 1;
+                    shown.lines.push(Line {
+                        origin,
                         old: line.old_lineno(),
                         new: line.new_lineno(),
-                        text: text.trim_end_matches(['\n', '\r']).to_owned(),
+                        text: String::from_utf8_lossy(line.content())
+                            .trim_end_matches(['\n', '\r'])
+                            .to_owned(),
                     });
                 }
+                file.hunks.push(shown);
             }
-            'B' => file.binary = true,
-            _ => {}
         }
-        true
-    })?;
-    Ok((files, truncated))
+        files.push(file);
+    }
+    Ok(PatchPage {
+        files,
+        first,
+        total_files,
+        truncated,
+    })
 }

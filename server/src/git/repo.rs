@@ -121,6 +121,47 @@ pub fn set_head(repo: &Repository, branch: &str) -> Result<(), git2::Error> {
     repo.set_head(&format!("refs/heads/{branch}"))
 }
 
+/// `count` commits reachable from `start`, newest first as `git log` lists them, after
+/// skipping `skip`; with `path`, only those that changed it (git's history simplification,
+/// which the commit-graph's changed-path filters make fast). The path is literal, never a
+/// pathspec pattern.
+pub fn rev_list(
+    dir: &Path,
+    start: Oid,
+    path: Option<&str>,
+    skip: usize,
+    count: usize,
+) -> Result<Vec<Oid>, String> {
+    let mut cmd = std::process::Command::new("git");
+    cmd.arg("-C")
+        .arg(dir)
+        .arg("--literal-pathspecs")
+        .arg("rev-list")
+        .arg(format!("--skip={skip}"))
+        .arg(format!("--max-count={count}"))
+        .arg(start.to_string())
+        .arg("--");
+    if let Some(p) = path {
+        cmd.arg(p);
+    }
+    let out = cmd
+        .env_clear()
+        .envs(super::service::isolated_env(dir))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("git rev-list: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git rev-list: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| Oid::from_str(l).map_err(|e| format!("git rev-list printed {l:?}: {e}")))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

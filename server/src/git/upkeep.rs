@@ -8,7 +8,9 @@
 //! - `git repack -d --geometric=2 --write-midx --write-bitmap-index`: rolls the small packs
 //!   (and loose objects) into geometrically growing ones, so the work stays proportional to
 //!   what was pushed since, and writes a multi-pack index with a reachability bitmap;
-//! - `git commit-graph write --reachable --split`: the commit-graph, extended incrementally.
+//! - `git commit-graph write --reachable --split --changed-paths`: the commit-graph, extended
+//!   incrementally, with the Bloom filters that let a file's history skip commits that did
+//!   not touch it.
 //!
 //! Both are safe against pushes running at the same time: a geometric repack only combines
 //! the packs it chose when it started (a push lands in a new pack or quarantine it does not
@@ -125,6 +127,7 @@ pub fn maintain(dir: &Path) -> Result<(), String> {
             "write",
             "--reachable",
             "--split",
+            "--changed-paths",
             "--no-progress",
         ],
     )

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{open, repository_target};
-use crate::codecommit::browse::{self, Base, FilePatch, History};
+use crate::codecommit::browse::{self, Base, History, PatchPage};
 use crate::codecommit::content;
 use crate::codecommit::error::CodeCommitError as E;
 use crate::context::Context;
@@ -101,9 +101,10 @@ impl Operation for GetReferences {
     }
 }
 
-/// One commit's changes as unified-diff hunks: against its first parent, or against
-/// `before_commit_id`; with `since_merge_base`, only what `commit_id` adds over it (from
-/// their merge base, as `git diff before...commit` and a pull request show it).
+/// One commit's changes as unified-diff hunks, a page of files from `first_file`: against
+/// its first parent, or against `before_commit_id`; with `since_merge_base`, only what
+/// `commit_id` adds over it (from their merge base, as `git diff before...commit` and a pull
+/// request show it).
 #[derive(Debug, Deserialize)]
 pub struct GetCommitPatch {
     pub repository_name: String,
@@ -111,13 +112,14 @@ pub struct GetCommitPatch {
     pub commit_id: String,
     #[serde(default)]
     pub since_merge_base: bool,
+    #[serde(default)]
+    pub first_file: usize,
 }
 
 #[derive(Debug, Serialize)]
 pub struct CommitPatch {
     pub commit: content::CommitInfo,
-    pub files: Vec<FilePatch>,
-    pub truncated: bool,
+    pub patch: PatchPage,
 }
 
 impl Operation for GetCommitPatch {
@@ -150,11 +152,9 @@ impl Operation for GetCommitPatch {
                 }
             }
         };
-        let (files, truncated) = browse::patch(&repo, base, commit.id())?;
         Ok(CommitPatch {
             commit: content::commit_info(&commit),
-            files,
-            truncated,
+            patch: browse::patch(&repo, base, commit.id(), self.first_file)?,
         })
     }
 }

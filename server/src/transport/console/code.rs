@@ -9,7 +9,7 @@ use axum::response::Response;
 use base64::Engine;
 use maud::{Markup, PreEscaped, html};
 
-use super::diff::{Plain, file_diff, summary};
+use super::diff::{Plain, patch_view};
 use super::layout::{ago, csrf, full_date};
 use super::repo::{Repo, Tab, code_link, commit_link, commits_link, ref_picker, repo_link, tabs};
 use super::{PageError, Viewer, call, markdown};
@@ -399,11 +399,18 @@ pub async fn history(
     Ok(repo_page(&viewer, repo.name(), &[("Commits", None)], body))
 }
 
+/// Which page of a diff's files to show (`?files=100`: from the 101st).
+#[derive(serde::Deserialize, Default)]
+pub struct FilesFrom {
+    pub files: Option<usize>,
+}
+
 /// One commit: its message, author, parents and unified diff against its first parent.
 pub async fn commit(
     State(ctx): State<Arc<Context>>,
     viewer: Viewer,
     Path((name, id)): Path<(String, String)>,
+    Query(at): Query<FilesFrom>,
 ) -> Result<Response, PageError> {
     let patch = call(
         &ctx,
@@ -413,6 +420,7 @@ pub async fn commit(
             before_commit_id: None,
             commit_id: id.clone(),
             since_merge_base: false,
+            first_file: at.files.unwrap_or(0),
         },
     )
     .await?;
@@ -430,13 +438,9 @@ pub async fn commit(
                     "Commit " code { (c.commit_id) }
                     @for p in &c.parents { " · parent " a.mono href=(commit_link(&name, p)) { (&p[..8]) } }
                 }
-                (summary(&patch.files))
             }
         }
-        @if patch.truncated {
-            (super::layout::flash("info", "This diff is too large to show whole.", "Only its first lines are shown."))
-        }
-        @for f in &patch.files { (file_diff(f, &Plain)) }
+        (patch_view(&patch.patch, &Plain, &|first| format!("{}?files={first}", commit_link(&name, &c.commit_id))))
     };
     Ok(repo_page(
         &viewer,

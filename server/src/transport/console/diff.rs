@@ -3,8 +3,9 @@
 
 use maud::{Markup, html};
 
+use super::layout::flash;
 use super::repo::count;
-use crate::codecommit::browse::{FilePatch, Line};
+use crate::codecommit::browse::{FilePatch, Line, PATCH_FILES, PatchPage};
 
 /// What a page adds to a diff's lines.
 pub trait Annotate {
@@ -30,16 +31,48 @@ pub fn shown_path(f: &FilePatch) -> &str {
         .unwrap_or_default()
 }
 
-/// "2 files changed, 3 additions, 1 deletion".
-pub fn summary(files: &[FilePatch]) -> Markup {
-    let (added, removed) = files
+/// "2 files changed, 3 additions, 1 deletion" (of the files shown, when a page shows some).
+pub fn summary(page: &PatchPage) -> Markup {
+    let (added, removed) = page
+        .files
         .iter()
         .fold((0, 0), |(a, r), f| (a + f.added, r + f.removed));
+    let partial = page.files.len() < page.total_files;
     html! {
         p.stat {
-            (count(files.len(), "file", "files")) " changed, "
+            (count(page.total_files, "file", "files")) " changed"
+            @if partial {
+                "; files " (page.first + 1) "–" (page.first + page.files.len()) " shown, with "
+            } @else { ", " }
             span.plus { (count(added, "addition", "additions")) } ", "
             span.minus { (count(removed, "deletion", "deletions")) }
+        }
+    }
+}
+
+/// A page of a patch: its summary, its files, and links to the files before and after
+/// (`link(first)` is the page starting at file `first`).
+pub fn patch_view(
+    page: &PatchPage,
+    notes: &dyn Annotate,
+    link: &dyn Fn(usize) -> String,
+) -> Markup {
+    let shown_to = page.first + page.files.len();
+    html! {
+        section.card { div.body { (summary(page)) } }
+        @if page.truncated {
+            (flash("info", "This diff is too large to show whole.", "Only its first lines are shown."))
+        }
+        @for f in &page.files { (file_diff(f, notes)) }
+        @if page.first > 0 || shown_to < page.total_files {
+            div.pager data-testid="diff-pager" {
+                @if page.first > 0 {
+                    a.btn href=(link(page.first.saturating_sub(PATCH_FILES))) { "Previous files" }
+                }
+                @if shown_to < page.total_files {
+                    a.btn href=(link(shown_to)) { "Next files" }
+                }
+            }
         }
     }
 }

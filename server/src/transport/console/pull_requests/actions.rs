@@ -30,9 +30,15 @@ async fn after(
     back: Option<&str>,
     done: Result<(), PageError>,
 ) -> Result<Response, PageError> {
+    // `back` is a tab, and for the changes maybe their page: `changes&files=100`.
+    let (tab, files) = match back.and_then(|b| b.split_once("&files=")) {
+        Some((tab, files)) => (Some(tab), files.parse().ok()),
+        None => (back, None),
+    };
     let shown = || Shown {
-        tab: back.map(str::to_owned),
+        tab: tab.map(str::to_owned),
         at: None,
+        files,
     };
     match done {
         Ok(()) => {
@@ -154,15 +160,18 @@ pub async fn comment(
         file_position: form.get("line").and_then(|l| l.parse().ok()),
         relative_file_version: field(&form, "version"),
     });
-    let back = match form.get("back") {
-        Some("changes") => "changes",
-        _ => "activity",
+    let back = match (form.get("back"), form.get("files")) {
+        (Some("changes"), Some(n)) if n.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("changes&files={n}")
+        }
+        (Some("changes"), _) => "changes".to_owned(),
+        _ => "activity".to_owned(),
     };
     apply(
         &ctx,
         &viewer,
         (&name, &id),
-        Some(back),
+        Some(&back),
         PostCommentForPullRequest {
             pull_request_id: Some(id.clone()),
             repository_name: Some(name.clone()),

@@ -18,14 +18,14 @@ use crate::codecommit::ops::approvals::{
 };
 use crate::codecommit::ops::browse::GetCommitPatch;
 use crate::codecommit::ops::comments::{Comment, GetCommentsForPullRequest, ThreadComments};
-use crate::codecommit::ops::merges::{GetMergeConflicts, GetMergeOptions, MergeSpec};
+use crate::codecommit::ops::merges::{GetMergeConflicts, MergeSpec};
 use crate::codecommit::ops::pull_requests::{
     DescribePullRequestEvents, GetPullRequest, PullRequest, PullRequestId, PullRequestTarget,
 };
 use crate::codecommit::ops::repository_arn;
 use crate::context::Context;
-use crate::transport::console::diff::{Annotate, file_diff, shown_path, summary};
-use crate::transport::console::layout::{ago_epoch, csrf, flash};
+use crate::transport::console::diff::{Annotate, patch_view, shown_path};
+use crate::transport::console::layout::{ago_epoch, csrf};
 use crate::transport::console::repo::commit_link;
 use crate::transport::console::{PageError, Viewer, call, enc, markdown};
 
@@ -35,6 +35,8 @@ pub struct Shown {
     pub tab: Option<String>,
     /// A line to open a comment form on: `AFTER:12:src/lib.rs`.
     pub at: Option<String>,
+    /// The page of the changed files, from this one.
+    pub files: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -98,7 +100,9 @@ pub(super) async fn render(
     };
     let content = match tab {
         PrTab::Details => details(ctx, viewer, &p, t).await?,
-        PrTab::Changes => changes(ctx, viewer, &p, t, q.at.as_deref()).await?,
+        PrTab::Changes => {
+            changes(ctx, viewer, &p, t, q.at.as_deref(), q.files.unwrap_or(0)).await?
+        }
         PrTab::Activity => activity(ctx, viewer, &p, t).await?,
     };
     let link = pr_link(name, id);
@@ -337,9 +341,9 @@ async fn merge_card(
         conflict_detail_level: None,
         conflict_resolution_strategy: None,
     };
-    let options = call(ctx, viewer, GetMergeOptions(spec()))
-        .await?
-        .merge_options;
+    // One merge computed (and kept by the listings cache for the next load): the strategies
+    // follow from it as GetMergeOptions derives them, a fast-forward when the destination
+    // is the merge base, squash and three-way when nothing conflicts.
     let conflicts = call(
         ctx,
         viewer,
@@ -351,6 +355,14 @@ async fn merge_card(
         },
     )
     .await?;
+    let ids = &conflicts.ids;
+    let mut options = Vec::new();
+    if ids.base_commit_id.as_deref() == Some(ids.destination_commit_id.as_str()) {
+        options.push("FAST_FORWARD_MERGE");
+    }
+    if conflicts.mergeable {
+        options.extend(["SQUASH_MERGE", "THREE_WAY_MERGE"]);
+    }
     let link = pr_link(&t.repository_name, &p.pull_request_id);
     let repo_arn = repository_arn(ctx, &viewer.principal, repo_of(p));
     let strategies = [
@@ -491,9 +503,9 @@ fn parse_at(at: &str) -> Option<Spot> {
 }
 
 struct LineComments<'a> {
-    ctx: &'a Context,
     viewer: &'a Viewer,
     link: String,
+    first_file: usize,
     threads: HashMap<Spot, Vec<&'a Comment>>,
     form_at: Option<Spot>,
     may_comment: bool,
@@ -505,8 +517,9 @@ impl Annotate for LineComments<'_> {
     fn line_link(&self, path: &str, line: &Line) -> Option<String> {
         let (path, version, n) = spot_of_line(path, line).filter(|_| self.may_comment)?;
         Some(format!(
-            "{}?tab=changes&at={}#comment-form",
+            "{}?tab=changes&files={}&at={}#comment-form",
             self.link,
+            self.first_file,
             enc(&format!("{version}:{n}:{path}"))
         ))
     }
@@ -518,7 +531,6 @@ impl Annotate for LineComments<'_> {
         if comments.is_none() && !form_here {
             return None;
         }
-        let _ = self.ctx;
         Some(html! {
             div.thread data-testid="line-comments" {
                 @if let Some(cs) = comments { @for c in cs { (comment_box(c)) } }
@@ -531,6 +543,7 @@ impl Annotate for LineComments<'_> {
                         input type="hidden" name="before" value=(self.before);
                         input type="hidden" name="after" value=(self.after);
                         input type="hidden" name="back" value="changes";
+                        input type="hidden" name="files" value=(self.first_file);
                         label for="line-comment" { "Comment on line " (spot.2) }
                         textarea #line-comment name="content" rows="3" required maxlength="10240" {}
                         div.submit { button.btn.primary type="submit" { "Comment" } }
@@ -560,6 +573,7 @@ async fn changes(
     p: &PullRequest,
     t: &PullRequestTarget,
     at: Option<&str>,
+    first_file: usize,
 ) -> Result<Markup, PageError> {
     let patch = call(
         ctx,
@@ -569,9 +583,11 @@ async fn changes(
             before_commit_id: Some(t.destination_commit.clone()),
             commit_id: t.source_commit.clone(),
             since_merge_base: true,
+            first_file,
         },
     )
-    .await?;
+    .await?
+    .patch;
     let comments = all_comments(ctx, viewer, p).await?;
     let mut threads: HashMap<Spot, Vec<&Comment>> = HashMap::new();
     for thread in &comments {
@@ -583,32 +599,28 @@ async fn changes(
         }
     }
     let repo_arn = repository_arn(ctx, &viewer.principal, repo_of(p));
+    let link = pr_link(&t.repository_name, &p.pull_request_id);
     let notes = LineComments {
-        ctx,
         viewer,
-        link: pr_link(&t.repository_name, &p.pull_request_id),
+        link: link.clone(),
+        first_file,
         threads,
         form_at: at.and_then(parse_at),
         may_comment: viewer.may(ctx, "codecommit:PostCommentForPullRequest", &repo_arn),
         before: &t.destination_commit,
         after: &t.source_commit,
     };
+    // Comments on files the diff no longer has (only known when it is all on this page).
+    let whole = patch.first == 0 && patch.files.len() == patch.total_files;
     let paths: Vec<&str> = patch.files.iter().map(shown_path).collect();
     let elsewhere: Vec<&ThreadComments> = comments
         .iter()
-        .filter(|c| spot_of(c).is_some_and(|s| !paths.contains(&s.0.as_str())))
+        .filter(|c| whole && spot_of(c).is_some_and(|s| !paths.contains(&s.0.as_str())))
         .collect();
+    let page_link = |first: usize| format!("{link}?tab=changes&files={first}");
     Ok(html! {
-        section.card {
-            div.body {
-                (summary(&patch.files))
-                @if notes.may_comment { p.hint { "Select a line number to comment on that line." } }
-            }
-        }
-        @if patch.truncated {
-            (flash("info", "This diff is too large to show whole.", "Only its first lines are shown."))
-        }
-        @for f in &patch.files { (file_diff(f, &notes)) }
+        @if notes.may_comment { p.hint { "Select a line number to comment on that line." } }
+        (patch_view(&patch, &notes, &page_link))
         @if !elsewhere.is_empty() {
             section.card {
                 header { h2 { "Comments on lines no longer in the diff" } }

@@ -17,7 +17,7 @@ use maud::{Markup, html};
 pub use actions::{approve, close, comment, create_rule, delete_rule, merge};
 pub use detail::show;
 
-use super::diff::{Plain, file_diff, summary};
+use super::diff::{Plain, patch_view};
 use super::layout::{ago_epoch, csrf, flash};
 use super::repo::{Repo, Tab, repo_link, tabs};
 use super::{PageError, Viewer, call, checked, enc, see_other};
@@ -180,6 +180,7 @@ pub fn short_ref(r: &str) -> &str {
 pub struct NewForm {
     source: Option<String>,
     destination: Option<String>,
+    files: Option<usize>,
 }
 
 /// Choose two branches; with both chosen, the changes and the title and description.
@@ -221,9 +222,11 @@ async fn new_page(
                     before_commit_id: Some(d),
                     commit_id: tip(s).unwrap_or_default(),
                     since_merge_base: true,
+                    first_file: q.files.unwrap_or(0),
                 },
             )
-            .await?,
+            .await?
+            .patch,
         ),
         _ => None,
     };
@@ -271,14 +274,14 @@ async fn new_page(
                         }
                     }
                 }
-                section.card {
-                    header { h2 { "Changes" } }
-                    div.body { (summary(&patch.files)) }
-                }
-                @if patch.files.is_empty() {
+                h2 { "Changes" }
+                @if patch.total_files == 0 {
                     (flash("info", "No changes.", "The source branch has nothing the destination does not."))
                 }
-                @for f in &patch.files { (file_diff(f, &Plain)) }
+                (patch_view(patch, &Plain, &|first| format!(
+                    "{}/new?destination={}&source={}&files={first}",
+                    list_link(name), enc(&destination), enc(s)
+                )))
             }
             (Some(s), None) if *s == destination => {
                 (flash("info", "Choose two different branches.", ""))
@@ -329,6 +332,7 @@ pub async fn create(
             let q = NewForm {
                 source: field("source"),
                 destination: field("destination"),
+                files: None,
             };
             e.shown_on(|n, status| new_page(&ctx, &viewer, &name, q, Some(n), status))
                 .await
