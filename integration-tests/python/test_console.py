@@ -210,6 +210,8 @@ def test_wrong_passwords_are_refused_alike(server, browser):
         assert browser.cookie() is None
     browser.sign_in("demo", DEMO_CONSOLE, account="999999999999")
     assert browser.cookie() is None
+    browser.sign_in("demo", DEMO_CONSOLE, account="no-such-alias")
+    assert browser.cookie() is None
 
     # A sign-in posted from elsewhere (without the sign-in page's own token) checks nothing.
     pool = urllib3.PoolManager(ca_certs=server.ca)
@@ -661,3 +663,13 @@ def test_a_large_commit_pages_its_files(server, browser, tmp_path, name):
     assert len(browser.finds('[data-testid="diff-file"]')) == 5
     assert f"{name}/f104.txt" in browser.finds('[data-testid="diff-file"]')[-1].text
     assert browser.link("Previous files")
+
+
+def test_sign_in_with_the_account_alias(server, browser):
+    iam = server.client("iam")
+    iam.create_account_alias(AccountAlias="console-demo")
+    try:
+        browser.sign_in("demo", DEMO_CONSOLE, account="console-demo")
+        assert browser.testid("signed-in-user").text == "demo"
+    finally:
+        iam.delete_account_alias(AccountAlias="console-demo")

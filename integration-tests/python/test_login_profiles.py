@@ -175,3 +175,19 @@ def test_aws_cli(server, name, no_policy):
     assert rc != 0 and "PasswordPolicyViolation" in err
     rc, out, err = aws("delete-login-profile", "--user-name", name)
     assert rc == 0, err
+
+
+def test_account_alias(server):
+    iam = server.client("iam")
+    assert iam.list_account_aliases()["AccountAliases"] == []
+    status, err = server.raw("iam", {"Action": "CreateAccountAlias", "Version": "2010-05-08",
+                                     "AccountAlias": "Bad--Alias"})
+    assert status == 400 and err["code"] == "ValidationError"
+    iam.create_account_alias(AccountAlias="first-alias")
+    iam.create_account_alias(AccountAlias="demo-corp")  # one an account: it replaces the first
+    assert iam.list_account_aliases()["AccountAliases"] == ["demo-corp"]
+    with pytest.raises(ClientError) as e:
+        iam.delete_account_alias(AccountAlias="first-alias")
+    assert error_of(e) == ("NoSuchEntity", 404, "The account alias first-alias cannot be found.")
+    iam.delete_account_alias(AccountAlias="demo-corp")
+    assert iam.list_account_aliases()["AccountAliases"] == []

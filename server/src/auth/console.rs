@@ -57,7 +57,15 @@ pub fn check_password(
     let found = ctx
         .store
         .read(|c| {
-            let Some(user) = user_rows::find_user_by_name(c, account_id, user_name)? else {
+            // The account by its ID or, as AWS's sign-in page takes it, its alias.
+            let account = match account_id.bytes().all(|b| b.is_ascii_digit()) {
+                true => Some(account_id.to_owned()),
+                false => crate::store::account_aliases::account_of(c, account_id)?,
+            };
+            let Some(account) = account else {
+                return Ok(None);
+            };
+            let Some(user) = user_rows::find_user_by_name(c, &account, user_name)? else {
                 return Ok(None);
             };
             Ok::<_, rusqlite::Error>(rows::find(c, &user.user_id)?.map(|p| (user, p)))
@@ -78,7 +86,7 @@ pub fn check_password(
     }
     let policy = ctx
         .store
-        .read(|c| profiles::policy(c, account_id))
+        .read(|c| profiles::policy(c, &user.account_id))
         .map_err(store_error)?;
     match profiles::state(&profile, policy.as_ref(), chrono::Utc::now()) {
         PasswordState::Current => Ok(user),

@@ -2,6 +2,7 @@
 //! migrations. Domain modules ([`crate::iam`], [`crate::codecommit`]) own the queries of
 //! their tables; this module owns the connection, the transactions and the schema.
 
+pub mod account_aliases;
 pub mod approvals;
 pub mod comments;
 pub mod events;
@@ -36,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_comments.sql"),
     include_str!("migrations/0009_reactions_triggers_events.sql"),
     include_str!("migrations/0010_console.sql"),
+    include_str!("migrations/0011_account_aliases.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -2,6 +2,7 @@
 //! handler and the response each. The shapes and helpers they share live here.
 
 pub mod access_keys;
+pub mod account_aliases;
 pub mod attached;
 pub mod credentials;
 pub mod groups;

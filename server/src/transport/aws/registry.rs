@@ -134,6 +134,9 @@ pub static IAM: &[Entry<crate::iam::IamError>] = &[
     entry::<iam::login_profiles::GetAccountPasswordPolicy>(),
     entry::<iam::login_profiles::UpdateAccountPasswordPolicy>(),
     entry::<iam::login_profiles::DeleteAccountPasswordPolicy>(),
+    entry::<iam::account_aliases::CreateAccountAlias>(),
+    entry::<iam::account_aliases::ListAccountAliases>(),
+    entry::<iam::account_aliases::DeleteAccountAlias>(),
     entry::<iam::access_keys::CreateAccessKey>(),
     entry::<iam::access_keys::ListAccessKeys>(),
     entry::<iam::access_keys::UpdateAccessKey>(),
@@ -346,7 +349,7 @@ mod tests {
         );
         assert_eq!(
             (IAM.len(), STS.len(), STS_UNSIGNED.len(), CODECOMMIT.len()),
-            (89, 3, 1, 80)
+            (92, 3, 1, 80)
         );
     }
 
@@ -446,7 +449,7 @@ mod tests {
 &PolicyDocument=%7B%7D&GroupName=devs&PolicyName=p1&PolicyArn=arn:aws:iam::123456789012:policy/p1\
 &VersionId=v1&PolicySourceArn=arn:aws:iam::123456789012:user/bob&InstanceProfileName=ip\
 &OpenIDConnectProviderArn=arn:aws:iam::123456789012:oidc-provider/example.com&ClientID=c\
-&Url=https://example.com&OldPassword=x&NewPassword=y",
+&Url=https://example.com&OldPassword=x&NewPassword=y&AccountAlias=demo-corp",
             "",
         );
         for e in IAM {
@@ -460,7 +463,10 @@ mod tests {
                 | "SimulateCustomPolicy"
                 | "GetAccountPasswordPolicy"
                 | "UpdateAccountPasswordPolicy"
-                | "DeleteAccountPasswordPolicy" => "*",
+                | "DeleteAccountPasswordPolicy"
+                | "CreateAccountAlias"
+                | "ListAccountAliases"
+                | "DeleteAccountAlias" => "*",
                 "SimulatePrincipalPolicy" => "arn:aws:iam::123456789012:user/bob",
                 // The caller's own password.
                 "ChangePassword" => "arn:aws:iam::123456789012:user/admin",

@@ -76,7 +76,7 @@ fn sign_in_page(account: &str, user: &str, problem: Option<&str>, csrf: &str) ->
             @if let Some(p) = problem { (flash("error", p, "")) }
             form method="post" action="/console/signin" {
                 input type="hidden" name="_csrf" value=(csrf);
-                label for="account" { "Account ID (12 digits)" }
+                label for="account" { "Account ID (12 digits) or account alias" }
                 input #account type="text" name="account" value=(account) autocomplete="organization" required;
                 label for="username" { "IAM user name" }
                 input #username type="text" name="username" value=(user) autocomplete="username" required autofocus[user.is_empty()];
