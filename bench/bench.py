@@ -744,9 +744,11 @@ def console(ours, env):
             times.append(time.perf_counter() - t0)
             if r.status != 200:
                 sys.exit(f"console {path}: HTTP {r.status}: {data[:300]!r}")
+        # The median of the loads after the first; the first (cold caches, a merge not yet
+        # kept) is named with it.
         ms = statistics.median(times[1:]) * 1000
-        add(f"console page: {name} ({len(data) // 1024} KiB)", ms, "ms", "target 100 ms", 100,
-            lambda v, r: v < 100)
+        add(f"console page: {name} ({len(data) // 1024} KiB; first load {times[0] * 1000:.0f} ms)",
+            ms, "ms", "target 100 ms", 100, lambda v, r: v < 100)
 
 
 def ready(fixture):
