@@ -88,11 +88,9 @@ fn tune(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(Duration::from_secs(10))?;
     // Room for every statement the server prepares (the default keeps 16).
     conn.set_prepared_statement_cache_capacity(128);
-    // Pages are read through a mapping of the file (the kernel's page cache, shared and
-    // reclaimable) rather than copied into each connection's heap cache, and that cache is
-    // kept at 1 MiB: five connections with SQLite's default 2 MiB each made the server's
-    // anonymous memory grow with the store for as long as a soak ran.
-    conn.pragma_update(None, "mmap_size", 256i64 << 20)?;
+    // Each connection's page cache is kept at 1 MiB: five connections with SQLite's default
+    // 2 MiB each made the server's anonymous memory grow with the store for as long as a
+    // soak ran.
     conn.pragma_update(None, "cache_size", -1024i64)?;
     Ok(())
 }
