@@ -55,8 +55,11 @@ def main():
         recorder = subprocess.Popen(
             f"/usr/lib/heaptrack/libexec/heaptrack_interpret < {fifo} | zstd -q -c > {HEAPTRACK}",
             shell=True)
+        # MALLOC_ARENA_MAX set: the server does not replace itself to set it, which would
+        # leave heaptrack's recorder (it drops LD_PRELOAD once loaded) behind.
         server_env.update(LD_PRELOAD="/usr/lib/heaptrack/libheaptrack_preload.so",
-                          DUMP_HEAPTRACK_OUTPUT=str(fifo))
+                          DUMP_HEAPTRACK_OUTPUT=str(fifo),
+                          MALLOC_ARENA_MAX=server_env.get("MALLOC_ARENA_MAX", "2"))
     server = subprocess.Popen(
         [str(BIN), "serve", "--data-dir", str(scratch / "data"), "--https-addr", "127.0.0.1:0",
          "--http-addr", "127.0.0.1:0", "--ssh-addr", "127.0.0.1:0", "--ready-file", str(ready)],

@@ -260,6 +260,26 @@ def test_api_commits_are_what_git_fetches(server, cc, login, name, tmp_path):
     [changed] = [d for d in after if d.get("afterBlob", {}).get("path") == "dir/b.txt"]
     assert changed["afterBlob"]["blobId"] == git_in(server, work, "rev-parse", "HEAD:dir/b.txt")
 
+    # Across a merge: a side branch's change is a version even when the merge kept main's;
+    # the merge that kept one parent's version and a change of mode only are not.
+    git_in(server, work, "checkout", "-qb", "side")
+    (work / "dir" / "b.txt").write_text("side\n")
+    git_in(server, work, "commit", "-qam", "side edit")
+    side_edit = git_in(server, work, "rev-parse", "HEAD")
+    git_in(server, work, "checkout", "-q", "main")
+    (work / "dir" / "b.txt").write_text("main4\n")
+    git_in(server, work, "commit", "-qam", "main edit")
+    main_edit = git_in(server, work, "rev-parse", "HEAD")
+    git_in(server, work, "merge", "-q", "-s", "ours", "-m", "keep main", "side")
+    kept = git_in(server, work, "rev-parse", "HEAD")
+    (work / "dir" / "b.txt").chmod(0o755)
+    git_in(server, work, "commit", "-qam", "mode only")
+    git_in(server, work, "push", "-q", "origin", "main")
+    merged = [h["commit"]["commitId"] for h in cc.list_file_commit_history(
+        repositoryName=name, commitSpecifier="main", filePath="dir/b.txt")["revisionDag"]]
+    assert sorted(merged[:2]) == sorted([side_edit, main_edit]) and kept not in merged
+    assert merged[2:] == [h["commit"]["commitId"] for h in moved]
+
 
 def test_branches(server, cc, login, name, tmp_path):
     cc.create_repository(repositoryName=name)

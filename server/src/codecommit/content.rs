@@ -463,7 +463,11 @@ pub struct FileVersion {
     pub revision_children: Vec<String>,
 }
 
-/// ListFileCommitHistory: the commits, newest first, that changed the file at `path`.
+/// ListFileCommitHistory: the commits, newest first, that changed the file at `path`: those
+/// that have it with a blob none of their parents has there. git names the candidates (the
+/// commits that differ from a parent at the path, found with the commit-graph's
+/// changed-path filters), so only their trees and their parents' are read, not every
+/// commit's.
 pub fn file_history(
     repo: &Repository,
     spec: Option<&str>,
@@ -471,45 +475,37 @@ pub fn file_history(
 ) -> Result<Vec<FileVersion>, E> {
     let path = file_path(path)?;
     let start = resolve(repo, spec)?;
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
-    walk.push(start.id())?;
-    let lookup = |c: &Commit<'_>| {
-        c.tree()
-            .ok()
-            .and_then(|t| t.get_path(Path::new(&path)).ok())
-            .map(|e| e.id())
-    };
-    // The file's blob in each commit is looked up once: when the commit is first asked as a
-    // parent, kept until the walk reaches the commit itself (topological order: all its
-    // children come first), then forgotten. So only the walk's frontier is held.
+    let candidates =
+        crate::git::repo::commits_touching(repo.path(), start.id(), &path).map_err(E::internal)?;
     let mut blobs: std::collections::HashMap<Oid, Option<Oid>> = Default::default();
+    let mut blob_at = |c: &Commit<'_>| {
+        *blobs.entry(c.id()).or_insert_with(|| {
+            c.tree()
+                .ok()
+                .and_then(|t| t.get_path(Path::new(&path)).ok())
+                .map(|e| e.id())
+        })
+    };
     let mut out: Vec<FileVersion> = Vec::new();
-    for oid in walk {
-        let commit = repo.find_commit(oid?)?;
-        let here = match blobs.remove(&commit.id()) {
-            Some(known) => known,
-            None => lookup(&commit),
-        };
-        let Some(blob) = here else {
+    for oid in candidates {
+        let commit = repo.find_commit(oid)?;
+        let Some(blob) = blob_at(&commit) else {
             continue;
         };
-        let changed = commit.parent_count() == 0
-            || commit
-                .parents()
-                .all(|p| *blobs.entry(p.id()).or_insert_with(|| lookup(&p)) != Some(blob));
-        if changed {
-            let children = out
-                .last()
-                .map(|v| vec![v.commit.commit_id.clone()])
-                .unwrap_or_default();
-            out.push(FileVersion {
-                commit: commit_info(&commit),
-                blob_id: blob.to_string(),
-                path: path.clone(),
-                revision_children: children,
-            });
+        // A merge that kept one parent's version, or a change of mode only, is no new version.
+        if commit.parents().any(|p| blob_at(&p) == Some(blob)) {
+            continue;
         }
+        let children = out
+            .last()
+            .map(|v| vec![v.commit.commit_id.clone()])
+            .unwrap_or_default();
+        out.push(FileVersion {
+            commit: commit_info(&commit),
+            blob_id: blob.to_string(),
+            path: path.clone(),
+            revision_children: children,
+        });
     }
     Ok(out)
 }

@@ -132,13 +132,40 @@ pub fn rev_list(
     skip: usize,
     count: usize,
 ) -> Result<Vec<Oid>, String> {
+    run_rev_list(
+        dir,
+        &[format!("--skip={skip}"), format!("--max-count={count}")],
+        start,
+        path,
+    )
+}
+
+/// Every commit reachable from `start` that differs from at least one of its parents at
+/// `path` (a root commit: that has it), in `git log --date-order` (libgit2's
+/// `TOPOLOGICAL | TIME`): all parents walked, no merge pruned. With the commit-graph's
+/// changed-path filters, git answers without reading the trees of the commits that leave
+/// the path alone.
+pub fn commits_touching(dir: &Path, start: Oid, path: &str) -> Result<Vec<Oid>, String> {
+    run_rev_list(
+        dir,
+        &["--full-history".into(), "--date-order".into()],
+        start,
+        Some(path),
+    )
+}
+
+fn run_rev_list(
+    dir: &Path,
+    options: &[String],
+    start: Oid,
+    path: Option<&str>,
+) -> Result<Vec<Oid>, String> {
     let mut cmd = std::process::Command::new("git");
     cmd.arg("-C")
         .arg(dir)
         .arg("--literal-pathspecs")
         .arg("rev-list")
-        .arg(format!("--skip={skip}"))
-        .arg(format!("--max-count={count}"))
+        .args(options)
         .arg(start.to_string())
         .arg("--");
     if let Some(p) = path {
