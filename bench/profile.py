@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
 """Where the CPU goes during one clone: codecommit-local HTTPS / HTTP / SSH vs nginx + git-http-backend.
+Names push-https, push-nginx, push-ssh and push-openssh record one push of bench.push_source()
+into each server instead.
 
 Starts the same servers as bench.py on loopback, records every process on the machine with
 `perf record -a -e cpu-clock` (software clock: this machine has no hardware counters) during one
@@ -34,6 +36,19 @@ def record(name, command, env):
     return data, wall
 
 
+def record_push(name, big, url_of, env):
+    """One push into a fresh repository of the server `name` (https, nginx, ssh, openssh),
+    after an unrecorded one."""
+    data = OUT / f"push-{name}.perf"
+    bench.sh(*bench.push_command(big, url_of(0)), env=env, stdout=subprocess.DEVNULL,
+             stderr=subprocess.DEVNULL)
+    t0 = time.perf_counter()
+    bench.sh("perf", "record", "-q", "-a", "-g", "-e", "cpu-clock", "-F", "1000", "-o", str(data), "--",
+             *bench.push_command(big, url_of(1)), env=env, stdout=subprocess.DEVNULL,
+             stderr=subprocess.DEVNULL)
+    return data, time.perf_counter() - t0
+
+
 def by_comm(data):
     out = subprocess.run(["perf", "report", "-i", str(data), "--stdio", "--no-children", "--sort", "comm",
                           "-g", "none", "--percentage", "relative"], capture_output=True, text=True).stdout
@@ -58,8 +73,12 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     ours, procs, env, clone_cmds = bench.setup_servers()
     try:
+        pushes = bench.push_targets(ours)
         for name in sys.argv[1:] or ["nginx", "https", "http", "floor"]:
-            data, wall = record(name, clone_cmds[name], env)
+            if name.startswith("push-"):
+                data, wall = record_push(name, bench.push_source(env), pushes[name[5:]], env)
+            else:
+                data, wall = record(name, clone_cmds[name], env)
             total, rows = by_comm(data)
             busy = [(c, p) for c, p in rows if c != "swapper"]
             print(f"\n## {name}: wall {wall:.2f} s, {total:.2f} CPU-s sampled on {os.cpu_count()} cores")

@@ -189,14 +189,15 @@ pub struct FileContent {
     pub file_path: String,
     pub file_mode: &'static str,
     pub file_size: usize,
-    /// The content in base64, encoded straight from libgit2's buffer (a 5 MB file is not
-    /// copied once more first).
-    pub file_content: String,
+    /// The content: a blob member, sent in base64.
+    #[serde(serialize_with = "as_base64")]
+    pub file_content: Vec<u8>,
 }
 
+/// A blob member (GetFile's `fileContent`, GetBlob's `content`): serialised as bytes, which
+/// the JSON protocol writes as a base64 string (`transport::aws::protocol::json::encode`).
 pub fn as_base64<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-    use base64::Engine;
-    s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+    s.serialize_bytes(bytes)
 }
 
 /// Largest file GetFile and GetBlob return (6 MB).
@@ -236,10 +237,7 @@ pub fn get_file(
         file_path: path,
         file_mode: mode_name(entry.filemode()),
         file_size: blob.size(),
-        file_content: {
-            use base64::Engine;
-            base64::engine::general_purpose::STANDARD.encode(blob.content())
-        },
+        file_content: blob.content().to_vec(),
     })
 }
 

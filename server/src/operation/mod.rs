@@ -114,6 +114,12 @@ pub trait Operation: DeserializeOwned + Send + 'static {
     /// The request members' constraints from the botocore model, checked before the request
     /// is decoded (Query protocol).
     const MEMBERS: &'static [model::Member] = &[];
+    /// Whether the handler's work is small and bounded: it reads a few store rows (a page
+    /// at most), never opens a repository, hashes a password or calls out. The API then runs
+    /// it on the task that read the request instead of handing it to a blocking thread and
+    /// back: on a 2-core machine those two wake-ups were half of such a call's round trip
+    /// (GetRepository 0.52 → 0.27 ms, median).
+    const LIGHT: bool = false;
 
     type Output: Serialize;
     type Error: ServiceError;

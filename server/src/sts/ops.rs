@@ -47,6 +47,7 @@ pub struct GetCallerIdentityOutput {
 
 impl Operation for GetCallerIdentity {
     const NAME: &'static str = "GetCallerIdentity";
+    const LIGHT: bool = true;
     /// AWS documents that no permission is needed to call it.
     const AUTHORIZATION: Authorization = Authorization::None;
     type Output = GetCallerIdentityOutput;

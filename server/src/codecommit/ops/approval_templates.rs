@@ -170,6 +170,7 @@ pub struct GetApprovalRuleTemplate(pub TemplateName);
 
 impl Operation for GetApprovalRuleTemplate {
     const NAME: &'static str = "GetApprovalRuleTemplate";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization =
         Authorization::Required("codecommit:GetApprovalRuleTemplate");
     type Output = TemplateOutput;
@@ -242,6 +243,7 @@ pub struct TemplateNames {
 
 impl Operation for ListApprovalRuleTemplates {
     const NAME: &'static str = "ListApprovalRuleTemplates";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization =
         Authorization::Required("codecommit:ListApprovalRuleTemplates");
     type Output = TemplateNames;
@@ -540,6 +542,7 @@ pub struct ListAssociatedApprovalRuleTemplatesForRepository {
 
 impl Operation for ListAssociatedApprovalRuleTemplatesForRepository {
     const NAME: &'static str = "ListAssociatedApprovalRuleTemplatesForRepository";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization =
         Authorization::Required("codecommit:ListAssociatedApprovalRuleTemplatesForRepository");
     type Output = TemplateNames;
@@ -588,6 +591,7 @@ pub struct RepositoryNames {
 
 impl Operation for ListRepositoriesForApprovalRuleTemplate {
     const NAME: &'static str = "ListRepositoriesForApprovalRuleTemplate";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization =
         Authorization::Required("codecommit:ListRepositoriesForApprovalRuleTemplate");
     type Output = RepositoryNames;

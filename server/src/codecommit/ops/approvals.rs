@@ -257,6 +257,7 @@ pub struct GetPullRequestApprovalStatesOutput {
 
 impl Operation for GetPullRequestApprovalStates {
     const NAME: &'static str = "GetPullRequestApprovalStates";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization =
         Authorization::Required("codecommit:GetPullRequestApprovalStates");
     type Output = GetPullRequestApprovalStatesOutput;
@@ -387,6 +388,7 @@ pub struct GetPullRequestOverrideStateOutput {
 
 impl Operation for GetPullRequestOverrideState {
     const NAME: &'static str = "GetPullRequestOverrideState";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization =
         Authorization::Required("codecommit:GetPullRequestOverrideState");
     type Output = GetPullRequestOverrideStateOutput;

@@ -340,6 +340,7 @@ pub struct GetComment(pub CommentId);
 
 impl Operation for GetComment {
     const NAME: &'static str = "GetComment";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("codecommit:GetComment");
     type Output = CommentOutput;
     type Error = E;
@@ -528,6 +529,7 @@ pub struct CommentsForPullRequestOutput {
 
 impl Operation for GetCommentsForPullRequest {
     const NAME: &'static str = "GetCommentsForPullRequest";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization =
         Authorization::Required("codecommit:GetCommentsForPullRequest");
     type Output = CommentsForPullRequestOutput;
@@ -647,6 +649,7 @@ const MAX_REACTIONS: i64 = 1000;
 
 impl Operation for GetCommentReactions {
     const NAME: &'static str = "GetCommentReactions";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("codecommit:GetCommentReactions");
     type Output = CommentReactionsOutput;
     type Error = E;

@@ -202,6 +202,7 @@ pub struct GetPullRequest(pub PullRequestId);
 
 impl Operation for GetPullRequest {
     const NAME: &'static str = "GetPullRequest";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("codecommit:GetPullRequest");
     type Output = PullRequestOutput;
     type Error = E;
@@ -241,6 +242,7 @@ pub struct ListPullRequestsOutput {
 
 impl Operation for ListPullRequests {
     const NAME: &'static str = "ListPullRequests";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("codecommit:ListPullRequests");
     type Output = ListPullRequestsOutput;
     type Error = E;
@@ -428,6 +430,7 @@ pub struct DescribePullRequestEventsOutput {
 
 impl Operation for DescribePullRequestEvents {
     const NAME: &'static str = "DescribePullRequestEvents";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization =
         Authorization::Required("codecommit:DescribePullRequestEvents");
     type Output = DescribePullRequestEventsOutput;

@@ -126,6 +126,7 @@ pub struct GetRepository {
 
 impl Operation for GetRepository {
     const NAME: &'static str = "GetRepository";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("codecommit:GetRepository");
     type Output = RepositoryMetadataOutput;
     type Error = E;
@@ -171,6 +172,7 @@ pub struct ListRepositoriesOutput {
 
 impl Operation for ListRepositories {
     const NAME: &'static str = "ListRepositories";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("codecommit:ListRepositories");
     type Output = ListRepositoriesOutput;
     type Error = E;
@@ -243,6 +245,7 @@ pub struct BatchGetRepositoriesOutput {
 
 impl Operation for BatchGetRepositories {
     const NAME: &'static str = "BatchGetRepositories";
+    const LIGHT: bool = true;
     /// Authorized account-wide here; per-repository decisions come with the policy engine.
     const AUTHORIZATION: Authorization = Authorization::Required("codecommit:BatchGetRepositories");
     type Output = BatchGetRepositoriesOutput;

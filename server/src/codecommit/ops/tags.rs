@@ -114,6 +114,7 @@ pub struct ListTagsForResourceOutput {
 
 impl Operation for ListTagsForResource {
     const NAME: &'static str = "ListTagsForResource";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("codecommit:ListTagsForResource");
     type Output = ListTagsForResourceOutput;
     type Error = E;

@@ -92,6 +92,7 @@ pub struct ListAccessKeysOutput {
 
 impl Operation for ListAccessKeys {
     const NAME: &'static str = "ListAccessKeys";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:ListAccessKeys");
     const MEMBERS: &'static [Member] = &[EXISTING_USER_NAME, MARKER, MAX_ITEMS];
     type Output = ListAccessKeysOutput;
@@ -205,6 +206,7 @@ pub struct GetAccessKeyLastUsedOutput {
 
 impl Operation for GetAccessKeyLastUsed {
     const NAME: &'static str = "GetAccessKeyLastUsed";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:GetAccessKeyLastUsed");
     const MEMBERS: &'static [Member] = &[ACCESS_KEY_ID.required()];
     type Output = GetAccessKeyLastUsedOutput;

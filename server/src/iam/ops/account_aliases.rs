@@ -75,6 +75,7 @@ pub struct ListAccountAliasesOutput {
 
 impl Operation for ListAccountAliases {
     const NAME: &'static str = "ListAccountAliases";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:ListAccountAliases");
     const MEMBERS: &'static [Member] = &[MARKER, MAX_ITEMS];
     type Output = ListAccountAliasesOutput;

@@ -128,6 +128,7 @@ pub struct ListServiceSpecificCredentialsOutput {
 
 impl Operation for ListServiceSpecificCredentials {
     const NAME: &'static str = "ListServiceSpecificCredentials";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization =
         Authorization::Required("iam:ListServiceSpecificCredentials");
     const MEMBERS: &'static [Member] = &[USER_NAME, SERVICE_NAME, MARKER, MAX_ITEMS];

@@ -104,6 +104,7 @@ pub struct GetGroupOutput {
 
 impl Operation for GetGroup {
     const NAME: &'static str = "GetGroup";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:GetGroup");
     const MEMBERS: &'static [Member] = &[GROUP_NAME.required(), MARKER, MAX_ITEMS];
     type Output = GetGroupOutput;
@@ -171,6 +172,7 @@ pub struct ListGroups {
 
 impl Operation for ListGroups {
     const NAME: &'static str = "ListGroups";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:ListGroups");
     const MEMBERS: &'static [Member] = &[PREFIX, MARKER, MAX_ITEMS];
     type Output = GroupsOutput;
@@ -199,6 +201,7 @@ pub struct ListGroupsForUser {
 
 impl Operation for ListGroupsForUser {
     const NAME: &'static str = "ListGroupsForUser";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:ListGroupsForUser");
     const MEMBERS: &'static [Member] = &[EXISTING_USER_NAME.required(), MARKER, MAX_ITEMS];
     type Output = GroupsOutput;

@@ -125,6 +125,7 @@ pub struct GetInstanceProfile {
 
 impl Operation for GetInstanceProfile {
     const NAME: &'static str = "GetInstanceProfile";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:GetInstanceProfile");
     const MEMBERS: &'static [Member] = &[PROFILE_NAME.required()];
     type Output = InstanceProfileOutput;
@@ -185,6 +186,7 @@ pub struct ListInstanceProfiles {
 
 impl Operation for ListInstanceProfiles {
     const NAME: &'static str = "ListInstanceProfiles";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:ListInstanceProfiles");
     const MEMBERS: &'static [Member] = &[PREFIX, MARKER, MAX_ITEMS];
     type Output = ListInstanceProfilesOutput;
@@ -210,6 +212,7 @@ pub struct ListInstanceProfilesForRole {
 
 impl Operation for ListInstanceProfilesForRole {
     const NAME: &'static str = "ListInstanceProfilesForRole";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:ListInstanceProfilesForRole");
     const MEMBERS: &'static [Member] = &[ROLE_NAME.required(), MARKER, MAX_ITEMS];
     type Output = ListInstanceProfilesOutput;

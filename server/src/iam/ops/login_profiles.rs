@@ -95,6 +95,7 @@ pub struct GetLoginProfile {
 
 impl Operation for GetLoginProfile {
     const NAME: &'static str = "GetLoginProfile";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:GetLoginProfile");
     const MEMBERS: &'static [Member] = &[EXISTING_USER_NAME];
     type Output = LoginProfileOutput;
@@ -241,6 +242,7 @@ pub struct PasswordPolicyOutput {
 
 impl Operation for GetAccountPasswordPolicy {
     const NAME: &'static str = "GetAccountPasswordPolicy";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:GetAccountPasswordPolicy");
     type Output = PasswordPolicyOutput;
     type Error = IamError;

@@ -118,6 +118,7 @@ pub struct GetOpenIDConnectProviderOutput {
 
 impl Operation for GetOpenIDConnectProvider {
     const NAME: &'static str = "GetOpenIDConnectProvider";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:GetOpenIDConnectProvider");
     const MEMBERS: &'static [Member] = &[PROVIDER_ARN.required()];
     type Output = GetOpenIDConnectProviderOutput;
@@ -159,6 +160,7 @@ pub struct ListOpenIDConnectProvidersOutput {
 
 impl Operation for ListOpenIDConnectProviders {
     const NAME: &'static str = "ListOpenIDConnectProviders";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:ListOpenIDConnectProviders");
     type Output = ListOpenIDConnectProvidersOutput;
     type Error = IamError;
@@ -387,6 +389,7 @@ pub struct ListTagsOutput {
 
 impl Operation for ListOpenIDConnectProviderTags {
     const NAME: &'static str = "ListOpenIDConnectProviderTags";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization =
         Authorization::Required("iam:ListOpenIDConnectProviderTags");
     const MEMBERS: &'static [Member] = &[PROVIDER_ARN.required(), MARKER, MAX_ITEMS];

@@ -196,6 +196,7 @@ pub struct GetPolicy(pub ByArn);
 
 impl Operation for GetPolicy {
     const NAME: &'static str = "GetPolicy";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:GetPolicy");
     const MEMBERS: &'static [Member] = &[POLICY_ARN.required()];
     type Output = PolicyOutput;
@@ -259,6 +260,7 @@ pub struct ListPoliciesOutput {
 
 impl Operation for ListPolicies {
     const NAME: &'static str = "ListPolicies";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:ListPolicies");
     const MEMBERS: &'static [Member] = &[
         Member::one_of("Scope", &["All", "AWS", "Local"]),
@@ -376,6 +378,7 @@ pub struct GetPolicyVersion(pub ByVersion);
 
 impl Operation for GetPolicyVersion {
     const NAME: &'static str = "GetPolicyVersion";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:GetPolicyVersion");
     const MEMBERS: &'static [Member] = &[POLICY_ARN.required(), VERSION_ID.required()];
     type Output = PolicyVersionOutput;
@@ -482,6 +485,7 @@ pub struct ListPolicyVersionsOutput {
 
 impl Operation for ListPolicyVersions {
     const NAME: &'static str = "ListPolicyVersions";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:ListPolicyVersions");
     const MEMBERS: &'static [Member] = &[POLICY_ARN.required(), MARKER, MAX_ITEMS];
     type Output = ListPolicyVersionsOutput;

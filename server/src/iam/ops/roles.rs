@@ -138,6 +138,7 @@ pub struct GetRole {
 
 impl Operation for GetRole {
     const NAME: &'static str = "GetRole";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:GetRole");
     const MEMBERS: &'static [Member] = &[ROLE_NAME.required()];
     type Output = RoleOutput;
@@ -178,6 +179,7 @@ pub struct ListRolesOutput {
 
 impl Operation for ListRoles {
     const NAME: &'static str = "ListRoles";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:ListRoles");
     const MEMBERS: &'static [Member] = &[PREFIX, MARKER, MAX_ITEMS];
     type Output = ListRolesOutput;

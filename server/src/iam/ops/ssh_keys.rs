@@ -91,6 +91,7 @@ pub struct GetSSHPublicKey {
 
 impl Operation for GetSSHPublicKey {
     const NAME: &'static str = "GetSSHPublicKey";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:GetSSHPublicKey");
     const MEMBERS: &'static [Member] = &[
         USER_NAME.required(),
@@ -148,6 +149,7 @@ pub struct ListSshPublicKeysOutput {
 
 impl Operation for ListSSHPublicKeys {
     const NAME: &'static str = "ListSSHPublicKeys";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:ListSSHPublicKeys");
     const MEMBERS: &'static [Member] = &[USER_NAME, MARKER, MAX_ITEMS];
     type Output = ListSshPublicKeysOutput;

@@ -97,6 +97,7 @@ pub struct GetUser {
 
 impl Operation for GetUser {
     const NAME: &'static str = "GetUser";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:GetUser");
     const MEMBERS: &'static [Member] = &[EXISTING_USER_NAME];
     type Output = UserOutput;
@@ -137,6 +138,7 @@ pub struct ListUsersOutput {
 
 impl Operation for ListUsers {
     const NAME: &'static str = "ListUsers";
+    const LIGHT: bool = true;
     const AUTHORIZATION: Authorization = Authorization::Required("iam:ListUsers");
     const MEMBERS: &'static [Member] = &[PREFIX, MARKER, MAX_ITEMS];
     type Output = ListUsersOutput;

@@ -3,7 +3,8 @@
 //!
 //! One request's path: [`api`] reads the body (a large one only once the `Authorization`
 //! header names a key the store holds), then everything that touches the store runs
-//! in one blocking task ([`pipeline`]): authenticate (SigV4 against the store) → find the
+//! in one blocking task ([`pipeline`]; on the request's own task for an operation the
+//! registry marks light): authenticate (SigV4 against the store) → find the
 //! operation in the [`registry`] → decode its typed request → derive its target →
 //! `authz::decide` → the handler → encode. Errors are rendered once per protocol
 //! ([`protocol::query::error`], [`protocol::json::error`]) and logged here, not where they
@@ -79,6 +80,9 @@ pub async fn api(
         body,
         origin,
     };
+    if pipeline::is_light(&request) {
+        return pipeline::handle(&ctx, &request_id, &request);
+    }
     let rid = request_id.clone();
     match tokio::task::spawn_blocking(move || pipeline::handle(&ctx, &rid, &request)).await {
         Ok(response) => response,

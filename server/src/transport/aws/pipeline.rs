@@ -153,6 +153,18 @@ pub fn handle(ctx: &Context, request_id: &str, req: &ApiRequest) -> Response {
     }
 }
 
+/// Whether the signed operation a request names is [`Entry::light`] (its handler reads a
+/// few store rows and nothing else), so that [`handle`] may run on the task that read it.
+/// Anything else, an unsigned or unknown operation included, is not.
+pub fn is_light(req: &ApiRequest) -> bool {
+    if req.headers.contains_key("x-amz-target") {
+        return codecommit_operation(&req.headers).is_ok_and(|e| e.light);
+    }
+    let params = query::Params::parse(&req.body, req.uri.query().unwrap_or(""));
+    let service = guess_service(&req.headers, &params);
+    query_operation(service, &params).is_ok_and(|e| e.light)
+}
+
 /// The 413 answer to a body over `limit` bytes, in the form of the API it was meant for.
 pub fn too_large(headers: &HeaderMap, request_id: &str, limit: usize) -> Response {
     let message = format!("Request body exceeds {limit} bytes.");

@@ -23,6 +23,8 @@ pub enum Body<'a> {
 pub struct Entry<E> {
     pub name: &'static str,
     pub authorization: Authorization,
+    /// [`Operation::LIGHT`]: run without a hand-off to a blocking thread.
+    pub light: bool,
     pub run: fn(&Context, &Principal, &Origin, Body<'_>) -> Result<Encoded, E>,
     /// What [`Entry::run`] authorizes against: the decoded request's target.
     pub target: fn(&Context, &Principal, Body<'_>) -> Result<Target, E>,
@@ -41,6 +43,7 @@ const fn entry<T: Operation>() -> Entry<T::Error> {
     Entry {
         name: T::NAME,
         authorization: T::AUTHORIZATION,
+        light: T::LIGHT,
         run: run::<T>,
         target: target::<T>,
         check: check::<T>,

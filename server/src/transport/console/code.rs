@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use base64::Engine;
 use maud::{Markup, PreEscaped, html};
 
 use super::diff::{Plain, patch_view};
@@ -120,10 +119,7 @@ async fn readme(
     )
     .await
     .ok()?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(file.file_content)
-        .ok()?;
-    let text = String::from_utf8_lossy(&bytes);
+    let text = String::from_utf8_lossy(&file.file_content);
     let body = if entry.relative_path.to_ascii_lowercase().ends_with(".md") {
         PreEscaped(markdown::render(&text))
     } else {
@@ -290,9 +286,7 @@ async fn file_view(
         },
     )
     .await?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(&file.file_content)
-        .map_err(|_| PageError::internal())?;
+    let bytes = file.file_content;
     let text = std::str::from_utf8(&bytes)
         .ok()
         .filter(|t| !t.contains('\0'));
