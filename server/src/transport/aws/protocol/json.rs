@@ -53,7 +53,7 @@ impl serde_json::ser::Formatter for AwsJson {
         use base64::Engine;
         // A multiple of 3 bytes: only the last chunk is padded.
         const CHUNK: usize = 48 << 10;
-        let mut encoded = vec![0u8; CHUNK / 3 * 4];
+        let mut encoded = vec![0u8; value.len().min(CHUNK).div_ceil(3) * 4];
         writer.write_all(b"\"")?;
         for chunk in value.chunks(CHUNK) {
             let n = base64::engine::general_purpose::STANDARD
@@ -111,18 +111,21 @@ mod tests {
             #[serde(serialize_with = "crate::codecommit::content::as_base64")]
             content: Vec<u8>,
         }
-        // Three chunks, the last one padded: padding mid-string would not decode.
-        let content: Vec<u8> = (0..=255u8).cycle().take(100_003).collect();
-        let body = super::encode(&Out {
-            path: "a\"b\n",
-            content: content.clone(),
-        })
-        .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(v["path"], "a\"b\n");
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(v["content"].as_str().unwrap())
+        // Empty, one padded chunk, and three chunks with the last one padded (padding
+        // mid-string would not decode).
+        for size in [0, 1, 100_003] {
+            let content: Vec<u8> = (0..=255u8).cycle().take(size).collect();
+            let body = super::encode(&Out {
+                path: "a\"b\n",
+                content: content.clone(),
+            })
             .unwrap();
-        assert_eq!(decoded, content);
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(v["path"], "a\"b\n");
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(v["content"].as_str().unwrap())
+                .unwrap();
+            assert_eq!(decoded, content, "{size} bytes");
+        }
     }
 }
