@@ -423,9 +423,51 @@ pub struct DescribePullRequestEvents {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DescribePullRequestEventsOutput {
-    pub pull_request_events: Vec<Value>,
+    pub pull_request_events: Vec<PullRequestEvent>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+/// One event as DescribePullRequestEvents returns it. Its metadata member (`{"<member>Metadata":
+/// {…}}`, as stored) is written through as the stored JSON, never parsed into a tree: a page of
+/// 100 events would otherwise build and drop a few thousand small maps.
+#[derive(Debug)]
+pub struct PullRequestEvent {
+    pub pull_request_id: String,
+    pub event_date: Option<f64>,
+    pub pull_request_event_type: String,
+    pub actor_arn: String,
+    metadata: String,
+}
+
+impl PullRequestEvent {
+    /// A string field of the event's metadata, e.g. `("approvalStateChangedEventMetadata",
+    /// "approvalStatus")`.
+    pub fn metadata_str(&self, member: &str, field: &str) -> Option<String> {
+        let meta: Value = serde_json::from_str(&self.metadata).ok()?;
+        meta.get(member)?.get(field)?.as_str().map(str::to_owned)
+    }
+}
+
+impl Serialize for PullRequestEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        use serde_json::value::RawValue;
+        // Borrowed members of the stored object; a row that is not one (never written so)
+        // contributes nothing rather than failing the page.
+        let members: Vec<(&str, &RawValue)> = serde_json::from_str(&self.metadata)
+            .map(|m: std::collections::BTreeMap<&str, &RawValue>| m.into_iter().collect())
+            .unwrap_or_default();
+        let mut map = s.serialize_map(Some(4 + members.len()))?;
+        map.serialize_entry("pullRequestId", &self.pull_request_id)?;
+        map.serialize_entry("eventDate", &self.event_date)?;
+        map.serialize_entry("pullRequestEventType", &self.pull_request_event_type)?;
+        map.serialize_entry("actorArn", &self.actor_arn)?;
+        for (k, v) in members {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 impl Operation for DescribePullRequestEvents {
@@ -487,21 +529,14 @@ impl Operation for DescribePullRequestEvents {
             .read(|c| rows::events(c, &p, event_type, actor, start, size + 1))?;
         let next_token = (events.len() > size).then(|| crate::operation::token_at(start + size));
         events.truncate(size);
-        let pull_request_events: Vec<Value> = events
+        let pull_request_events = events
             .into_iter()
-            .map(|e| {
-                let mut v = serde_json::json!({
-                    "pullRequestId": e.pull_request_id.to_string(),
-                    "eventDate": epoch(&e.event_date),
-                    "pullRequestEventType": e.event_type,
-                    "actorArn": e.actor_arn,
-                });
-                if let Ok(Value::Object(meta)) = serde_json::from_str::<Value>(&e.metadata) {
-                    for (k, m) in meta {
-                        v[k] = m;
-                    }
-                }
-                v
+            .map(|e| PullRequestEvent {
+                pull_request_id: e.pull_request_id.to_string(),
+                event_date: epoch(&e.event_date),
+                pull_request_event_type: e.event_type,
+                actor_arn: e.actor_arn,
+                metadata: e.metadata,
             })
             .collect();
         Ok(DescribePullRequestEventsOutput {

@@ -20,7 +20,8 @@ use crate::codecommit::ops::browse::GetCommitPatch;
 use crate::codecommit::ops::comments::{Comment, GetCommentsForPullRequest, ThreadComments};
 use crate::codecommit::ops::merges::{GetMergeConflicts, MergeSpec};
 use crate::codecommit::ops::pull_requests::{
-    DescribePullRequestEvents, GetPullRequest, PullRequest, PullRequestId, PullRequestTarget,
+    DescribePullRequestEvents, GetPullRequest, PullRequest, PullRequestEvent, PullRequestId,
+    PullRequestTarget,
 };
 use crate::codecommit::ops::repository_arn;
 use crate::context::Context;
@@ -630,15 +631,9 @@ async fn changes(
     })
 }
 
-fn event_text(e: &serde_json::Value) -> String {
-    let s = |path: &[&str]| {
-        let mut v = e;
-        for k in path {
-            v = &v[*k];
-        }
-        v.as_str().unwrap_or_default().to_owned()
-    };
-    match e["pullRequestEventType"].as_str().unwrap_or_default() {
+fn event_text(e: &PullRequestEvent) -> String {
+    let s = |path: &[&str; 2]| e.metadata_str(path[0], path[1]).unwrap_or_default();
+    match e.pull_request_event_type.as_str() {
         "PULL_REQUEST_CREATED" => "opened the pull request".into(),
         "PULL_REQUEST_SOURCE_REFERENCE_UPDATED" => format!(
             "updated the source branch to {}",
@@ -716,8 +711,8 @@ async fn activity(
                 tbody {
                     @for e in &events.pull_request_events {
                         tr {
-                            td { strong { (who(e["actorArn"].as_str().unwrap_or_default())) } " " (event_text(e)) }
-                            td.num { (e["eventDate"].as_f64().map(ago_epoch).unwrap_or_default()) }
+                            td { strong { (who(&e.actor_arn)) } " " (event_text(e)) }
+                            td.num { (e.event_date.map(ago_epoch).unwrap_or_default()) }
                         }
                     }
                 }
