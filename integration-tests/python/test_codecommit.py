@@ -229,6 +229,15 @@ def test_api_commits_are_what_git_fetches(server, cc, login, name, tmp_path):
     rest = cc.get_differences(repositoryName=name, beforeCommitSpecifier=first["commitId"],
                               afterCommitSpecifier="main", MaxResults=2, NextToken=page["NextToken"])
     assert len(page["differences"]) + len(rest["differences"]) == len(diff)
+    # Named by full commit IDs, a later page comes from the kept answer without opening the
+    # repository; the same IDs in another repository are not that answer.
+    ids = {"beforeCommitSpecifier": first["commitId"], "afterCommitSpecifier": deleted["commitId"]}
+    by_id = cc.get_differences(repositoryName=name, MaxResults=2, **ids)
+    by_id_rest = cc.get_differences(repositoryName=name, MaxResults=2, NextToken=by_id["NextToken"], **ids)
+    assert by_id["differences"] + by_id_rest["differences"] == page["differences"] + rest["differences"]
+    cc.create_repository(repositoryName=f"{name}-other")
+    with pytest.raises(cc.exceptions.CommitDoesNotExistException):
+        cc.get_differences(repositoryName=f"{name}-other", MaxResults=2, NextToken=by_id["NextToken"], **ids)
     only_dir = cc.get_differences(repositoryName=name, afterCommitSpecifier="main", afterPath="dir")["differences"]
     assert [d["afterBlob"]["path"] for d in only_dir] == ["dir/b.txt"]
 
@@ -248,6 +257,10 @@ def test_api_commits_are_what_git_fetches(server, cc, login, name, tmp_path):
                                               nextToken=first_page["nextToken"])
     assert "nextToken" not in second_page
     assert first_page["revisionDag"] + second_page["revisionDag"] == history
+    tip = git_in(server, work, "rev-parse", "HEAD")
+    by_id = [cc.list_file_commit_history(repositoryName=name, commitSpecifier=tip, filePath="dir/b.txt",
+                                         maxResults=1, **token) for token in ({}, {"nextToken": first_page["nextToken"]})]
+    assert by_id[0]["revisionDag"] + by_id[1]["revisionDag"] == history
     (work / "dir" / "b.txt").write_text("b3\n")
     git_in(server, work, "commit", "-qam", "git edit again")
     git_in(server, work, "push", "-q", "origin", "main")

@@ -28,15 +28,8 @@ impl Listings {
         let Some(key) = key else {
             return compute().map(Arc::new);
         };
-        {
-            let mut entries = self.entries();
-            if let Some(i) = entries.iter().position(|(k, _)| *k == key)
-                && let Some(entry) = entries.remove(i)
-                && let Ok(hit) = entry.1.clone().downcast::<T>()
-            {
-                entries.push_front(entry);
-                return Ok(hit);
-            }
+        if let Some(hit) = self.get(&key) {
+            return Ok(hit);
         }
         // Computed outside the lock: other listings go on meanwhile.
         let answer = Arc::new(compute()?);
@@ -45,6 +38,16 @@ impl Listings {
         entries.push_front((key, answer.clone()));
         entries.truncate(KEPT);
         Ok(answer)
+    }
+
+    /// The answer kept under `key`, if any (and of type `T`), now the most recently used.
+    pub fn get<T: Send + Sync + 'static>(&self, key: &str) -> Option<Arc<T>> {
+        let mut entries = self.entries();
+        let i = entries.iter().position(|(k, _)| k == key)?;
+        let hit = entries[i].1.clone().downcast::<T>().ok()?;
+        let entry = entries.remove(i)?;
+        entries.push_front(entry);
+        Some(hit)
     }
 
     fn entries(&self) -> std::sync::MutexGuard<'_, VecDeque<(String, Arc<dyn Any + Send + Sync>)>> {

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    DEFAULT_MAX_RESULTS, max_results, max_results_up_to, open, page, page_kept, repository_target,
+    DEFAULT_MAX_RESULTS, literal_commit_id, max_results, max_results_up_to, open, page, page_kept,
+    repository, repository_target,
 };
 use crate::codecommit::blob_diff::{self, Change};
 use crate::codecommit::content::{self, Difference, FileVersion};
@@ -48,12 +49,37 @@ impl Operation for GetDifferences {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<GetDifferencesOutput, E> {
-        let repo = open(call, self.repository_name.as_deref())?;
+        let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
         let max = max_results(self.max_results)?;
         let (before, after) = (
             self.before_commit_specifier.as_deref(),
             self.after_commit_specifier.as_deref(),
         );
+        // Kept for the next pages, under the commits' IDs (an unknown one fails as it would).
+        let key = |before: &str, after: &str| {
+            format!(
+                "GetDifferences\0{}\0{before}\0{after}\0{:?}\0{:?}",
+                row.repository_id, self.before_path, self.after_path
+            )
+        };
+        let before = before.filter(|b| !b.is_empty());
+        let answer = |all: &[Difference]| {
+            let (differences, next_token) = page_kept(all, self.next_token.as_deref(), max)?;
+            Ok(GetDifferencesOutput {
+                differences,
+                next_token,
+            })
+        };
+        let literal = match before {
+            None => Some(""),
+            Some(b) => literal_commit_id(b),
+        };
+        if let Some((b, a)) = literal.zip(after.and_then(literal_commit_id))
+            && let Some(all) = call.ctx.listings.get::<Vec<Difference>>(&key(b, a))
+        {
+            return answer(&all);
+        }
+        let repo = content::open(call.ctx, &row)?;
         let compute = || {
             content::differences(
                 &repo,
@@ -63,28 +89,15 @@ impl Operation for GetDifferences {
                 self.after_path.as_deref(),
             )
         };
-        // Kept for the next pages, under the commits' IDs (an unknown one fails as it would).
-        let before_id = match before.filter(|b| !b.is_empty()) {
+        let before_id = match before {
             None => Some(String::new()),
             Some(b) => commit_id(&repo, Some(b)),
         };
         let after_id = after
             .filter(|a| !a.is_empty())
             .and_then(|a| commit_id(&repo, Some(a)));
-        let key = before_id.zip(after_id).map(|(before, after)| {
-            format!(
-                "GetDifferences\0{}\0{before}\0{after}\0{:?}\0{:?}",
-                repo.path().display(),
-                self.before_path,
-                self.after_path
-            )
-        });
-        let all = call.ctx.listings.get_or_compute(key, compute)?;
-        let (differences, next_token) = page_kept(&all, self.next_token.as_deref(), max)?;
-        Ok(GetDifferencesOutput {
-            differences,
-            next_token,
-        })
+        let key = before_id.zip(after_id).map(|(b, a)| key(&b, &a));
+        answer(&call.ctx.listings.get_or_compute(key, compute)?)
     }
 }
 
@@ -122,23 +135,32 @@ impl Operation for ListFileCommitHistory {
     }
 
     fn handle(self, call: &Call<'_>) -> Result<ListFileCommitHistoryOutput, E> {
-        let repo = open(call, self.repository_name.as_deref())?;
+        let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
         let max = max_results(self.max_results)?;
         let spec = self.commit_specifier.as_deref();
-        let compute = || content::file_history(&repo, spec, self.file_path.as_deref());
-        let key = commit_id(&repo, spec).map(|start| {
+        // Kept for the next pages, under the commit's ID (an unknown one fails as it would).
+        let key = |start: &str| {
             format!(
                 "ListFileCommitHistory\0{}\0{start}\0{:?}",
-                repo.path().display(),
-                self.file_path
+                row.repository_id, self.file_path
             )
-        });
-        let all = call.ctx.listings.get_or_compute(key, compute)?;
-        let (revision_dag, next_token) = page_kept(&all, self.next_token.as_deref(), max)?;
-        Ok(ListFileCommitHistoryOutput {
-            revision_dag,
-            next_token,
-        })
+        };
+        let answer = |all: &[FileVersion]| {
+            let (revision_dag, next_token) = page_kept(all, self.next_token.as_deref(), max)?;
+            Ok(ListFileCommitHistoryOutput {
+                revision_dag,
+                next_token,
+            })
+        };
+        if let Some(start) = spec.and_then(literal_commit_id)
+            && let Some(all) = call.ctx.listings.get::<Vec<FileVersion>>(&key(start))
+        {
+            return answer(&all);
+        }
+        let repo = content::open(call.ctx, &row)?;
+        let compute = || content::file_history(&repo, spec, self.file_path.as_deref());
+        let key = commit_id(&repo, spec).map(|start| key(&start));
+        answer(&call.ctx.listings.get_or_compute(key, compute)?)
     }
 }
 

@@ -82,6 +82,14 @@ pub fn repository(
     manage::get(ctx, &principal.account_id, name.unwrap_or_default())
 }
 
+/// A commit specifier that is a full commit ID as written (40 lowercase hex digits), the form
+/// under which a kept listing ([`crate::codecommit::listings`]) is found without opening the
+/// repository: an ID a listing was computed for named a commit, and commits never change.
+pub fn literal_commit_id(spec: &str) -> Option<&str> {
+    (spec.len() == 40 && spec.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .then_some(spec)
+}
+
 /// The named repository's Git repository, for the operations that only read it.
 pub fn open(call: &Call<'_>, name: Option<&str>) -> Result<git2::Repository, E> {
     let row = repository(call.ctx, call.principal, name)?;
