@@ -190,13 +190,13 @@ pub struct FileContent {
     pub file_mode: &'static str,
     pub file_size: usize,
     /// The content: a blob member, sent in base64.
-    #[serde(serialize_with = "as_base64")]
+    #[serde(serialize_with = "as_blob")]
     pub file_content: Vec<u8>,
 }
 
 /// A blob member (GetFile's `fileContent`, GetBlob's `content`): serialised as bytes, which
 /// the JSON protocol writes as a base64 string (`transport::aws::protocol::json::encode`).
-pub fn as_base64<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+pub fn as_blob<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
     s.serialize_bytes(bytes)
 }
 

@@ -238,7 +238,7 @@ pub struct GetBlob {
 
 #[derive(Debug, Serialize)]
 pub struct GetBlobOutput {
-    #[serde(serialize_with = "content::as_base64")]
+    #[serde(serialize_with = "content::as_blob")]
     pub content: Vec<u8>,
 }
 

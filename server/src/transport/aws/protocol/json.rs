@@ -107,7 +107,7 @@ mod tests {
         #[derive(serde::Serialize)]
         struct Out<'a> {
             path: &'a str,
-            #[serde(serialize_with = "crate::codecommit::content::as_base64")]
+            #[serde(serialize_with = "crate::codecommit::content::as_blob")]
             content: Vec<u8>,
         }
         // Empty, one padded chunk, and three chunks with the last one padded (padding
