@@ -680,12 +680,15 @@ class RawApi:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = bytearray()
 
-    def fill(self):
-        # Into one buffer: recv(n) would allocate (and for 1 MiB, map) n bytes a call.
-        n = self.sock.recv_into(self.chunk)
+    def recv_into(self, view):
+        n = self.sock.recv_into(view)
         if not n:
             raise ConnectionResetError("the server closed the connection")
-        self.buf += self.chunk[:n]
+        return n
+
+    def fill(self):
+        # Into one buffer: recv(n) would allocate (and for 1 MiB, map) n bytes a call.
+        self.buf += self.chunk[:self.recv_into(self.chunk)]
 
     def round_trip(self, target, body):
         """(status, body) of one signed POST; the answer must carry a Content-Length."""
@@ -697,8 +700,7 @@ class RawApi:
             self.fill()
         lines = bytes(self.buf[:end]).split(b"\r\n")
         del self.buf[:end + 4]
-        fields = dict(line.split(b":", 1) for line in lines[1:])
-        fields = {k.strip().lower(): v.strip() for k, v in fields.items()}
+        fields = {k.strip().lower(): v.strip() for k, v in (line.split(b":", 1) for line in lines[1:])}
         if b"content-length" not in fields:
             sys.exit(f"{target}: an answer without Content-Length: {lines}")
         n = int(fields[b"content-length"])
@@ -709,10 +711,7 @@ class RawApi:
         del self.buf[:have]
         view = memoryview(data)
         while have < n:
-            got = self.sock.recv_into(view[have:])
-            if not got:
-                raise ConnectionResetError("the server closed the connection")
-            have += got
+            have += self.recv_into(view[have:])
         return int(lines[0].split()[1]), data
 
     def __call__(self, operation, parse=True):
@@ -720,18 +719,15 @@ class RawApi:
 
         def call(**params):
             body = json.dumps(params).encode()
-            for attempt in (1, 2):
-                try:
-                    if self.sock is None:
-                        self.connect()
-                    status, data = self.round_trip(target, body)
-                    break
-                except (BrokenPipeError, ConnectionResetError):
-                    # The server closed the idle kept-alive connection (during a long
-                    # push): a new one, once.
-                    self.sock = None
-                    if attempt == 2:
-                        raise
+            if self.sock is None:
+                self.connect()
+            try:
+                status, data = self.round_trip(target, body)
+            except (BrokenPipeError, ConnectionResetError):
+                # The server closed the idle kept-alive connection (during a long push): a
+                # new one, once.
+                self.connect()
+                status, data = self.round_trip(target, body)
             if status != 200:
                 sys.exit(f"{operation}: HTTP {status}: {data[:300]!r}")
             return json.loads(data) if parse else data

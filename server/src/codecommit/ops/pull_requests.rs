@@ -455,9 +455,8 @@ impl Serialize for PullRequestEvent {
         use serde_json::value::RawValue;
         // Borrowed members of the stored object; a row that is not one (never written so)
         // contributes nothing rather than failing the page.
-        let members: Vec<(&str, &RawValue)> = serde_json::from_str(&self.metadata)
-            .map(|m: std::collections::BTreeMap<&str, &RawValue>| m.into_iter().collect())
-            .unwrap_or_default();
+        let members: std::collections::BTreeMap<&str, &RawValue> =
+            serde_json::from_str(&self.metadata).unwrap_or_default();
         let mut map = s.serialize_map(Some(4 + members.len()))?;
         map.serialize_entry("pullRequestId", &self.pull_request_id)?;
         map.serialize_entry("eventDate", &self.event_date)?;
