@@ -125,6 +125,42 @@ fn protocol_v2_is_really_spoken() {
     assert!(trace.contains("# service=git-upload-pack"), "{trace}");
 }
 
+/// git's libcurl offers h2 first; the server picks HTTP/1.1, where a streamed push cannot
+/// meet libcurl's read-after-end bug (7.84.0 to 8.1.2) that hangs large HTTP/2 pushes.
+#[test]
+fn git_over_tls_speaks_http_1_1() {
+    let s = Server::standard();
+    let a = s.path("streamed");
+    ok(s.git()
+        .args(["clone", "-q", &s.alice_https("seeded")])
+        .arg(&a));
+    pseudo_random_file(&a.join("two-mib.bin"), 2 << 20);
+    ok(s.git().current_dir(&a).args(["add", "two-mib.bin"]));
+    ok(s.git().current_dir(&a).args(["commit", "-qm", "streamed"]));
+    // A post buffer smaller than the pack makes git stream the body, as large pushes do.
+    let out = ok(s
+        .git()
+        .current_dir(&a)
+        .env("GIT_TRACE_CURL", "1")
+        .env("GIT_TRACE_CURL_NO_DATA", "1")
+        .args([
+            "-c",
+            "http.postBuffer=65536",
+            "push",
+            "-q",
+            "origin",
+            "main",
+        ]));
+    let trace = String::from_utf8_lossy(&out.stderr);
+    assert!(trace.contains("ALPN: offers h2"), "git offered h2: {trace}");
+    assert!(trace.contains("ALPN: server accepted http/1.1"), "{trace}");
+    assert!(
+        trace.contains("Transfer-Encoding: chunked"),
+        "the pack was streamed: {trace}"
+    );
+    assert!(!trace.contains("HTTP/2 200"), "{trace}");
+}
+
 #[test]
 fn status_codes_and_headers() {
     let s = Server::standard();

@@ -315,6 +315,20 @@ struct HttpServing {
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
 }
 
+/// The TLS listener offers only HTTP/1.1 in ALPN, so git (libcurl) never speaks HTTP/2 to it.
+/// libcurl 7.84.0 to 8.1.2 (Debian 12's 7.88.1 among them) can call a streamed request
+/// body's read callback again after it has returned the end of the body, but only over
+/// HTTP/2 (over HTTP/1.1 git's streamed bodies are chunked, which turns that path off); git's
+/// callback then waits for more of the pack from send-pack, which waits for the server's
+/// answer, and a large push hangs at its very end, the server never seeing the end of the
+/// body (curl commit 6a095da, "avoid calling the read callback again after EOF"). HTTP/1.1
+/// has no flow-control windows of its own to tune, and the AWS CLI and SDKs speak it anyway.
+fn http1_only(rustls: RustlsConfig) -> RustlsConfig {
+    let mut tls = (*rustls.get_inner()).clone();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    RustlsConfig::from_config(Arc::new(tls))
+}
+
 fn serve_http(
     config: &ServerConfig,
     ctx: &Arc<Context>,
@@ -361,10 +375,10 @@ fn serve_http(
     for builder in [https_server.http_builder(), http_server.http_builder()] {
         // Slow senders (slowloris) are cut off after the header timeout.
         builder.http1().header_read_timeout(limits.header_timeout);
-        // git (curl) speaks HTTP/2 over TLS; hyper's default 64 KiB windows throttle a
-        // pushed pack to a crawl. Large fixed windows let a push run at HTTP/1.1 speed; the
-        // connection window bounds what one connection buffers, whatever its streams.
-        // git uses one stream at a time: a few dozen at once is plenty.
+        // HTTP/2 comes only from clients that start it unasked (h2c prior knowledge, or an
+        // h2 preface without ALPN): hyper's default 64 KiB windows would throttle a pushed
+        // pack to a crawl, so large fixed windows, the connection window bounding what one
+        // connection buffers whatever its streams; a few dozen streams at once is plenty.
         builder
             .http2()
             .initial_stream_window_size(8 << 20)
@@ -525,6 +539,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let rustls = RustlsConfig::from_pem(material.cert_chain_pem, material.key_pem)
         .await
         .map_err(|e| StartError::Config(format!("TLS certificate or key: {e}")))?;
+    let rustls = http1_only(rustls);
 
     let ssh::host_keys::HostKeys {
         ready: host_keys,
