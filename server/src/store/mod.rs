@@ -90,9 +90,10 @@ fn tune(conn: &Connection) -> rusqlite::Result<()> {
     // Room for every statement the server prepares (the default keeps 16).
     conn.set_prepared_statement_cache_capacity(128);
     // The query planner stability guarantee: a plan never depends on a bound value. Without
-    // it SQLite marks parameters it looked at while planning (LIMIT and OFFSET, a `?1 IS NULL`
-    // term, an integer key) and prepares the cached statement again whenever a new value is
-    // bound to one: a third of a DescribePullRequestEvents page's CPU was that re-preparing.
+    // it SQLite marks parameters whose values it looked at while planning (a LIMIT's, among
+    // others) and prepares the cached statement again whenever a new value is bound to one:
+    // a third of a DescribePullRequestEvents page's CPU was that re-preparing, in the lookup
+    // of the pull request as much as in the page's own query.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     // Each connection's page cache is kept at 128 KiB. The caches fill only as the store
     // grows into them, so with SQLite's default 2 MiB (and then 1 MiB) for each of the five
