@@ -43,6 +43,8 @@ pub struct Context {
     pub upkeep: std::sync::Arc<crate::git::upkeep::Upkeep>,
     /// Costly listings' whole answers, for their next pages.
     pub listings: crate::codecommit::listings::Listings,
+    /// Opened repositories kept for the next API request.
+    pub handles: crate::git::handles::Handles,
 }
 
 impl Context {
@@ -99,6 +101,7 @@ impl Context {
             api_slots: tokio::sync::Semaphore::new(256),
             upkeep: Default::default(),
             listings: Default::default(),
+            handles: Default::default(),
         }
     }
 

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::codecommit::error::CodeCommitError as E;
 use crate::codecommit::repositories;
 use crate::context::Context;
+use crate::git::handles::Handle;
 use crate::store::RepositoryRow;
 
 /// A path segment git itself refuses: `.git` in any case, and the names case-insensitive or
@@ -19,11 +20,11 @@ pub fn is_git_dir_name(seg: &str) -> bool {
     trimmed.eq_ignore_ascii_case(".git") || seg.eq_ignore_ascii_case("git~1")
 }
 
-pub fn open(ctx: &Context, row: &RepositoryRow) -> Result<Repository, E> {
-    Ok(Repository::open_bare(repositories::repo_dir(
-        &ctx.repos_root,
-        &row.repository_id,
-    ))?)
+/// `row`'s repository, opened or kept from an earlier request ([`Handles`](crate::git::handles::Handles)).
+pub fn open<'a>(ctx: &'a Context, row: &RepositoryRow) -> Result<Handle<'a>, E> {
+    Ok(ctx
+        .handles
+        .open(repositories::repo_dir(&ctx.repos_root, &row.repository_id))?)
 }
 
 /// A git identity as CodeCommit prints it; `date` is `<unix seconds> <±hhmm>`.

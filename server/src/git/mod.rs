@@ -3,6 +3,7 @@
 //! that caches and paces `git pack-objects`, and the background upkeep (geometric repacks,
 //! bitmaps, commit-graphs) that keeps pushed repositories fast to serve.
 
+pub mod handles;
 pub mod pack_hook;
 pub mod ref_guard;
 pub mod repo;

@@ -91,7 +91,7 @@ pub fn literal_commit_id(spec: &str) -> Option<&str> {
 }
 
 /// The named repository's Git repository, for the operations that only read it.
-pub fn open(call: &Call<'_>, name: Option<&str>) -> Result<git2::Repository, E> {
+pub fn open<'a>(call: &Call<'a>, name: Option<&str>) -> Result<crate::git::handles::Handle<'a>, E> {
     let row = repository(call.ctx, call.principal, name)?;
     content::open(call.ctx, &row)
 }
