@@ -165,6 +165,7 @@ pub fn delete(ctx: &Context, account: &str, name: &str) -> Result<Option<String>
     std::fs::create_dir_all(&trash)?;
     let target = trash.join(format!("{}-{}", row.repository_id, uuid::Uuid::new_v4()));
     if std::fs::rename(&dir, &target).is_ok() {
+        ctx.handles.forget(&dir);
         std::thread::spawn(move || {
             let _ = std::fs::remove_dir_all(target);
         });

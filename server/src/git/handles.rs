@@ -65,6 +65,18 @@ impl Handles {
         })
     }
 
+    /// Drops the kept handles of the repository at `dir` (being deleted): they would hold
+    /// its packs open, and the disk space with them, until they aged out.
+    pub fn forget(&self, dir: &Path) {
+        let gone = {
+            let mut idle = self.idle();
+            let (gone, kept): (VecDeque<Idle>, _) = idle.drain(..).partition(|h| h.dir == dir);
+            *idle = kept;
+            gone
+        };
+        drop(gone);
+    }
+
     fn idle(&self) -> MutexGuard<'_, VecDeque<Idle>> {
         self.idle.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -155,6 +167,8 @@ mod tests {
         let after = kept(&handles);
         assert_eq!(after.len(), 1);
         assert_ne!(after, before);
+        handles.forget(&path);
+        assert!(kept(&handles).is_empty(), "forgotten");
         // A deleted repository: nothing to keep.
         let h = handles.open(path.clone()).unwrap();
         std::fs::remove_dir_all(&path).unwrap();
