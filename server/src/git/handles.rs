@@ -15,8 +15,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use git2::Repository;
 
-/// How many idle handles are kept, the most recently used; each holds at most libgit2's
-/// object cache size (see `repo::configure_libgit2`) besides its packs' mappings.
+/// How many idle handles are kept, the most recently used; each holds its packs' mappings
+/// and their delta-base caches (libgit2's object cache is off: `repo::configure_libgit2`).
 const KEPT: usize = 4;
 /// How long an idle handle is kept.
 const IDLE: Duration = Duration::from_secs(60);
@@ -68,10 +68,18 @@ impl Handles {
     /// Drops the kept handles of the repository at `dir` (being deleted): they would hold
     /// its packs open, and the disk space with them, until they aged out.
     pub fn forget(&self, dir: &Path) {
+        self.rearrange(|h| h.dir == dir, None);
+    }
+
+    /// Removes the idle handles `stale` picks, puts `fresh` first, keeps the first [`KEPT`],
+    /// and frees the rest outside the lock: closing a repository unmaps its packs.
+    fn rearrange(&self, stale: impl Fn(&Idle) -> bool, fresh: Option<Idle>) {
         let gone = {
             let mut idle = self.idle();
-            let (gone, kept): (VecDeque<Idle>, _) = idle.drain(..).partition(|h| h.dir == dir);
-            *idle = kept;
+            let (mut gone, kept): (Vec<Idle>, Vec<Idle>) = idle.drain(..).partition(stale);
+            *idle = fresh.into_iter().chain(kept).collect();
+            let keep = KEPT.min(idle.len());
+            gone.extend(idle.drain(keep..));
             gone
         };
         drop(gone);
@@ -109,25 +117,15 @@ impl Drop for Handle<'_> {
         let Some(packs) = settled_packs(&self.dir) else {
             return;
         };
-        let dir = std::mem::take(&mut self.dir);
-        let gone = {
-            let mut idle = self.handles.idle();
-            let (kept, mut gone): (Vec<Idle>, Vec<Idle>) = idle
-                .drain(..)
-                .partition(|h| h.since.elapsed() < IDLE && (h.dir != dir || h.packs == packs));
-            let mut kept = VecDeque::from(kept);
-            kept.push_front(Idle {
-                dir,
-                packs,
-                since: Instant::now(),
-                repo,
-            });
-            gone.extend(kept.drain(KEPT.min(kept.len())..));
-            *idle = kept;
-            gone
+        let dir = &self.dir;
+        let stale = |h: &Idle| h.since.elapsed() >= IDLE || (h.dir == *dir && h.packs != packs);
+        let fresh = Idle {
+            dir: dir.clone(),
+            packs,
+            since: Instant::now(),
+            repo,
         };
-        // Freed outside the lock: closing a repository unmaps its packs.
-        drop(gone);
+        self.handles.rearrange(stale, Some(fresh));
     }
 }
 
