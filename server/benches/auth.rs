@@ -12,8 +12,8 @@ use codecommit_local::auth::keys::StoreKeys;
 use codecommit_local::auth::{git_credentials, git_sigv4, sigv4};
 use codecommit_local::authz;
 use codecommit_local::context::Context;
+use codecommit_local::crypto::passwords::PasswordHasher;
 use codecommit_local::fixtures;
-use codecommit_local::iam::passwords::PasswordHasher;
 use codecommit_local::secret::Secret;
 use codecommit_local::store::Store;
 
@@ -164,15 +164,20 @@ fn auth(c: &mut Criterion) {
         context: &context,
         resource_tags: Some(&[]),
     };
-    assert!(authz::decide(&ctx, &principal, &origin, &request).allowed());
+    let authorizer = authz::Authorizer::default();
+    assert!(
+        authorizer
+            .decide(&ctx, &principal, &origin, &request)
+            .allowed()
+    );
     group.bench_function("decide_cached", |b| {
-        b.iter(|| black_box(authz::decide(&ctx, &principal, &origin, &request)))
+        b.iter(|| black_box(authorizer.decide(&ctx, &principal, &origin, &request)))
     });
     // After any write the policies are read and parsed again (once per principal).
     group.bench_function("decide_after_a_write", |b| {
         b.iter(|| {
             ctx.store.write(|_| Ok::<_, rusqlite::Error>(())).unwrap();
-            black_box(authz::decide(&ctx, &principal, &origin, &request))
+            black_box(authorizer.decide(&ctx, &principal, &origin, &request))
         })
     });
     group.finish();

@@ -23,6 +23,7 @@ pub mod cli;
 pub mod codecommit;
 pub mod config;
 pub mod context;
+pub mod crypto;
 pub mod delivery;
 pub mod fixtures;
 pub mod git;

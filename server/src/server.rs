@@ -16,13 +16,14 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::{DataDir, ServerConfig};
 use crate::context::Context;
+use crate::crypto::passwords::PasswordHasher;
 use crate::fixtures;
 use crate::git::pack_hook::PackHook;
-use crate::iam::passwords::PasswordHasher;
 use crate::iam::{self, CODECOMMIT_SERVICE};
 use crate::store::Store;
 use crate::sts::issuer::Issuer;
 use crate::transport::limits::{ConnectionLimit, LimitAcceptor};
+use crate::transport::state::TransportState;
 use crate::transport::{http, ssh, tls};
 
 /// How long a stop waits for in-flight requests (a push in progress) before closing.
@@ -48,7 +49,7 @@ pub enum StartError {
     #[error(transparent)]
     HostKey(#[from] ssh::host_keys::HostKeyError),
     #[error("password pepper: {0}")]
-    Pepper(#[from] crate::iam::passwords::PepperError),
+    Pepper(#[from] crate::crypto::passwords::PepperError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: String,
@@ -242,10 +243,8 @@ fn prepare(config: &ServerConfig) -> Result<Prepared, StartError> {
         config.region.clone(),
         pack_hook.clone(),
     );
-    ctx.max_push_bytes = config.limits.max_push_bytes;
-    ctx.api_slots = tokio::sync::Semaphore::new(config.limits.max_api_requests);
+    ctx.policies_enforced = config.authorization;
     let ctx = Arc::new(ctx);
-    ctx.authorizer.set_enforced(config.authorization);
 
     // Fixtures: the given files, or the embedded default on an empty store (written out to
     // a temporary dir that lives until they are applied).
@@ -331,7 +330,7 @@ fn http1_only(rustls: RustlsConfig) -> RustlsConfig {
 
 fn serve_http(
     config: &ServerConfig,
-    ctx: &Arc<Context>,
+    state: &Arc<TransportState>,
     rustls: RustlsConfig,
     data_dir: &Path,
 ) -> Result<HttpServing, StartError> {
@@ -339,8 +338,8 @@ fn serve_http(
     let http_listener = bind(&config.http_addr)?;
     let https_addr = https_listener.local_addr().map_err(io_at(data_dir))?;
     let http_addr = http_listener.local_addr().map_err(io_at(data_dir))?;
-    let https_app = http::router(ctx.clone(), true);
-    let http_app = http::router(ctx.clone(), false);
+    let https_app = http::router(state.clone(), true);
+    let http_app = http::router(state.clone(), false);
     let https_handle = Handle::new();
     let http_handle = Handle::new();
     let limits = &config.limits;
@@ -412,7 +411,11 @@ type Serving = (
 );
 
 /// The instance-metadata listener: plain HTTP, as EC2's is.
-fn serve_imds(addr: &str, ctx: &Arc<Context>, allow_v1: bool) -> Result<Serving, StartError> {
+fn serve_imds(
+    addr: &str,
+    state: &Arc<TransportState>,
+    allow_v1: bool,
+) -> Result<Serving, StartError> {
     let listener = bind(addr)?;
     let bound = listener.local_addr().map_err(|source| StartError::Bind {
         addr: addr.to_owned(),
@@ -425,7 +428,7 @@ fn serve_imds(addr: &str, ctx: &Arc<Context>, allow_v1: bool) -> Result<Serving,
             source,
         })?
         .handle(handle.clone());
-    let app = crate::transport::imds::router(ctx.clone(), allow_v1);
+    let app = crate::transport::imds::router(state.clone(), allow_v1);
     let task = tokio::spawn(server.serve(app.into_make_service()));
     Ok((bound, handle, task))
 }
@@ -440,7 +443,7 @@ struct SshServing {
 
 fn serve_ssh(
     config: &ServerConfig,
-    ctx: &Arc<Context>,
+    state: &Arc<TransportState>,
     ssh_config: tokio::sync::watch::Receiver<SshConfig>,
     data_dir: &Path,
 ) -> Result<SshServing, StartError> {
@@ -458,7 +461,7 @@ fn serve_ssh(
     let ssh_sessions = TaskTracker::new();
     let ssh_task = tokio::spawn(ssh::serve(
         ssh_listener,
-        ctx.clone(),
+        state.clone(),
         ssh_config,
         ssh::SshLimits {
             connections: ConnectionLimit::new(config.limits.max_connections, "ssh"),
@@ -546,6 +549,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         generating: rsa_generating,
     } = host_keys;
     let ssh_host_key_fingerprints = ssh::host_keys::fingerprints(&host_keys);
+    let state = Arc::new(TransportState::new(
+        ctx.clone(),
+        config.limits.max_api_requests,
+        config.limits.max_push_bytes,
+    ));
     let (ssh_config, ssh_config_rx) = ssh_config_channel(&host_keys, rsa_generating.is_none());
 
     let HttpServing {
@@ -553,25 +561,25 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         http_addr,
         handles,
         tasks,
-    } = serve_http(&config, &ctx, rustls, &data_dir)?;
+    } = serve_http(&config, &state, rustls, &data_dir)?;
     let imds = config
         .imds_addr
         .as_deref()
-        .map(|addr| serve_imds(addr, &ctx, config.imds_v1))
+        .map(|addr| serve_imds(addr, &state, config.imds_v1))
         .transpose()?;
     let SshServing {
         ssh_addr,
         ssh_shutdown,
         ssh_sessions,
         ssh_task,
-    } = serve_ssh(&config, &ctx, ssh_config_rx, &data_dir)?;
+    } = serve_ssh(&config, &state, ssh_config_rx, &data_dir)?;
 
     let host = |addr: SocketAddr| public_host(&config, addr);
     let https_url = format!("https://{}:{}", host(https_addr), https_addr.port());
     let issuer = Issuer::load_or_create(&data_dir, format!("{https_url}/oidc"))
         .map_err(io_at(&crate::sts::issuer::key_path(&data_dir)))?;
     let oidc_issuer = issuer.url.clone();
-    let _ = ctx.issuer.set(issuer);
+    state.set_issuer(issuer);
     let endpoints = Endpoints {
         https_url,
         http_url: format!("http://{}:{}", host(http_addr), http_addr.port()),

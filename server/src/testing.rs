@@ -25,8 +25,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::{DataDir, ServerConfig};
+use crate::crypto::random_bytes;
 use crate::iam::ids::{IdKind, random_secret};
-use crate::iam::passwords::random_bytes;
 use crate::secret::Secret;
 use crate::server::{self, Endpoints, RunningServer, StartError};
 

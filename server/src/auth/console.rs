@@ -5,8 +5,8 @@
 use sha2::{Digest, Sha256};
 
 use crate::context::Context;
+use crate::crypto::random_bytes;
 use crate::iam::login_profiles::{self as profiles, PasswordState};
-use crate::iam::passwords::random_bytes;
 use crate::principal::{AuthMethod, Principal};
 use crate::secret::Secret;
 use crate::store::login_profiles::{self as rows, SessionRow};

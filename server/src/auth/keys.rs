@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::auth::sigv4::{KeyLookup, KeyRecord, SigV4Error};
 use crate::auth::{AuthMethod, Principal};
 use crate::context::Context;
+use crate::iam::access_keys::UseRecorder;
 use crate::store::roles as role_rows;
 use crate::store::{CredentialStatus, Store, iam as rows};
 
@@ -85,9 +86,14 @@ impl KeyLookup for StoreKeys<'_> {
 
 /// Records a long-term key's use for GetAccessKeyLastUsed (best effort, at most once a
 /// second per key, service and region: a write waits for the store's writer).
-pub fn record_use(ctx: &Context, principal: &Principal, service: &str, region: &str) {
+pub fn record_use(
+    recorder: &UseRecorder,
+    ctx: &Context,
+    principal: &Principal,
+    service: &str,
+    region: &str,
+) {
     if let AuthMethod::AccessKey { access_key_id } = &principal.method {
-        ctx.key_use
-            .record(&ctx.store, access_key_id, service, region);
+        recorder.record(&ctx.store, access_key_id, service, region);
     }
 }

@@ -5,7 +5,6 @@
 pub mod console;
 pub mod git_credentials;
 pub mod git_sigv4;
-pub mod jwt;
 pub mod keys;
 pub mod sigv4;
 pub mod ssh_keys;

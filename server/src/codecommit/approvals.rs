@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::codecommit::error::CodeCommitError as E;
-use crate::codecommit::pull_requests::{record, require_open};
+use crate::codecommit::pull_request_log::{record, require_open};
 use crate::context::Context;
 use crate::store::approvals::{self as rows, RuleRow, TemplateRow};
 use crate::store::now_timestamp;

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::codecommit::content::{self, normalize_path};
 use crate::codecommit::error::CodeCommitError as E;
-use crate::codecommit::{manage, repositories};
+use crate::codecommit::manage;
+use crate::codecommit::repositories::RefsMoved;
 use crate::context::Context;
 use crate::store::RepositoryRow;
 
@@ -59,7 +60,7 @@ pub fn create_branch(
     name: &str,
     commit_id: &str,
     actor: &str,
-) -> Result<(), E> {
+) -> Result<RefsMoved<()>, E> {
     check_branch_name(name)?;
     let repo = content::open(ctx, row)?;
     if commit_id.is_empty() {
@@ -89,9 +90,7 @@ pub fn create_branch(
             format!("Branch {name} already exists"),
         )
     })?;
-    repositories::after_ref_change(ctx, row, actor)
-        .map_err(|e| E::internal(format!("after CreateBranch: {e}")))?;
-    Ok(())
+    Ok(RefsMoved::new(row, actor, "CreateBranch", ()))
 }
 
 /// DeleteBranch: the deleted branch, or `None` if there was none. The default branch stays.
@@ -100,7 +99,7 @@ pub fn delete_branch(
     row: &RepositoryRow,
     name: &str,
     actor: &str,
-) -> Result<Option<BranchInfo>, E> {
+) -> Result<Option<RefsMoved<BranchInfo>>, E> {
     check_branch_name(name)?;
     if row.default_branch.as_deref() == Some(name) {
         return Err(E::new(
@@ -117,12 +116,11 @@ pub fn delete_branch(
         .map(|t| t.to_string())
         .unwrap_or_default();
     reference.delete()?;
-    repositories::after_ref_change(ctx, row, actor)
-        .map_err(|e| E::internal(format!("after DeleteBranch: {e}")))?;
-    Ok(Some(BranchInfo {
+    let deleted = BranchInfo {
         branch_name: name.to_owned(),
         commit_id: tip,
-    }))
+    };
+    Ok(Some(RefsMoved::new(row, actor, "DeleteBranch", deleted)))
 }
 
 /// UpdateDefaultBranch: the branch must exist; HEAD follows.
@@ -491,7 +489,7 @@ pub fn commit(
     ctx: &Context,
     row: &RepositoryRow,
     req: CommitRequest<'_>,
-) -> Result<CommitResult, E> {
+) -> Result<RefsMoved<CommitResult>, E> {
     check_branch_name(req.branch)?;
     check_change_count(&req.changes)?;
     let repo = content::open(ctx, row)?;
@@ -541,13 +539,12 @@ pub fn commit(
             ),
         )
     })?;
-    repositories::after_ref_change(ctx, row, req.actor)
-        .map_err(|e| E::internal(format!("after commit: {e}")))?;
-    Ok(CommitResult {
+    let result = CommitResult {
         commit_id: commit_id.to_string(),
         tree_id: tree_id.to_string(),
         files_added: added,
         files_updated: updated,
         files_deleted: deleted,
-    })
+    };
+    Ok(RefsMoved::new(row, req.actor, "commit", result))
 }

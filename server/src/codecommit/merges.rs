@@ -19,6 +19,8 @@ use serde::Serialize;
 use crate::codecommit::commits::{self, check_branch_name};
 use crate::codecommit::content::{self, normalize_path};
 use crate::codecommit::error::CodeCommitError as E;
+use crate::codecommit::repositories::RefsMoved;
+use crate::store::RepositoryRow;
 
 /// FAST_FORWARD_MERGE, SQUASH_MERGE, THREE_WAY_MERGE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -663,8 +665,14 @@ pub fn target_branch<'a>(
     Ok(name)
 }
 
-/// Moves `branch` from `from` to `to`, or refuses if it moved meanwhile.
-pub fn move_branch(repo: &Repository, branch: &str, from: Oid, to: Oid) -> Result<(), E> {
+/// Moves `branch` of `row` from `from` to `to` for `actor`, or refuses if it moved meanwhile.
+pub fn move_branch(
+    repo: &Repository,
+    row: &RepositoryRow,
+    actor: &str,
+    branch: &str,
+    (from, to): (Oid, Oid),
+) -> Result<RefsMoved<()>, E> {
     repo.reference_matching(
         &format!("refs/heads/{branch}"),
         to,
@@ -672,7 +680,7 @@ pub fn move_branch(repo: &Repository, branch: &str, from: Oid, to: Oid) -> Resul
         from,
         "codecommit-local: merge",
     )
-    .map(|_| ())
+    .map(|_| RefsMoved::new(row, actor, "merge", ()))
     .map_err(|_| {
         E::new(
             "ConcurrentReferenceUpdateException",

@@ -13,16 +13,16 @@ use crate::codecommit::content;
 use crate::codecommit::error::CodeCommitError as E;
 use crate::codecommit::manage;
 use crate::codecommit::merges::{self, Authoring, Detail, Merge, MergeOption, Resolutions};
+use crate::codecommit::repositories::RefsMoved;
 use crate::context::Context;
 use crate::store::RepositoryRow;
 use crate::store::now_timestamp;
-use crate::store::pull_requests::{self as rows, EventRow, PullRequestRow};
+use crate::store::pull_requests::{self as rows, PullRequestRow};
 
 /// CodeCommit's limit of open pull requests per repository.
 pub const MAX_OPEN: i64 = 1000;
 
-pub const OPEN: &str = "OPEN";
-pub const CLOSED: &str = "CLOSED";
+pub use crate::codecommit::pull_request_log::{CLOSED, OPEN, record, require_open};
 
 /// What CreatePullRequest asks for.
 pub struct NewPullRequest<'a> {
@@ -94,33 +94,11 @@ fn tip(repo: &Repository, reference: &str) -> Option<git2::Oid> {
 }
 
 fn new_revision() -> String {
-    hex::encode(crate::iam::passwords::random_bytes(32))
+    hex::encode(crate::crypto::random_bytes(32))
 }
 
 fn merge_base(repo: &Repository, a: git2::Oid, b: git2::Oid) -> Option<String> {
     repo.merge_base(a, b).ok().map(|m| m.to_string())
-}
-
-/// Records an event of `p`; `member` is the metadata member CodeCommit names for its type.
-pub fn record(
-    c: &rusqlite::Connection,
-    p: &PullRequestRow,
-    event_type: &str,
-    actor: &str,
-    metadata: Value,
-) -> rusqlite::Result<()> {
-    rows::insert_event(
-        c,
-        p,
-        &EventRow {
-            pull_request_id: p.pull_request_id,
-            event_type: event_type.to_owned(),
-            actor_arn: actor.to_owned(),
-            event_date: now_timestamp(),
-            metadata: metadata.to_string(),
-        },
-    )?;
-    crate::codecommit::events::pull_request(c, p, event_type, actor)
 }
 
 /// CreatePullRequest, idempotent under `clientRequestToken`.
@@ -255,16 +233,6 @@ pub fn get(ctx: &Context, account: &str, id: Option<&str>) -> Result<PullRequest
                 format!("The pull request {id} does not exist."),
             )
         })
-}
-
-pub fn require_open(p: &PullRequestRow) -> Result<(), E> {
-    if p.status != OPEN {
-        return Err(E::new(
-            "PullRequestAlreadyClosedException",
-            format!("The pull request {} is already closed.", p.pull_request_id),
-        ));
-    }
-    Ok(())
 }
 
 /// Changes a pull request's fields with `change` and writes it back with its new activity
@@ -458,7 +426,11 @@ pub struct MergeRequest<'a> {
 
 /// Merges the pull request's source into its destination branch (compare-and-swap), and
 /// marks it merged.
-pub fn merge(ctx: &Context, p: PullRequestRow, req: MergeRequest<'_>) -> Result<PullRequestRow, E> {
+pub fn merge(
+    ctx: &Context,
+    p: PullRequestRow,
+    req: MergeRequest<'_>,
+) -> Result<RefsMoved<PullRequestRow>, E> {
     let name = req
         .repository_name
         .filter(|n| !n.is_empty())
@@ -518,13 +490,11 @@ pub fn merge(ctx: &Context, p: PullRequestRow, req: MergeRequest<'_>) -> Result<
         .strip_prefix("refs/heads/")
         .unwrap_or(&p.destination_reference)
         .to_owned();
-    merges::move_branch(&repo, &branch, dst, commit)?;
+    let moved = merges::move_branch(&repo, &row, req.actor, &branch, (dst, commit))?;
     let mut p = p;
     ctx.store.write(|c| {
         p.destination_commit = commit.to_string();
         mark_merged(c, &mut p, req.actor, &commit.to_string(), Some(req.option))
     })?;
-    crate::codecommit::repositories::after_ref_change(ctx, &row, req.actor)
-        .map_err(|e| E::internal(format!("after merge: {e}")))?;
-    Ok(p)
+    Ok(moved.map(|()| p))
 }

@@ -54,10 +54,7 @@ pub fn validate_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Where the bare repository of `repository_id` lives.
-pub fn repo_dir(root: &Path, repository_id: &str) -> PathBuf {
-    root.join(format!("{repository_id}.git"))
-}
+pub use crate::git::repo::repo_dir;
 
 /// After a crash, removes what no repository owns: half-built repositories in `.staging/`,
 /// deleted ones still in `.trash/`, directories no row names (a create that stopped
@@ -224,31 +221,54 @@ pub fn find(
     Ok(store.read(|c| rows::find_repository_by_name(c, account_id, region, name))?)
 }
 
-/// After any change of a repository's references (a push, an API commit or branch, a merge)
-/// by `actor`: the default branch ([`after_receive`]), then the open pull requests follow
-/// their branches. A pull request that cannot be brought up to date is logged, never fails
-/// the change that already happened.
-pub fn after_ref_change(
-    ctx: &crate::context::Context,
-    row: &RepositoryRow,
-    actor: &str,
-) -> Result<(), RepositoryError> {
-    after_receive(&ctx.store, &ctx.repos_root, row)?;
-    ctx.upkeep
-        .changed(&repo_dir(&ctx.repos_root, &row.repository_id));
-    if let Err(e) = crate::codecommit::events::reference_changes(ctx, row, actor) {
-        tracing::error!(repository = %row.name, "queueing reference events: {e}");
+/// Refs of `repository` moved by `actor`, with what the move returned. Every function that
+/// moves a ref returns one, and only [`crate::codecommit::refs::settle`] turns it into its
+/// value, after the work every ref change owes (default branch, upkeep, reference events,
+/// pull request tracking): the compiler, not a call in each writer, sees that it runs.
+#[must_use = "moved refs must be settled by codecommit::refs::settle"]
+pub struct RefsMoved<T> {
+    pub(super) repository: RepositoryRow,
+    pub(super) actor: String,
+    /// What moved them, for the log (`CreateBranch`, `merge`, …).
+    pub(super) what: &'static str,
+    pub(super) value: T,
+}
+
+impl<T> RefsMoved<T> {
+    /// `what` by `actor` moved refs of `repository`, returning `value`.
+    pub(super) fn new(
+        repository: &RepositoryRow,
+        actor: &str,
+        what: &'static str,
+        value: T,
+    ) -> RefsMoved<T> {
+        RefsMoved {
+            repository: repository.clone(),
+            actor: actor.to_owned(),
+            what,
+            value,
+        }
     }
-    if let Err(e) = crate::codecommit::pull_requests::track(ctx, row, actor) {
-        tracing::error!(repository = %row.name, "updating pull requests: {e}");
+
+    /// The same moved refs, returning `f` of the value.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> RefsMoved<U> {
+        RefsMoved {
+            repository: self.repository,
+            actor: self.actor,
+            what: self.what,
+            value: f(self.value),
+        }
     }
-    Ok(())
 }
 
 /// After a successful receive-pack: a repository that had no default branch gets one, as
 /// CodeCommit does with the first branch pushed (HEAD's branch if it was pushed, else
 /// `main`, `master`, or the first by name), and HEAD follows it.
-fn after_receive(store: &Store, root: &Path, row: &RepositoryRow) -> Result<(), RepositoryError> {
+pub(super) fn after_receive(
+    store: &Store,
+    root: &Path,
+    row: &RepositoryRow,
+) -> Result<(), RepositoryError> {
     let now = now_timestamp();
     if row.default_branch.is_some() {
         store.write(|c| rows::touch_repository(c, &row.repository_id, &now))?;
@@ -276,39 +296,6 @@ fn after_receive(store: &Store, root: &Path, row: &RepositoryRow) -> Result<(), 
         }
         Ok::<_, RepositoryError>(())
     })
-}
-
-/// Waits for a git service child to exit and, after a successful receive-pack by `caller`
-/// (an ARN), runs [`after_ref_change`] before returning, so the client's end of the
-/// conversation sees the finished repository. Shared by every transport.
-pub async fn finish_service(
-    ctx: std::sync::Arc<crate::context::Context>,
-    mut child: tokio::process::Child,
-    service: crate::git::service::GitService,
-    repo: RepositoryRow,
-    caller: String,
-) -> Option<std::process::ExitStatus> {
-    let status = match child.wait().await {
-        Ok(status) => status,
-        Err(e) => {
-            tracing::error!("waiting for git: {e}");
-            return None;
-        }
-    };
-    if !status.success() {
-        tracing::warn!(service = service.wire_name(), repository = %repo.name, "git exited with {status}");
-        return Some(status);
-    }
-    if service == crate::git::service::GitService::ReceivePack {
-        let done =
-            tokio::task::spawn_blocking(move || after_ref_change(&ctx, &repo, &caller)).await;
-        match done {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::error!("after push: {e}"),
-            Err(e) => tracing::error!("after push: {e}"),
-        }
-    }
-    Some(status)
 }
 
 #[cfg(test)]

@@ -210,12 +210,6 @@ pub fn validate(triggers: Option<&[Trigger]>, region: &str) -> Result<Vec<Trigge
     Ok(triggers.to_vec())
 }
 
-/// Sends one trigger record now, to where its destination is routed (the server's
-/// delivery worker implements it).
-pub trait Deliver: Send + Sync {
-    fn deliver_now(&self, kind: &str, destination: &str, body: &str) -> Result<(), String>;
-}
-
 /// One reference a push (or an API call) changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefChange {

@@ -245,7 +245,7 @@ pub struct Sender {
     runtime: tokio::runtime::Handle,
 }
 
-impl crate::codecommit::triggers::Deliver for Sender {
+impl crate::context::Deliver for Sender {
     fn deliver_now(&self, kind: &str, destination: &str, body: &str) -> Result<(), String> {
         self.runtime
             .block_on(send(&self.routes, kind, destination, body))

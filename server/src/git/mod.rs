@@ -4,6 +4,7 @@
 //! bitmaps, commit-graphs) that keeps pushed repositories fast to serve.
 
 pub mod handles;
+pub mod listings;
 pub mod pack_hook;
 pub mod ref_guard;
 pub mod repo;

@@ -1,9 +1,14 @@
 //! Bare repositories through libgit2: create, seed with a directory, read branches, point HEAD.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::{FileMode, Oid, Repository, RepositoryInitOptions, Signature};
+
+/// Where the bare repository of `repository_id` lives.
+pub fn repo_dir(root: &Path, repository_id: &str) -> PathBuf {
+    root.join(format!("{repository_id}.git"))
+}
 
 /// Process-wide libgit2 settings, set once at start:
 /// - objects read from a repository are not hashed again on every read (git itself does

@@ -3,8 +3,8 @@
 use base64::Engine;
 use rusqlite::Connection;
 
+use crate::crypto::{passwords::PasswordHasher, random_bytes};
 use crate::iam::ids::IdKind;
-use crate::iam::passwords::{PasswordHasher, random_bytes};
 use crate::iam::{
     IamError, MAX_SERVICE_CREDENTIALS_PER_SERVICE, SUPPORTED_SERVICES, service_user_name,
 };

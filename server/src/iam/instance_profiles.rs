@@ -14,13 +14,6 @@ pub fn no_such_profile(name: &str) -> IamError {
     IamError::NoSuchEntity(format!("Instance Profile {name} cannot be found."))
 }
 
-/// IAM's refusal to delete a role or a profile while one holds the other.
-pub fn role_still_in_profile() -> IamError {
-    IamError::DeleteConflict(
-        "Cannot delete entity, must remove roles from instance profile first.".into(),
-    )
-}
-
 /// An instance profile with its role (if it holds one) and tags.
 pub struct Profile {
     pub row: InstanceProfileRow,
@@ -121,7 +114,7 @@ pub fn remove_role(
 pub fn delete(c: &Connection, account_id: &str, name: &str) -> Result<(), IamError> {
     let profile = get_row(c, account_id, name)?;
     if rows::profile_role_id(c, &profile.instance_profile_id)?.is_some() {
-        return Err(role_still_in_profile());
+        return Err(roles::role_still_in_profile());
     }
     rows::delete_instance_profile(c, &profile.instance_profile_id)?;
     Ok(())

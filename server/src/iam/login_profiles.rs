@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
+use crate::crypto::passwords::PasswordHasher;
 use crate::iam::IamError;
-use crate::iam::passwords::PasswordHasher;
 use crate::secret::Secret;
 use crate::store::login_profiles::{self as rows, LoginProfileRow};
 use crate::store::{UserRow, now_timestamp};

@@ -12,7 +12,6 @@ pub mod login_profiles;
 pub mod names;
 pub mod oidc_providers;
 pub mod ops;
-pub mod passwords;
 pub mod policies;
 pub mod public_keys;
 pub mod roles;

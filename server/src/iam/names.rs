@@ -8,13 +8,8 @@ pub fn is_valid_user_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
 }
 
-/// IAM paths: `/` alone, or `/` + segments + `/`, at most 512 characters of printable ASCII.
-pub fn is_valid_path(path: &str) -> bool {
-    (1..=512).contains(&path.len())
-        && path.starts_with('/')
-        && path.ends_with('/')
-        && path.bytes().all(|b| (0x21..=0x7e).contains(&b))
-}
+/// IAM paths: the botocore model's `pathType` rule, which the Query decoder checks too.
+pub use crate::operation::model::is_valid_path;
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,8 @@ use rusqlite::Connection;
 use crate::iam::IamError;
 use crate::iam::aws_policies::{self, AwsPolicy};
 use crate::iam::ids::IdKind;
-use crate::policy::{self, Kind};
+use crate::policy::decide::PolicySet;
+use crate::policy::{self, Kind, Policy};
 use crate::store::now_timestamp;
 use crate::store::policies::{self as rows, ManagedPolicyRow, OwnerKind, PolicyVersionRow};
 
@@ -429,14 +430,7 @@ pub fn refuse_delete_with_policies(
     Ok(())
 }
 
-/// Where a policy in a principal's set comes from, as the policy simulator names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Source {
-    /// The inline policy's name, or the managed policy's name.
-    pub id: String,
-    /// `user`, `group`, `role` (inline), `aws-managed`, `user-managed`, or `session`.
-    pub kind: &'static str,
-}
+pub use crate::policy::decide::Source;
 
 /// The documents that decide what a principal may do.
 #[derive(Debug, Clone, Default)]
@@ -565,4 +559,40 @@ pub fn role_session_documents(
         session,
         role_arn,
     })
+}
+
+/// A document that denies everything: what a stored document that no longer parses
+/// becomes, so it can never fail open.
+fn deny_all() -> Policy {
+    policy::parse(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+        Kind::Identity,
+    )
+    .expect("a valid document")
+}
+
+fn parse_all(docs: Vec<(Source, String)>) -> Vec<(Source, Policy)> {
+    docs.into_iter()
+        .map(|(source, text)| {
+            let policy = match aws_policies::by_name(&source.id) {
+                Some(p) if source.kind == "aws-managed" => p.parsed().clone(),
+                _ => policy::parse(&text, Kind::Identity).unwrap_or_else(|e| {
+                    tracing::warn!(policy = %source.id, "stored policy no longer parses ({e}): denying all");
+                    deny_all()
+                }),
+            };
+            (source, policy)
+        })
+        .collect()
+}
+
+impl PrincipalDocuments {
+    /// The documents parsed for the decision (AWS managed policies from their kept parse).
+    pub fn parse(self) -> PolicySet {
+        PolicySet {
+            identity: parse_all(self.identity),
+            session: self.session.map(parse_all),
+            role_arn: self.role_arn,
+        }
+    }
 }

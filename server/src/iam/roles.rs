@@ -116,7 +116,7 @@ pub fn get(c: &Connection, account_id: &str, name: &str) -> Result<RoleRow, IamE
 pub fn delete(c: &Connection, account_id: &str, name: &str) -> Result<(), IamError> {
     let role = get(c, account_id, name)?;
     if !crate::store::workloads::instance_profiles_for_role(c, &role.role_id)?.is_empty() {
-        return Err(crate::iam::instance_profiles::role_still_in_profile());
+        return Err(role_still_in_profile());
     }
     crate::iam::policies::refuse_delete_with_policies(
         c,
@@ -143,4 +143,11 @@ pub fn session_principal(role: &RoleRow, session_name: &str, method: AuthMethod)
         },
         method,
     }
+}
+
+/// IAM's refusal to delete a role or a profile while one holds the other.
+pub fn role_still_in_profile() -> IamError {
+    IamError::DeleteConflict(
+        "Cannot delete entity, must remove roles from instance profile first.".into(),
+    )
 }

@@ -133,9 +133,17 @@ pub const WORD: Pattern = Pattern {
     check: |s| !s.is_empty() && s.bytes().all(is_word),
     text: r"[\w]+",
 };
+/// IAM paths: `/` alone, or `/` + segments + `/`, at most 512 characters of printable ASCII.
+pub fn is_valid_path(path: &str) -> bool {
+    (1..=512).contains(&path.len())
+        && path.starts_with('/')
+        && path.ends_with('/')
+        && path.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
 /// `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`
 pub const PATH: Pattern = Pattern {
-    check: crate::iam::names::is_valid_path,
+    check: is_valid_path,
     text: r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)",
 };
 /// `\u002F[\u0021-\u007F]*`

@@ -3,6 +3,7 @@
 //! go through. Pure functions of a document and a request: nothing here reads the store.
 
 pub mod condition;
+pub mod decide;
 pub mod document;
 pub mod eval;
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::auth::jwt::{JwtError, KeySet, SigningKey};
+use crate::crypto::jwt::{IssuerKeys, JwtError, KeySet, SigningKey};
 
 /// Where the issuer's key lives under the data dir.
 pub fn key_path(data_dir: &Path) -> PathBuf {
@@ -47,6 +47,14 @@ impl Issuer {
 
     pub fn key_set(&self) -> KeySet {
         KeySet::parse(&self.jwks().to_string()).expect("our own JWKS parses")
+    }
+
+    /// What a verifier of this issuer's tokens needs: its URL and public keys.
+    pub fn published(&self) -> IssuerKeys {
+        IssuerKeys {
+            url: self.url.clone(),
+            keys: self.key_set(),
+        }
     }
 
     pub fn jwks(&self) -> Value {

@@ -9,9 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
+use crate::crypto::random_bytes;
 use crate::iam::IamError;
 use crate::iam::ids::{IdKind, random_secret};
-use crate::iam::passwords::random_bytes;
 use crate::iam::trust::{self, Trust};
 use crate::principal::{AuthMethod, Identity, Principal};
 use crate::secret::Secret;

@@ -277,7 +277,7 @@ impl UnsignedOperation for AssumeRoleWithWebIdentity {
             seconds: self.duration_seconds,
         };
         let session = ctx.store.write(|c| {
-            let session = super::web_identity::assume(c, ctx.issuer.get(), &request)?;
+            let session = super::web_identity::assume(c, ctx.own_issuer.get(), &request)?;
             policies.exist(c, &session.principal.account_id)?;
             policies.store(c, &session.credentials.access_key_id)?;
             Ok::<_, IamError>(session)

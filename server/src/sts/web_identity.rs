@@ -7,9 +7,8 @@
 use rusqlite::Connection;
 use serde_json::{Map, Value};
 
-use super::issuer::Issuer;
 use super::{ASSUME_ROLE_DEFAULT, TemporaryCredentials};
-use crate::auth::jwt::{self, KeySet};
+use crate::crypto::jwt::{self, IssuerKeys, KeySet};
 use crate::iam::IamError;
 use crate::iam::oidc_providers::{arn_for, issuer_host_path};
 use crate::iam::trust;
@@ -72,7 +71,7 @@ fn number(v: Option<&Value>) -> Option<i64> {
 
 pub fn assume(
     c: &Connection,
-    own_issuer: Option<&Issuer>,
+    own_issuer: Option<&IssuerKeys>,
     req: &WebIdentityRequest<'_>,
 ) -> Result<WebIdentitySession, IamError> {
     let account = req
@@ -145,7 +144,7 @@ pub fn assume(
 /// key signed it.
 fn verified_claims(
     c: &Connection,
-    own_issuer: Option<&Issuer>,
+    own_issuer: Option<&IssuerKeys>,
     account: &str,
     token: &str,
 ) -> Result<(OidcProviderRow, Map<String, Value>), IamError> {
@@ -168,7 +167,7 @@ fn verified_claims(
         })?;
     let keys = match (own_issuer, &provider.jwks) {
         (Some(own), _) if issuer_host_path(&own.url) == issuer_host_path(&provider.url) => {
-            own.key_set()
+            own.keys.clone()
         }
         (_, Some(jwks)) => KeySet::parse(jwks).map_err(|_| no_verification_key())?,
         _ => return Err(no_verification_key()),

@@ -143,6 +143,7 @@ fn instance_id(profile_id: &str) -> String {
 /// The instance profile role's credentials (session name: the instance ID, as on EC2).
 pub fn instance_credentials(
     ctx: &Context,
+    cache: &WorkloadCredentials,
     instance: &Instance,
 ) -> Result<Arc<Served>, WorkloadError> {
     let role = instance
@@ -156,7 +157,7 @@ pub fn instance_credentials(
         )));
     }
     let key = format!("imds:{}", instance.profile.instance_profile_id);
-    ctx.workloads.serve(ctx, &key, role, instance.lifetime, || {
+    cache.serve(ctx, &key, role, instance.lifetime, || {
         ctx.store.write(|c| {
             super::mint_role_session(
                 c,
@@ -173,6 +174,7 @@ pub fn instance_credentials(
 /// A container endpoint's credentials, for the request's `Authorization` token.
 pub fn container_credentials(
     ctx: &Context,
+    cache: &WorkloadCredentials,
     name: &str,
     token: Option<&str>,
 ) -> Result<Arc<Served>, WorkloadError> {
@@ -193,17 +195,16 @@ pub fn container_credentials(
     // The task's session name is stable per endpoint, like an ECS task ID.
     let session = hex::encode(&Sha256::digest(format!("container:{name}").as_bytes())[..16]);
     let key = format!("container:{name}");
-    ctx.workloads
-        .serve(ctx, &key, &role, endpoint.lifetime_seconds, || {
-            ctx.store.write(|c| {
-                super::mint_role_session(
-                    c,
-                    &role,
-                    &session,
-                    endpoint.lifetime_seconds,
-                    SessionSource::Container,
-                )
-                .map(|(creds, _)| creds)
-            })
+    cache.serve(ctx, &key, &role, endpoint.lifetime_seconds, || {
+        ctx.store.write(|c| {
+            super::mint_role_session(
+                c,
+                &role,
+                &session,
+                endpoint.lifetime_seconds,
+                SessionSource::Container,
+            )
+            .map(|(creds, _)| creds)
         })
+    })
 }

@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use crate::authz::{self, Decision, Origin, PolicySet};
 use crate::codecommit::repositories::{self, RepositoryRow};
-use crate::context::Context;
 use crate::git::ref_guard::RefGuard;
 use crate::git::service::GitService;
 use crate::principal::Principal;
+use crate::transport::state::TransportState;
 
 /// Why a Git request goes no further.
 #[derive(Debug)]
@@ -61,7 +61,9 @@ impl PushCheck {
             context: &context,
             resource_tags: Some(&self.tags),
         };
-        match authz::evaluate(&self.set, &self.principal, &self.origin, &request).decision {
+        match crate::policy::decide::evaluate(&self.set, &self.principal, &self.origin, &request)
+            .decision
+        {
             Decision::Allow => None,
             Decision::Deny(why) => {
                 tracing::info!(user = %self.principal.arn, reference, "push to ref denied");
@@ -76,7 +78,7 @@ impl PushCheck {
     }
 
     /// The guard that has git enforce this check per ref.
-    pub fn into_guard(self, ctx: &Context) -> std::io::Result<Arc<RefGuard>> {
+    pub fn into_guard(self, ctx: &TransportState) -> std::io::Result<Arc<RefGuard>> {
         let hooks = ctx.ref_hooks()?;
         Ok(Arc::new(hooks.guard(Box::new(move |r| self.check(r)))))
     }
@@ -84,7 +86,7 @@ impl PushCheck {
 
 /// The repository `name` that `principal` may run `service` on.
 pub fn authorize(
-    ctx: &Context,
+    ctx: &TransportState,
     principal: &Principal,
     origin: &Origin,
     name: &str,
@@ -98,7 +100,7 @@ pub fn authorize(
         .ok_or(Refused::NotFound)?;
     let action = action_for(service);
     let arn = repo.arn();
-    let tags = if ctx.authorizer.enforced() {
+    let tags = if ctx.policies_enforced {
         ctx.store
             .read(|c| crate::store::repositories::repository_tags(c, &repo.repository_id))
             .map_err(|e| Refused::Internal(format!("reading repository tags: {e}")))?
@@ -111,7 +113,7 @@ pub fn authorize(
         context: &[],
         resource_tags: Some(&tags),
     };
-    if let Decision::Deny(why) = authz::decide(ctx, principal, origin, &request) {
+    if let Decision::Deny(why) = ctx.authorizer.decide(ctx, principal, origin, &request) {
         tracing::warn!(user = %principal.arn, repository = %repo.name, action, "denied");
         return Err(Refused::Denied(authz::denial_message(
             principal, action, &arn, why,
@@ -119,7 +121,7 @@ pub fn authorize(
     }
     tracing::debug!(user = %principal.arn, repository = %repo.name, action, "authorized");
     let push = match service {
-        GitService::ReceivePack if ctx.authorizer.enforced() => Some(PushCheck {
+        GitService::ReceivePack if ctx.policies_enforced => Some(PushCheck {
             set: ctx
                 .authorizer
                 .policies(ctx, principal)

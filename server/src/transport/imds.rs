@@ -19,22 +19,22 @@ use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 
-use crate::context::Context;
 use crate::sts::workloads::{self, Instance, WorkloadError};
+use crate::transport::state::TransportState;
 
 const TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
 const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
 const MAX_TTL: u64 = 21_600;
 
 struct Imds {
-    ctx: Arc<Context>,
+    ctx: Arc<TransportState>,
     key: [u8; 32],
     allow_v1: bool,
 }
 
-pub fn router(ctx: Arc<Context>, allow_v1: bool) -> Router {
+pub fn router(ctx: Arc<TransportState>, allow_v1: bool) -> Router {
     let mut key = [0u8; 32];
-    key.copy_from_slice(&crate::iam::passwords::random_bytes(32));
+    key.copy_from_slice(&crate::crypto::random_bytes(32));
     Router::new()
         .fallback(handle)
         .with_state(Arc::new(Imds { ctx, key, allow_v1 }))
@@ -145,7 +145,7 @@ fn date(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn read(ctx: &Context, path: &str) -> Response {
+fn read(ctx: &TransportState, path: &str) -> Response {
     let instance = match workloads::instance(ctx) {
         Ok(Some(i)) => i,
         Ok(None) => return not_found(),
@@ -219,8 +219,8 @@ struct InstanceCredentials<'a> {
     expiration: String,
 }
 
-fn credentials(ctx: &Context, instance: &Instance) -> Response {
-    let body = match workloads::instance_credentials(ctx, instance) {
+fn credentials(ctx: &TransportState, instance: &Instance) -> Response {
+    let body = match workloads::instance_credentials(ctx, &ctx.workloads, instance) {
         Ok(served) => {
             let c = &served.credentials;
             let body = InstanceCredentials {

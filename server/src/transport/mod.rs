@@ -3,10 +3,12 @@
 pub mod aws;
 pub mod console;
 pub mod git_access;
+pub mod git_session;
 pub mod http;
 pub mod imds;
 pub mod limits;
 pub mod ssh;
+pub mod state;
 pub mod tls;
 
 /// The body length a request declares (`Content-Length`), if it is a number.

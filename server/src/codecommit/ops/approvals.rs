@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::epoch;
-use super::pull_requests::{pr, pull_request_target};
+use super::{pr, pull_request_target};
 use crate::codecommit::approvals;
 use crate::codecommit::error::CodeCommitError as E;
 use crate::context::Context;

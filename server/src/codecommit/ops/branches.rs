@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{branch_target, open, page, repository, repository_target};
 use crate::codecommit::commits::{self, BranchInfo};
-use crate::codecommit::content;
 use crate::codecommit::error::CodeCommitError as E;
+use crate::codecommit::{content, refs};
 use crate::context::Context;
 use crate::operation::{Authorization, Call, Empty, Operation, Target};
 use crate::principal::Principal;
@@ -37,13 +37,14 @@ impl Operation for CreateBranch {
 
     fn handle(self, call: &Call<'_>) -> Result<Empty, E> {
         let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
-        commits::create_branch(
+        let created = commits::create_branch(
             call.ctx,
             &row,
             self.branch_name.as_deref().unwrap_or_default(),
             self.commit_id.as_deref().unwrap_or_default(),
             &call.principal.arn,
         )?;
+        refs::settle(call.ctx, created)?;
         Ok(Empty {})
     }
 }
@@ -156,13 +157,14 @@ impl Operation for DeleteBranch {
 
     fn handle(self, call: &Call<'_>) -> Result<DeleteBranchOutput, E> {
         let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
+        let deleted = commits::delete_branch(
+            call.ctx,
+            &row,
+            self.branch_name.as_deref().unwrap_or_default(),
+            &call.principal.arn,
+        )?;
         Ok(DeleteBranchOutput {
-            deleted_branch: commits::delete_branch(
-                call.ctx,
-                &row,
-                self.branch_name.as_deref().unwrap_or_default(),
-                &call.principal.arn,
-            )?,
+            deleted_branch: deleted.map(|d| refs::settle(call.ctx, d)).transpose()?,
         })
     }
 }

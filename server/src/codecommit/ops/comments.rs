@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::pull_requests::{pr, pull_request_target};
 use super::{
     epoch, max_results, max_results_up_to, page, repository, repository_arn, repository_target,
 };
+use super::{pr, pull_request_target};
 use crate::codecommit::comments::{self, Place};
 use crate::codecommit::content;
 use crate::codecommit::error::CodeCommitError as E;

@@ -6,6 +6,7 @@ use super::{blob, branch_target, caller_name, open, repository, repository_targe
 use crate::codecommit::commits::{self, Change, CommitRequest, CommitResult};
 use crate::codecommit::content::{self, CommitInfo};
 use crate::codecommit::error::CodeCommitError as E;
+use crate::codecommit::refs;
 use crate::context::Context;
 use crate::operation::{Authorization, Call, Operation, Target};
 use crate::principal::Principal;
@@ -132,7 +133,7 @@ pub fn commit(
     unchanged_code: &'static str,
 ) -> Result<CommitResult, E> {
     let caller = caller_name(call.principal);
-    commits::commit(
+    let moved = commits::commit(
         call.ctx,
         row,
         CommitRequest {
@@ -146,7 +147,8 @@ pub fn commit(
             changes,
             unchanged_code,
         },
-    )
+    )?;
+    refs::settle(call.ctx, moved)
 }
 
 pub fn parse_mode(mode: Option<&str>) -> Result<Option<git2::FileMode>, E> {

@@ -16,7 +16,7 @@ use crate::codecommit::merges::{
     self, Authoring, ConflictMetadata, Detail, Merge, MergeHunk, MergeOption, Replacement,
     Resolutions,
 };
-use crate::codecommit::repositories;
+use crate::codecommit::refs;
 use crate::context::Context;
 use crate::operation::{Authorization, Call, Operation, Target};
 use crate::principal::Principal;
@@ -585,9 +585,8 @@ impl<M: BranchMerge + std::fmt::Debug> Operation for MergeBranches<M> {
         let tip = content::branch_tip(&repo, &branch)
             .ok_or_else(|| E::internal(format!("branch {branch} vanished")))?;
         let (_, commit, tree) = self.write.commit(call, &repo, M::OPTION)?;
-        merges::move_branch(&repo, &branch, tip, commit)?;
-        repositories::after_ref_change(call.ctx, &row, &call.principal.arn)
-            .map_err(|e| E::internal(format!("after merge: {e}")))?;
+        let moved = merges::move_branch(&repo, &row, &call.principal.arn, &branch, (tip, commit))?;
+        refs::settle(call.ctx, moved)?;
         Ok(MergeOutput {
             commit_id: commit.to_string(),
             tree_id: tree.to_string(),

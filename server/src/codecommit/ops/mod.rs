@@ -24,6 +24,7 @@ use crate::context::Context;
 use crate::operation::{Call, Target, paginate};
 use crate::principal::{Identity, Principal};
 use crate::store::RepositoryRow;
+use crate::store::pull_requests::PullRequestRow;
 
 /// Page sizes.
 pub const DEFAULT_MAX_RESULTS: i64 = 100;
@@ -41,7 +42,7 @@ pub fn repository_arn(ctx: &Context, principal: &Principal, name: &str) -> Strin
 pub fn repository_target(ctx: &Context, principal: &Principal, name: Option<&str>) -> Target {
     let name = name.unwrap_or_default();
     let mut target = Target::arn(repository_arn(ctx, principal, name));
-    if ctx.authorizer.enforced() {
+    if ctx.policies_enforced {
         let tags = ctx.store.read(|c| {
             crate::store::repositories::repository_tags_by_name(
                 c,
@@ -72,6 +73,31 @@ pub fn branch_target(
     }
 }
 
+/// The pull request a request names.
+pub fn pr(call: &Call<'_>, id: Option<&str>) -> Result<PullRequestRow, E> {
+    crate::codecommit::pull_requests::get(call.ctx, &call.principal.account_id, id)
+}
+
+/// The repository a pull request belongs to (the account when it does not exist), and its
+/// destination branch for the merges.
+pub fn pull_request_target(
+    ctx: &Context,
+    principal: &Principal,
+    id: Option<&str>,
+    with_destination: bool,
+) -> Target {
+    match crate::codecommit::pull_requests::get(ctx, &principal.account_id, id) {
+        Ok(p) if with_destination => branch_target(
+            ctx,
+            principal,
+            Some(&p.repository_name),
+            p.destination_reference.strip_prefix("refs/heads/"),
+        ),
+        Ok(p) => repository_target(ctx, principal, Some(&p.repository_name)),
+        Err(_) => Target::arn(repository_arn(ctx, principal, "*")),
+    }
+}
+
 /// The named repository of the caller's account (RepositoryNameRequired, InvalidRepositoryName,
 /// RepositoryDoesNotExist).
 pub fn repository(
@@ -83,7 +109,7 @@ pub fn repository(
 }
 
 /// A commit specifier that is a full commit ID as written (40 lowercase hex digits), the form
-/// under which a kept listing ([`crate::codecommit::listings`]) is found without opening the
+/// under which a kept listing ([`crate::git::listings`]) is found without opening the
 /// repository: an ID a listing was computed for named a commit, and commits never change.
 pub fn literal_commit_id(spec: &str) -> Option<&str> {
     (spec.len() == 40 && spec.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
@@ -112,7 +138,7 @@ pub fn page<T>(
     paginate(items, token, size).map_err(|_| bad_token())
 }
 
-/// [`page`] of a kept answer (see [`crate::codecommit::listings`]).
+/// [`page`] of a kept answer (see [`crate::git::listings`]).
 pub fn page_kept<T: Clone>(
     items: &[T],
     token: Option<&str>,

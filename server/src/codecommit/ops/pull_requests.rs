@@ -8,12 +8,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::merges::ConflictResolution;
-use super::{
-    branch_target, caller_name, epoch, max_results, page, repository_arn, repository_target,
-};
+use super::{caller_name, epoch, max_results, page, pr, pull_request_target, repository_target};
 use crate::codecommit::error::CodeCommitError as E;
 use crate::codecommit::merges::{Authoring, Detail, MergeOption};
 use crate::codecommit::pull_requests::{self as prs, MergeRequest, NewPullRequest};
+use crate::codecommit::refs;
 use crate::context::Context;
 use crate::operation::{Authorization, Call, Operation, Target};
 use crate::principal::Principal;
@@ -85,36 +84,11 @@ pub struct PullRequestOutput {
     pub pull_request: PullRequest,
 }
 
-/// The pull request a request names.
-pub(super) fn pr(call: &Call<'_>, id: Option<&str>) -> Result<PullRequestRow, E> {
-    prs::get(call.ctx, &call.principal.account_id, id)
-}
-
 /// The answer of every operation that returns the pull request.
 fn output(call: &Call<'_>, p: PullRequestRow) -> Result<PullRequestOutput, E> {
     Ok(PullRequestOutput {
         pull_request: PullRequest::of(call.ctx, p)?,
     })
-}
-
-/// The repository a pull request belongs to (the account when it does not exist), and its
-/// destination branch for the merges.
-pub(super) fn pull_request_target(
-    ctx: &Context,
-    principal: &Principal,
-    id: Option<&str>,
-    with_destination: bool,
-) -> Target {
-    match prs::get(ctx, &principal.account_id, id) {
-        Ok(p) if with_destination => branch_target(
-            ctx,
-            principal,
-            Some(&p.repository_name),
-            p.destination_reference.strip_prefix("refs/heads/"),
-        ),
-        Ok(p) => repository_target(ctx, principal, Some(&p.repository_name)),
-        Err(_) => Target::arn(repository_arn(ctx, principal, "*")),
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -659,6 +633,6 @@ impl<M: PullRequestMerge + std::fmt::Debug> Operation for MergePullRequest<M> {
                 actor: &call.principal.arn,
             },
         )?;
-        output(call, merged)
+        output(call, refs::settle(call.ctx, merged)?)
     }
 }

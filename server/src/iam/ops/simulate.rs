@@ -5,13 +5,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::{List, MARKER, MAX_ITEMS, page};
-use crate::authz::{self, Origin, PolicySet};
 use crate::context::Context;
 use crate::iam::IamError;
 use crate::iam::policies::{self, PrincipalDocuments, Source};
 use crate::operation::model::Member;
 use crate::operation::{Authorization, Call, Operation, Target};
 use crate::policy::Kind;
+use crate::policy::decide::{self, Origin, PolicySet};
 use crate::principal::{AuthMethod, Identity, Principal};
 use crate::store::policies::{self as rows, OwnerKind};
 
@@ -139,13 +139,13 @@ fn simulate(
     let mut out = Vec::new();
     for action in actions {
         for resource in &resources {
-            let request = authz::Request::new(action, resource);
-            let outcome = authz::evaluate_with(set, principal, &origin, &request, &extra);
+            let request = decide::Request::new(action, resource);
+            let outcome = decide::evaluate_with(set, principal, &origin, &request, &extra);
             let decision = match outcome.decision {
-                authz::Decision::Allow => "allowed",
-                authz::Decision::Deny(authz::Denial::ExplicitIdentity)
-                | authz::Decision::Deny(authz::Denial::ExplicitSession) => "explicitDeny",
-                authz::Decision::Deny(_) => "implicitDeny",
+                decide::Decision::Allow => "allowed",
+                decide::Decision::Deny(decide::Denial::ExplicitIdentity)
+                | decide::Decision::Deny(decide::Denial::ExplicitSession) => "explicitDeny",
+                decide::Decision::Deny(_) => "implicitDeny",
             };
             let matched = outcome
                 .matched
@@ -213,7 +213,7 @@ fn answer(
     q: &Question<'_>,
 ) -> Result<SimulateOutput, IamError> {
     let texts = docs.identity.clone();
-    let set = PolicySet::parse(docs);
+    let set = docs.parse();
     let all = simulate(&set, &texts, principal, q.actions, q.resources, q.context);
     let (items, marker) = page(all, q.marker, q.max_items)?;
     Ok(SimulateOutput {

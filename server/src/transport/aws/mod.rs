@@ -25,7 +25,7 @@ use axum::response::Response;
 use crate::auth::keys::StoreKeys;
 use crate::auth::sigv4::{self, KeyLookup};
 use crate::authz::Origin;
-use crate::context::Context;
+use crate::transport::state::TransportState;
 
 /// The largest API request body (CodeCommit's PutFile takes up to 6 MB, base64-encoded).
 pub const BODY_LIMIT: usize = 16 << 20;
@@ -41,7 +41,7 @@ const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// `POST /`: every IAM, STS and CodeCommit API call.
 pub async fn api(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     Extension(origin): Extension<Origin>,
     request: Request,
 ) -> Response {
@@ -96,7 +96,7 @@ pub async fn api(
 /// How much of a body larger than [`SMALL_BODY`] to read: all of it ([`BODY_LIMIT`]) when the
 /// `Authorization` header is a SigV4 header naming an access key (or STS session) the store
 /// holds, none when it names one it does not, [`SMALL_BODY`] when the request is unsigned.
-async fn large_body_limit(ctx: &Arc<Context>, headers: &HeaderMap) -> usize {
+async fn large_body_limit(ctx: &Arc<TransportState>, headers: &HeaderMap) -> usize {
     let Ok(auth) = sigv4::parse_authorization(headers) else {
         return SMALL_BODY;
     };

@@ -11,10 +11,10 @@ use super::registry::{self, Body, Encoded, Entry};
 use crate::auth::keys::{self, StoreKeys};
 use crate::auth::sigv4::{self, RequestParts, SigV4Error};
 use crate::codecommit::error::CodeCommitError;
-use crate::context::Context;
 use crate::iam::IamError;
 use crate::operation::ServiceError;
 use crate::principal::Principal;
+use crate::transport::state::TransportState;
 
 pub const IAM_NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
 pub const IAM_VERSION: &str = "2010-05-08";
@@ -116,7 +116,7 @@ enum Failure {
 }
 
 /// Answers one API request.
-pub fn handle(ctx: &Context, request_id: &str, req: &ApiRequest) -> Response {
+pub fn handle(ctx: &TransportState, request_id: &str, req: &ApiRequest) -> Response {
     let params = if req.headers.contains_key("x-amz-target") {
         query::Params::parse(b"", "")
     } else {
@@ -238,7 +238,7 @@ fn unsigned_operation(
 
 /// Which service the request is for, and who signed it.
 fn authenticate(
-    ctx: &Context,
+    ctx: &TransportState,
     req: &ApiRequest,
     params: &query::Params,
 ) -> Result<(Service, Principal), Failure> {
@@ -277,6 +277,7 @@ fn authenticate(
             auth_error(service, &e)
         })?;
     keys::record_use(
+        &ctx.key_use,
         ctx,
         &verified.principal,
         &verified.service,
@@ -287,7 +288,7 @@ fn authenticate(
 
 /// Finds the operation and runs it; its name and encoded response.
 fn dispatch(
-    ctx: &Context,
+    ctx: &TransportState,
     service: Service,
     principal: &Principal,
     req: &ApiRequest,

@@ -2,13 +2,13 @@
 //! declares its wire name, IAM action and resource rule (`crate::operation::Operation`);
 //! [`run`] is the one place that decodes, authorizes and calls any of them.
 
-use crate::authz::{self, Origin};
+use crate::authz::Origin;
 use crate::codecommit::ops as cc;
-use crate::context::Context;
 use crate::iam::ops as iam;
 use crate::operation::{Authorization, Operation, ServiceError, Target, UnsignedOperation};
 use crate::principal::Principal;
 use crate::sts::ops as sts;
+use crate::transport::state::TransportState;
 
 use super::protocol::{json, query};
 
@@ -25,9 +25,9 @@ pub struct Entry<E> {
     pub authorization: Authorization,
     /// [`Operation::LIGHT`]: run without a hand-off to a blocking thread.
     pub light: bool,
-    pub run: fn(&Context, &Principal, &Origin, Body<'_>) -> Result<Encoded, E>,
+    pub run: fn(&TransportState, &Principal, &Origin, Body<'_>) -> Result<Encoded, E>,
     /// What [`Entry::run`] authorizes against: the decoded request's target.
-    pub target: fn(&Context, &Principal, Body<'_>) -> Result<Target, E>,
+    pub target: fn(&TransportState, &Principal, Body<'_>) -> Result<Target, E>,
     /// Checks and decodes a request without running it (the request fuzzers use it).
     pub check: fn(Body<'_>) -> Result<(), E>,
 }
@@ -62,7 +62,7 @@ fn decode<T: Operation>(body: Body<'_>) -> Result<T, T::Error> {
 }
 
 fn target<T: Operation>(
-    ctx: &Context,
+    ctx: &TransportState,
     principal: &Principal,
     body: Body<'_>,
 ) -> Result<Target, T::Error> {
@@ -71,13 +71,13 @@ fn target<T: Operation>(
 
 /// Decode → target → `authz::decide` → handler → encode, for any operation.
 fn run<T: Operation>(
-    ctx: &Context,
+    ctx: &TransportState,
     principal: &Principal,
     origin: &Origin,
     body: Body<'_>,
 ) -> Result<Encoded, T::Error> {
     let request: T = decode(body)?;
-    let output = authz::invoke(ctx, principal, origin, request)?;
+    let output = ctx.authorizer.invoke(ctx, principal, origin, request)?;
     let internal = |e: String| T::Error::malformed(format!("encoding the response: {e}"));
     match body {
         Body::Query(_) => query::encode(T::NAME, &output)
@@ -90,7 +90,7 @@ fn run<T: Operation>(
 /// An operation AWS accepts unsigned (Query protocol).
 pub struct UnsignedEntry<E> {
     pub name: &'static str,
-    pub run: fn(&Context, &query::Params) -> Result<Encoded, E>,
+    pub run: fn(&TransportState, &query::Params) -> Result<Encoded, E>,
 }
 
 const fn unsigned<T: UnsignedOperation>() -> UnsignedEntry<T::Error> {
@@ -103,7 +103,7 @@ const fn unsigned<T: UnsignedOperation>() -> UnsignedEntry<T::Error> {
 /// Decode → handler → encode, with no caller and no authorization step: the request carries
 /// its own proof.
 fn run_unsigned<T: UnsignedOperation>(
-    ctx: &Context,
+    ctx: &TransportState,
     params: &query::Params,
 ) -> Result<Encoded, T::Error> {
     let request: T = query::decode_checked::<T, T::Error>(T::MEMBERS, params)?;
@@ -356,17 +356,18 @@ mod tests {
         );
     }
 
-    fn context() -> Context {
+    fn context() -> TransportState {
         let store = crate::store::Store::open_in_memory().unwrap();
-        let hasher = crate::iam::passwords::PasswordHasher::for_store(&store).unwrap();
-        Context::new(
+        let hasher = crate::crypto::passwords::PasswordHasher::for_store(&store).unwrap();
+        let ctx = crate::context::Context::new(
             store,
             hasher,
             std::path::PathBuf::from("/nonexistent"),
             "123456789012".into(),
             "us-east-1".into(),
             None,
-        )
+        );
+        TransportState::new(std::sync::Arc::new(ctx), 16, 0)
     }
 
     fn caller() -> Principal {
@@ -498,7 +499,7 @@ mod tests {
     fn registry_target(
         entries: &[Entry<crate::iam::IamError>],
         name: &str,
-        ctx: &Context,
+        ctx: &TransportState,
         me: &Principal,
         params: &query::Params,
     ) -> String {

@@ -16,7 +16,7 @@ use crate::codecommit::content::{Folder, FolderEntry};
 use crate::codecommit::ops::browse::{GetCommitHistory, GetCommitPatch};
 use crate::codecommit::ops::files::{GetFile, GetFolder};
 use crate::codecommit::ops::repositories::RepositoryMetadata;
-use crate::context::Context;
+use crate::transport::state::TransportState;
 
 /// Commits per history page.
 const HISTORY_PAGE: usize = 50;
@@ -31,7 +31,7 @@ pub struct Where {
     page: Option<usize>,
 }
 
-fn clone_panel(ctx: &Context, viewer: &Viewer, meta: &RepositoryMetadata) -> Markup {
+fn clone_panel(ctx: &TransportState, viewer: &Viewer, meta: &RepositoryMetadata) -> Markup {
     let login = crate::iam::service_user_name(viewer.user_name(), &viewer.principal.account_id);
     let endpoint = meta
         .clone_url_http
@@ -92,7 +92,7 @@ fn entry_rows(repo: &Repo, reference: &str, folder: &Folder) -> Markup {
 }
 
 async fn readme(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     repo: &Repo,
     reference: &str,
@@ -133,7 +133,7 @@ async fn readme(
     })
 }
 
-fn empty_repository(ctx: &Context, viewer: &Viewer, repo: &Repo) -> Markup {
+fn empty_repository(ctx: &TransportState, viewer: &Viewer, repo: &Repo) -> Markup {
     html! {
         h1 { (repo.name()) }
         (tabs(repo, "", Tab::Code))
@@ -143,7 +143,7 @@ fn empty_repository(ctx: &Context, viewer: &Viewer, repo: &Repo) -> Markup {
     }
 }
 
-fn danger_zone(ctx: &Context, viewer: &Viewer, meta: &RepositoryMetadata) -> Markup {
+fn danger_zone(ctx: &TransportState, viewer: &Viewer, meta: &RepositoryMetadata) -> Markup {
     if !viewer.may(ctx, "codecommit:DeleteRepository", &meta.arn) {
         return html! {};
     }
@@ -164,7 +164,7 @@ fn danger_zone(ctx: &Context, viewer: &Viewer, meta: &RepositoryMetadata) -> Mar
 
 /// A repository's landing page: its default branch's root, README and clone commands.
 pub async fn overview(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path(name): Path<String>,
 ) -> Result<Response, PageError> {
@@ -172,7 +172,7 @@ pub async fn overview(
 }
 
 pub async fn browse(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path(name): Path<String>,
     Query(at): Query<Where>,
@@ -181,7 +181,7 @@ pub async fn browse(
 }
 
 async fn show_code(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     name: &str,
     at: Where,
@@ -270,7 +270,7 @@ fn path_crumbs(repo: &Repo, reference: &str, path: &str) -> Markup {
 }
 
 async fn file_view(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     repo: &Repo,
     reference: &str,
@@ -330,7 +330,7 @@ async fn file_view(
 
 /// Commit history of a ref, or of one path on it.
 pub async fn history(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path(name): Path<String>,
     Query(at): Query<Where>,
@@ -401,7 +401,7 @@ pub struct FilesFrom {
 
 /// One commit: its message, author, parents and unified diff against its first parent.
 pub async fn commit(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path((name, id)): Path<(String, String)>,
     Query(at): Query<FilesFrom>,
@@ -449,7 +449,7 @@ pub async fn commit(
 
 /// Branches and tags, with the commits they point at.
 pub async fn references(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path(name): Path<String>,
 ) -> Result<Response, PageError> {

@@ -27,15 +27,15 @@ use axum::routing::{get, post};
 
 use crate::auth::console::{self as sessions, Session};
 use crate::authz::{self, Origin};
-use crate::context::Context;
 use crate::operation::{Operation, ServiceError};
 use crate::principal::Principal;
+use crate::transport::state::TransportState;
 
 /// The session cookie. It holds a random token; the store keeps only its hash.
 const COOKIE: &str = "ccl_console";
 
 /// The console's routes, nested under `/console` by the HTTP router.
-pub fn router() -> Router<Arc<Context>> {
+pub fn router() -> Router<Arc<TransportState>> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/console/repositories") }))
         .route("/assets/console.css", get(layout::stylesheet))
@@ -136,19 +136,20 @@ impl Viewer {
 
     /// Whether the viewer's policies allow `action` on `resource` (to show or leave out a
     /// button; the operation behind it is decided again when it runs).
-    pub fn may(&self, ctx: &Context, action: &str, resource: &str) -> bool {
-        authz::decide(
-            ctx,
-            &self.principal,
-            &self.origin,
-            &authz::Request {
-                action,
-                resource,
-                context: &[],
-                resource_tags: None,
-            },
-        )
-        .allowed()
+    pub fn may(&self, ctx: &TransportState, action: &str, resource: &str) -> bool {
+        ctx.authorizer
+            .decide(
+                ctx,
+                &self.principal,
+                &self.origin,
+                &authz::Request {
+                    action,
+                    resource,
+                    context: &[],
+                    resource_tags: None,
+                },
+            )
+            .allowed()
     }
 }
 
@@ -169,12 +170,12 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-impl FromRequestParts<Arc<Context>> for Viewer {
+impl FromRequestParts<Arc<TransportState>> for Viewer {
     type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        ctx: &Arc<Context>,
+        ctx: &Arc<TransportState>,
     ) -> Result<Self, Self::Rejection> {
         let origin = parts
             .extensions
@@ -274,7 +275,7 @@ impl PageError {
 
 /// Runs `request` as the viewer, on a blocking thread (operations read the store and git).
 pub async fn call<T>(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     request: T,
 ) -> Result<T::Output, PageError>
@@ -284,7 +285,9 @@ where
 {
     let (ctx, principal, origin) = (ctx.clone(), viewer.principal.clone(), viewer.origin);
     tokio::task::spawn_blocking(move || {
-        authz::invoke(&ctx, &principal, &origin, request).map_err(PageError::of)
+        ctx.authorizer
+            .invoke(&ctx, &principal, &origin, request)
+            .map_err(PageError::of)
     })
     .await
     .map_err(|_| PageError::internal())?

@@ -11,7 +11,7 @@ use super::layout::{Section, page};
 use super::{PageError, Viewer, call, enc};
 use crate::codecommit::ops::browse::{GetReferences, References};
 use crate::codecommit::ops::repositories::{GetRepository, RepositoryMetadata};
-use crate::context::Context;
+use crate::transport::state::TransportState;
 
 pub fn repo_link(name: &str) -> String {
     format!("/console/repositories/{}", enc(name))
@@ -56,7 +56,11 @@ pub struct Repo {
 }
 
 impl Repo {
-    pub async fn load(ctx: &Arc<Context>, viewer: &Viewer, name: &str) -> Result<Repo, PageError> {
+    pub async fn load(
+        ctx: &Arc<TransportState>,
+        viewer: &Viewer,
+        name: &str,
+    ) -> Result<Repo, PageError> {
         let meta = call(
             ctx,
             viewer,

@@ -13,7 +13,7 @@ use super::{PageError, Viewer, call, checked, enc, see_other};
 use crate::codecommit::ops::repositories::{
     BatchGetRepositories, CreateRepository, DeleteRepository, ListRepositories, RepositoryMetadata,
 };
-use crate::context::Context;
+use crate::transport::state::TransportState;
 
 /// BatchGetRepositories takes at most 25 names a call.
 const BATCH: usize = 25;
@@ -30,7 +30,7 @@ pub struct ListQuery {
 }
 
 async fn metadata(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     names: Vec<String>,
 ) -> Result<Vec<RepositoryMetadata>, PageError> {
@@ -51,7 +51,7 @@ async fn metadata(
 }
 
 async fn list_page(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     (token, start): (Option<String>, usize),
     notice: Option<Markup>,
@@ -142,7 +142,7 @@ async fn list_page(
 }
 
 pub async fn list(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
@@ -153,7 +153,7 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
@@ -179,7 +179,7 @@ pub async fn create(
 }
 
 pub async fn delete(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path(name): Path<String>,
     Form(form): Form<HashMap<String, String>>,

@@ -13,11 +13,11 @@ use maud::{Markup, html};
 use super::layout::{bare, flash};
 use super::{PageError, Viewer, checked, cookie, cookie_token, session_cookie};
 use crate::auth::console::{self as sessions, SignInError};
-use crate::authz::{self, Origin};
-use crate::context::Context;
+use crate::authz::Origin;
 use crate::iam::ops::login_profiles::ChangePassword;
 use crate::principal::AuthMethod;
 use crate::secret::Secret;
+use crate::transport::state::TransportState;
 
 fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map(|s| s.trim()).unwrap_or_default()
@@ -57,7 +57,7 @@ fn with_token(status: StatusCode, markup: Markup, token: &str, secure: bool) -> 
 }
 
 /// A sign-in post without the token of a sign-in page: a fresh page, nothing checked.
-fn stale(ctx: &Context, secure: bool) -> Response {
+fn stale(ctx: &TransportState, secure: bool) -> Response {
     let token = sessions::new_token();
     let page = sign_in_page(
         &ctx.account_id,
@@ -115,7 +115,7 @@ fn change_page(account: &str, user: &str, problem: Option<&str>, csrf: &str) -> 
 }
 
 pub async fn form(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     Extension(origin): Extension<Origin>,
 ) -> Response {
     let token = sessions::new_token();
@@ -152,7 +152,7 @@ fn rejected(page: Markup) -> Response {
 const INCORRECT: &str = "Your authentication information is incorrect. Please try again.";
 
 pub async fn submit(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     Extension(origin): Extension<Origin>,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
@@ -201,7 +201,7 @@ pub async fn submit(
 /// The new password a reset asks for: the old one again, then ChangePassword as that user
 /// (so the account's policy and the user's permissions apply as on AWS), then a session.
 pub async fn change_password(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     Extension(origin): Extension<Origin>,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
@@ -237,7 +237,9 @@ pub async fn change_password(
             old_password: old,
             new_password: new,
         };
-        authz::invoke(&c, &principal, &origin, request).map_err(Ok)?;
+        c.authorizer
+            .invoke(&c, &principal, &origin, request)
+            .map_err(Ok)?;
         sessions::begin(&c, &row).map_err(Err)
     })
     .await;
@@ -256,7 +258,7 @@ pub async fn change_password(
 }
 
 pub async fn sign_out(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     headers: axum::http::HeaderMap,
     Form(form): Form<HashMap<String, String>>,

@@ -19,7 +19,7 @@ use crate::codecommit::ops::triggers::{
     GetRepositoryTriggers, PutRepositoryTriggers, TestRepositoryTriggers,
 };
 use crate::codecommit::triggers::Trigger;
-use crate::context::Context;
+use crate::transport::state::TransportState;
 
 /// Events per log page.
 const LOG_PAGE: i64 = 50;
@@ -40,7 +40,7 @@ pub struct LogPage {
 }
 
 pub async fn show(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path(name): Path<String>,
     Query(q): Query<LogPage>,
@@ -70,7 +70,7 @@ fn delivery_row(d: &Delivery) -> Markup {
 }
 
 async fn render(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     name: &str,
     before: Option<i64>,
@@ -216,7 +216,7 @@ fn trigger_of(form: &CheckedForm) -> Trigger {
 
 /// Add, delete (PutRepositoryTriggers with the whole new list, as the console does) or test.
 pub async fn act(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path(name): Path<String>,
     Form(form): Form<HashMap<String, String>>,

@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::context::Context;
 use crate::sts::workloads::{self, WorkloadError};
+use crate::transport::state::TransportState;
 
 fn answer(status: StatusCode, body: serde_json::Value) -> Response {
     (
@@ -23,7 +23,7 @@ fn answer(status: StatusCode, body: serde_json::Value) -> Response {
 }
 
 pub async fn credentials(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Response {
@@ -32,7 +32,7 @@ pub async fn credentials(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let result = tokio::task::spawn_blocking(move || {
-        workloads::container_credentials(&ctx, &name, token.as_deref())
+        workloads::container_credentials(&ctx, &ctx.workloads, &name, token.as_deref())
     })
     .await;
     let date =

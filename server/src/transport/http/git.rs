@@ -22,16 +22,15 @@ use tokio_util::io::{ReaderStream, StreamReader};
 use super::basic::{self, BasicAuth};
 use crate::auth::keys::{self, StoreKeys};
 use crate::auth::{AuthFailure, git_credentials, git_sigv4};
-use crate::codecommit::repositories;
-use crate::context::Context;
 use crate::git::service::{self, GitService, Mode};
 use crate::principal::Principal;
 use crate::secret::Secret;
+use crate::transport::state::TransportState;
 use axum::Extension;
 
 use crate::authz::Origin;
-use crate::git::ref_guard;
 use crate::transport::git_access::{self, Granted, Refused};
+use crate::transport::git_session::{self, GitSession};
 
 const REALM: &str = "Basic realm=\"codecommit-local\"";
 
@@ -102,7 +101,7 @@ struct Presented {
 }
 
 /// Checks Basic credentials: a Git credential, or a SigV4-signed password.
-fn authenticate(ctx: &Context, p: &Presented) -> Result<Principal, AuthFailure> {
+fn authenticate(ctx: &TransportState, p: &Presented) -> Result<Principal, AuthFailure> {
     if !git_sigv4::is_sigv4_user(&p.user) {
         return git_credentials::authenticate(ctx, &p.user, &p.password);
     }
@@ -118,14 +117,14 @@ fn authenticate(ctx: &Context, p: &Presented) -> Result<Principal, AuthFailure> 
         chrono::Utc::now(),
         &StoreKeys { store: &ctx.store },
     )?;
-    keys::record_use(ctx, &principal, "codecommit", &ctx.region);
+    keys::record_use(&ctx.key_use, ctx, &principal, "codecommit", &ctx.region);
     Ok(principal)
 }
 
 /// Authenticates the request and finds the repository the caller may `action`, on a
 /// blocking thread (every step reads the store).
 async fn authorize(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     origin: Origin,
     headers: &HeaderMap,
     uri: &Uri,
@@ -165,7 +164,7 @@ async fn authorize(
 }
 
 fn authorize_blocking(
-    ctx: &Context,
+    ctx: &TransportState,
     origin: &Origin,
     presented: &Presented,
     name: &str,
@@ -231,7 +230,7 @@ fn stream_body(
 }
 
 pub async fn info_refs(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     Extension(origin): Extension<Origin>,
     Path(name): Path<String>,
     Query(query): Query<HashMap<String, String>>,
@@ -253,7 +252,7 @@ pub async fn info_refs(
     };
     let git_protocol = git_protocol(&headers);
     let v2 = service == GitService::UploadPack && service::is_protocol_v2(git_protocol.as_deref());
-    let request = ctx.git_service(service, &repo, Mode::AdvertiseRefs, git_protocol, None);
+    let request = git_session::advertisement(&ctx, service, &repo, git_protocol);
     let mut process = match request.spawn() {
         Ok(p) => p,
         Err(e) => return internal("starting git", e).into_response(),
@@ -284,7 +283,7 @@ pub async fn info_refs(
 }
 
 pub async fn upload_pack(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     Extension(origin): Extension<Origin>,
     Path(name): Path<String>,
     uri: Uri,
@@ -304,7 +303,7 @@ pub async fn upload_pack(
 }
 
 pub async fn receive_pack(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     Extension(origin): Extension<Origin>,
     Path(name): Path<String>,
     uri: Uri,
@@ -324,7 +323,7 @@ pub async fn receive_pack(
 }
 
 async fn rpc(
-    ctx: Arc<Context>,
+    ctx: Arc<TransportState>,
     origin: Origin,
     name: String,
     uri: Uri,
@@ -332,13 +331,12 @@ async fn rpc(
     body: Body,
     service: GitService,
 ) -> Response {
-    let Granted { repo, push, caller } =
-        match authorize(&ctx, origin, &headers, &uri, &name, service).await {
-            Ok(granted) => granted,
-            Err(refusal) => return refusal.into_response(),
-        };
-    let ref_guard = match push.map(|p| p.into_guard(&ctx)).transpose() {
-        Ok(g) => g,
+    let granted = match authorize(&ctx, origin, &headers, &uri, &name, service).await {
+        Ok(granted) => granted,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let session = match GitSession::open(ctx.clone(), granted, service) {
+        Ok(s) => s,
         Err(e) => return internal("preparing the push's ref checks", e).into_response(),
     };
     let expected = format!("application/x-{}-request", service.wire_name());
@@ -366,14 +364,7 @@ async fn rpc(
             &format!("Request body exceeds {limit} bytes"),
         );
     }
-    let request = ctx.git_service(
-        service,
-        &repo,
-        Mode::StatelessRpc,
-        git_protocol(&headers),
-        ref_guard.clone(),
-    );
-    let mut process = match request.spawn() {
+    let mut process = match session.spawn(Mode::StatelessRpc, git_protocol(&headers)) {
         Ok(p) => p,
         Err(e) => return internal("starting git", e).into_response(),
     };
@@ -383,7 +374,7 @@ async fn rpc(
     service::log_stderr(process.stderr.take(), service);
     let mut stdin = process.stdin.take().expect("stateless-rpc has stdin");
     let reader = StreamReader::new(body.into_data_stream().map_err(std::io::Error::other));
-    let feed_guard = ref_guard.clone();
+    let feeder = session.feeder();
     tokio::spawn(async move {
         let input: Box<dyn AsyncRead + Send + Unpin> = if gzip {
             Box::new(GzipDecoder::new(BufReader::new(reader)))
@@ -392,14 +383,12 @@ async fn rpc(
         };
         let input = service::Capped::new(input, limit);
         // On a broken or truncated body git sees EOF early and fails without touching refs.
-        if let Err(e) = ref_guard::feed(input, &mut stdin, feed_guard.as_deref()).await {
+        if let Err(e) = feeder.feed(input, &mut stdin).await {
             tracing::warn!("request body for git ended early: {e}");
         }
     });
     let finish = async move {
-        repositories::finish_service(ctx, process.child, service, repo, caller).await;
-        // The hooks read the verdicts until git exits.
-        drop(ref_guard);
+        session.finish(process.child).await;
     };
     let body = stream_body(None, process.stdout, finish);
     (

@@ -20,11 +20,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::authz::Origin;
-use crate::context::Context;
 use crate::transport::aws;
+use crate::transport::state::TransportState;
 
 /// The routes, for the HTTPS listener (`secure`) or the plain HTTP one.
-pub fn router(ctx: Arc<Context>, secure: bool) -> Router {
+pub fn router(ctx: Arc<TransportState>, secure: bool) -> Router {
     Router::new()
         .route("/v1/repos/{name}/info/refs", get(git::info_refs))
         .route("/v1/repos/{name}/git-upload-pack", post(git::upload_pack))

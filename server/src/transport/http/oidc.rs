@@ -7,20 +7,20 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::context::Context;
+use crate::transport::state::TransportState;
 
 fn json(body: serde_json::Value) -> Response {
     ([("content-type", "application/json")], body.to_string()).into_response()
 }
 
-pub async fn discovery(State(ctx): State<Arc<Context>>) -> Response {
+pub async fn discovery(State(ctx): State<Arc<TransportState>>) -> Response {
     match ctx.issuer.get() {
         Some(issuer) => json(issuer.discovery()),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 
-pub async fn jwks(State(ctx): State<Arc<Context>>) -> Response {
+pub async fn jwks(State(ctx): State<Arc<TransportState>>) -> Response {
     match ctx.issuer.get() {
         Some(issuer) => json(issuer.jwks()),
         None => StatusCode::NOT_FOUND.into_response(),

@@ -24,13 +24,12 @@ use tokio_util::task::TaskTracker;
 
 use crate::auth::{AuthFailure, ssh_keys};
 use crate::authz::Origin;
-use crate::codecommit::repositories::{self, RepositoryRow};
-use crate::context::Context;
-use crate::git::ref_guard::{self, RefGuard};
-use crate::git::service::{self, GitService, Mode};
+use crate::git::service::{self, Mode};
 use crate::principal::{AuthMethod, Principal};
-use crate::transport::git_access::{self, Granted, Refused};
+use crate::transport::git_access::{self, Refused};
+use crate::transport::git_session::GitSession;
 use crate::transport::limits::ConnectionLimit;
+use crate::transport::state::TransportState;
 
 /// What CodeCommit prints for a shell (`ssh -T host`).
 pub const GREETING: &str = "You have successfully authenticated over SSH. You can use Git to interact with AWS CodeCommit. Interactive shells are not supported.";
@@ -62,7 +61,7 @@ pub struct SshLimits {
 /// waits for them, within its login grace time.
 pub async fn serve(
     listener: TcpListener,
-    ctx: Arc<Context>,
+    ctx: Arc<TransportState>,
     config: tokio::sync::watch::Receiver<Option<Arc<russh::server::Config>>>,
     limits: SshLimits,
     shutdown: CancellationToken,
@@ -128,7 +127,7 @@ pub async fn serve(
 }
 
 struct Connection {
-    ctx: Arc<Context>,
+    ctx: Arc<TransportState>,
     peer: SocketAddr,
     principal: Option<Principal>,
     /// Set once a key is verified: the login grace time no longer applies.
@@ -293,7 +292,7 @@ async fn to_stderr(ch: &ChannelWriteHalf<Msg>, message: &str) {
 
 /// Runs one exec command on `ch`; returns the exit status for the client.
 async fn run_command(
-    ctx: Arc<Context>,
+    ctx: Arc<TransportState>,
     rx: ChannelReadHalf,
     ch: &ChannelWriteHalf<Msg>,
     principal: &Principal,
@@ -325,7 +324,7 @@ async fn run_command(
         .await
         .unwrap_or_else(|e| Err(Refused::Internal(e.to_string())))
     };
-    let Granted { repo, push, caller } = match checked {
+    let granted = match checked {
         Ok(granted) => granted,
         Err(refused) => {
             let message = match refused {
@@ -343,52 +342,27 @@ async fn run_command(
             return 128;
         }
     };
-    tracing::info!(%peer, %key_id, repository = %repo.name, service = git.service.wire_name(), "ssh git");
-    let ref_guard = match push.map(|p| p.into_guard(&ctx)).transpose() {
-        Ok(g) => g,
+    tracing::info!(%peer, %key_id, repository = %granted.repo.name, service = git.service.wire_name(), "ssh git");
+    let session = match GitSession::open(ctx, granted, git.service) {
+        Ok(s) => s,
         Err(e) => {
             tracing::error!("preparing the push's ref checks: {e}");
             to_stderr(ch, "fatal: the server could not check the push").await;
             return 128;
         }
     };
-    let run = GitRun {
-        repo,
-        caller,
-        service: git.service,
-        protocol,
-        ref_guard,
-    };
-    stream_git(ctx, rx, ch, run).await
-}
-
-/// The git service one exec request runs, for whom, on which repository.
-struct GitRun {
-    repo: RepositoryRow,
-    /// The caller's ARN.
-    caller: String,
-    service: GitService,
-    protocol: Option<String>,
-    ref_guard: Option<Arc<RefGuard>>,
+    stream_git(session, protocol, rx, ch).await
 }
 
 /// Runs `git upload-pack|receive-pack` for the repository with the channel as its stdin and
 /// stdout; returns git's exit status for the client.
 async fn stream_git(
-    ctx: Arc<Context>,
+    session: GitSession,
+    protocol: Option<String>,
     mut rx: ChannelReadHalf,
     ch: &ChannelWriteHalf<Msg>,
-    run: GitRun,
 ) -> u32 {
-    let GitRun {
-        repo,
-        caller,
-        service,
-        protocol,
-        ref_guard,
-    } = run;
-    let request = ctx.git_service(service, &repo, Mode::Stateful, protocol, ref_guard.clone());
-    let mut process = match request.spawn() {
+    let mut process = match session.spawn(Mode::Stateful, protocol) {
         Ok(p) => p,
         Err(e) => {
             tracing::error!("starting git: {e}");
@@ -399,10 +373,10 @@ async fn stream_git(
     // Client → git's stdin. Reading re-opens the client's window, so a slow git stalls the
     // client instead of growing memory.
     let mut stdin = process.stdin.take().expect("stateful git has stdin");
-    let feed_guard = ref_guard.clone();
+    let feeder = session.feeder();
     let input = async move {
         let reader = rx.make_reader();
-        let _ = ref_guard::feed(reader, &mut stdin, feed_guard.as_deref()).await;
+        let _ = feeder.feed(reader, &mut stdin).await;
         let _ = stdin.shutdown().await;
     };
     // git's stderr → the client's stderr; git's stdout → the client.
@@ -424,10 +398,7 @@ async fn stream_git(
     let child = process.child;
     let run = async move {
         tokio::join!(output, errors);
-        let status = repositories::finish_service(ctx, child, service, repo, caller).await;
-        // The hooks read the verdicts until git exits.
-        drop(ref_guard);
-        status
+        session.finish(child).await
     };
     // The input side ends on its own when the client sends EOF; when git is done first,
     // stop waiting for it.

@@ -12,7 +12,6 @@ use serde_json::json;
 
 use super::user::user_page;
 use super::{CODECOMMIT, request, user_link};
-use crate::context::Context;
 use crate::iam::ops::access_keys::{CreateAccessKey, DeleteAccessKey, UpdateAccessKey};
 use crate::iam::ops::attached::{AttachPolicy, DetachPolicy};
 use crate::iam::ops::credentials::{
@@ -26,6 +25,7 @@ use crate::iam::ops::owners;
 use crate::iam::ops::ssh_keys::{DeleteSSHPublicKey, UpdateSSHPublicKey, UploadSSHPublicKey};
 use crate::secret::Secret;
 use crate::transport::console::{CheckedForm, PageError, Viewer, call, checked, see_other};
+use crate::transport::state::TransportState;
 
 /// What an action leaves to show: nothing (back to the page), or a secret shown once.
 enum Done {
@@ -47,7 +47,7 @@ fn shown_once(title: &str, rows: &[(&str, &str)], testid: &str) -> Markup {
 
 /// One change on a user's page, by the kind of thing `op` is about.
 async fn act_on(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     name: &str,
     form: &CheckedForm,
@@ -65,7 +65,7 @@ async fn act_on(
 
 /// Policies and the console password.
 async fn access(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     name: &str,
     form: &CheckedForm,
@@ -132,7 +132,7 @@ async fn access(
 
 /// HTTPS Git credentials: a new or reset password is shown once.
 async fn git_credential(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     name: &str,
     form: &CheckedForm,
@@ -210,7 +210,7 @@ async fn git_credential(
 
 /// SSH public keys.
 async fn ssh_key(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     name: &str,
     form: &CheckedForm,
@@ -265,7 +265,7 @@ async fn ssh_key(
 
 /// Access keys: a new secret is shown once.
 async fn access_key(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     name: &str,
     form: &CheckedForm,
@@ -324,7 +324,7 @@ fn status_of(op: &str) -> String {
 
 /// Every change on a user's page: `op` names it, `id` what it is about.
 pub async fn act(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path(name): Path<String>,
     Form(form): Form<HashMap<String, String>>,

@@ -21,8 +21,8 @@ use serde::de::DeserializeOwned;
 
 use super::layout::{Section, csrf, page};
 use super::{PageError, Viewer, call, checked, enc, see_other};
-use crate::context::Context;
 use crate::iam::ops::users::{CreateUser, ListUsers};
+use crate::transport::state::TransportState;
 
 const CODECOMMIT: &str = "codecommit.amazonaws.com";
 /// Users per list page.
@@ -48,7 +48,7 @@ pub struct Paging {
 }
 
 pub async fn users(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Query(paging): Query<Paging>,
 ) -> Result<Response, PageError> {
@@ -56,7 +56,7 @@ pub async fn users(
 }
 
 async fn users_page(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     marker: Option<String>,
     notice: Option<Markup>,
@@ -120,7 +120,7 @@ async fn users_page(
 }
 
 pub async fn create_user(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {

@@ -10,7 +10,6 @@ use maud::{Markup, html};
 use serde_json::json;
 
 use super::{CODECOMMIT, request, user_link, users_link};
-use crate::context::Context;
 use crate::iam::ops::access_keys::{AccessKeyMetadata, ListAccessKeys};
 use crate::iam::ops::attached::{AttachedPolicy, ListAttachedPolicies};
 use crate::iam::ops::credentials::{
@@ -26,10 +25,11 @@ use crate::iam::ops::users::{GetUser, User};
 use crate::operation::Operation;
 use crate::transport::console::layout::{Section, csrf, page};
 use crate::transport::console::{PageError, Viewer, call};
+use crate::transport::state::TransportState;
 
 /// `request` as the viewer: `None` if the viewer may not read it ([`unless_denied`]).
 async fn read<T>(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     request: T,
 ) -> Result<Option<T::Output>, PageError>
@@ -55,7 +55,7 @@ fn denied() -> Markup {
 }
 
 pub async fn user(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path(name): Path<String>,
 ) -> Result<Response, PageError> {
@@ -97,7 +97,11 @@ struct UserView {
     choices: Vec<PolicyInfo>,
 }
 
-async fn load(ctx: &Arc<Context>, viewer: &Viewer, name: &str) -> Result<UserView, PageError> {
+async fn load(
+    ctx: &Arc<TransportState>,
+    viewer: &Viewer,
+    name: &str,
+) -> Result<UserView, PageError> {
     let user = read(
         ctx,
         viewer,
@@ -219,7 +223,7 @@ async fn load(ctx: &Arc<Context>, viewer: &Viewer, name: &str) -> Result<UserVie
 
 /// What every card needs: who looks, at whom, and where its forms post.
 struct Card<'a> {
-    ctx: &'a Context,
+    ctx: &'a TransportState,
     viewer: &'a Viewer,
     name: &'a str,
     arn: &'a str,
@@ -233,7 +237,7 @@ impl Card<'_> {
 }
 
 pub(super) async fn user_page(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     name: &str,
     notice: Option<Markup>,

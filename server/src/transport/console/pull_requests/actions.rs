@@ -18,13 +18,13 @@ use crate::codecommit::ops::comments::{Location, PostCommentForPullRequest};
 use crate::codecommit::ops::pull_requests::{
     ByFastForward, BySquash, ByThreeWay, MergePullRequest, UpdatePullRequestStatus,
 };
-use crate::context::Context;
 use crate::operation::Operation;
 use crate::transport::console::{CheckedForm, PageError, Viewer, call, checked, see_other};
+use crate::transport::state::TransportState;
 
 /// After an action: back to the page (tab `back`), or the page again with the refusal.
 async fn after(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     (name, id): (&str, &str),
     back: Option<&str>,
@@ -57,7 +57,7 @@ async fn after(
 
 /// Runs `request` as the viewer, then [`after`].
 async fn apply<T>(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     at: (&str, &str),
     back: Option<&str>,
@@ -76,7 +76,7 @@ fn field(form: &CheckedForm, name: &str) -> Option<String> {
 }
 
 pub async fn approve(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path((name, id)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
@@ -97,7 +97,7 @@ pub async fn approve(
 }
 
 pub async fn close(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path((name, id)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
@@ -117,7 +117,7 @@ pub async fn close(
 }
 
 pub async fn merge(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path((name, id)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
@@ -149,7 +149,7 @@ pub async fn merge(
 }
 
 pub async fn comment(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path((name, id)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
@@ -198,7 +198,7 @@ fn rule_content(approvals: i64, pool: &[&str]) -> String {
 }
 
 pub async fn create_rule(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path((name, id)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
@@ -230,7 +230,7 @@ pub async fn create_rule(
 }
 
 pub async fn delete_rule(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path((name, id)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,

@@ -24,11 +24,11 @@ use crate::codecommit::ops::pull_requests::{
     PullRequestTarget,
 };
 use crate::codecommit::ops::repository_arn;
-use crate::context::Context;
 use crate::transport::console::diff::{Annotate, patch_view, shown_path};
 use crate::transport::console::layout::{ago_epoch, csrf};
 use crate::transport::console::repo::commit_link;
 use crate::transport::console::{PageError, Viewer, call, enc, markdown};
+use crate::transport::state::TransportState;
 
 #[derive(serde::Deserialize, Default)]
 pub struct Shown {
@@ -48,7 +48,7 @@ enum PrTab {
 }
 
 pub async fn show(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path((name, id)): Path<(String, String)>,
     Query(q): Query<Shown>,
@@ -58,7 +58,7 @@ pub async fn show(
 
 /// The pull request, if it is in this repository.
 pub(super) async fn load(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     name: &str,
     id: &str,
@@ -84,7 +84,7 @@ pub(super) async fn load(
 
 /// The page, with `notice` (an action's refusal, say) above its tabs.
 pub(super) async fn render(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     name: &str,
     id: &str,
@@ -158,7 +158,7 @@ fn merged(t: &PullRequestTarget) -> Option<(&str, &str, &str)> {
 }
 
 async fn details(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     p: &PullRequest,
     t: &PullRequestTarget,
@@ -227,7 +227,7 @@ fn rule_summary(content: &str) -> String {
 }
 
 fn approval_card(
-    ctx: &Context,
+    ctx: &TransportState,
     viewer: &Viewer,
     p: &PullRequest,
     evaluation: &Evaluation,
@@ -329,7 +329,7 @@ fn approval_card(
 }
 
 async fn merge_card(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     p: &PullRequest,
     t: &PullRequestTarget,
@@ -445,7 +445,7 @@ async fn merge_card(
 
 /// Every comment of the pull request, all pages of them.
 async fn all_comments(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     p: &PullRequest,
 ) -> Result<Vec<ThreadComments>, PageError> {
@@ -569,7 +569,7 @@ fn comment_box(c: &Comment) -> Markup {
 }
 
 async fn changes(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     p: &PullRequest,
     t: &PullRequestTarget,
@@ -664,7 +664,7 @@ fn event_text(e: &PullRequestEvent) -> String {
 }
 
 async fn activity(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     p: &PullRequest,
     t: &PullRequestTarget,

@@ -25,7 +25,7 @@ use crate::codecommit::ops::browse::GetCommitPatch;
 use crate::codecommit::ops::pull_requests::{
     CreatePullRequest, GetPullRequest, ListPullRequests, PullRequest, PullRequestId, TargetSpec,
 };
-use crate::context::Context;
+use crate::transport::state::TransportState;
 
 /// Pull requests per list page.
 const LIST_PAGE: i64 = 20;
@@ -73,7 +73,7 @@ pub struct Filters {
 
 /// The repository's pull requests, newest first, a page at a time.
 pub async fn list(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path(name): Path<String>,
     Query(f): Query<Filters>,
@@ -185,7 +185,7 @@ pub struct NewForm {
 
 /// Choose two branches; with both chosen, the changes and the title and description.
 pub async fn new_form(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path(name): Path<String>,
     Query(q): Query<NewForm>,
@@ -194,7 +194,7 @@ pub async fn new_form(
 }
 
 async fn new_page(
-    ctx: &Arc<Context>,
+    ctx: &Arc<TransportState>,
     viewer: &Viewer,
     name: &str,
     q: NewForm,
@@ -301,7 +301,7 @@ async fn new_page(
 
 /// Creates the pull request, then shows it; a refusal shows on the form.
 pub async fn create(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<TransportState>>,
     viewer: Viewer,
     Path(name): Path<String>,
     Form(form): Form<HashMap<String, String>>,

@@ -8,7 +8,6 @@
 //! credentials on an offline emulator. Verification is constant-time.
 
 use hmac::{Hmac, Mac};
-use rand::Rng;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -17,6 +16,7 @@ use std::path::Path;
 
 use rusqlite::OptionalExtension;
 
+use super::random_bytes;
 use crate::store::{Store, StoreError};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -131,12 +131,6 @@ impl PasswordHasher {
         mac.update(password.as_bytes());
         mac.finalize().into_bytes().to_vec()
     }
-}
-
-pub fn random_bytes(n: usize) -> Vec<u8> {
-    let mut b = vec![0u8; n];
-    rand::rng().fill_bytes(&mut b);
-    b
 }
 
 #[cfg(test)]

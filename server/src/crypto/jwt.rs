@@ -84,6 +84,13 @@ struct Jwk {
     y: Option<String>,
 }
 
+/// An issuer's URL and the keys it signs with: what a verifier needs of an issuer.
+#[derive(Debug, Clone)]
+pub struct IssuerKeys {
+    pub url: String,
+    pub keys: KeySet,
+}
+
 /// An issuer's keys (`{"keys":[…]}`).
 #[derive(Debug, Clone)]
 pub struct KeySet {
