@@ -13,8 +13,8 @@ use codecommit_local::auth::{git_credentials, git_sigv4, sigv4};
 use codecommit_local::authz;
 use codecommit_local::context::Context;
 use codecommit_local::crypto::passwords::PasswordHasher;
-use codecommit_local::fixtures;
 use codecommit_local::secret::Secret;
+use codecommit_local::seed;
 use codecommit_local::store::Store;
 
 const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -38,9 +38,9 @@ fn auth(c: &mut Criterion) {
     );
     std::fs::create_dir_all(&ctx.repos_root).unwrap();
     std::fs::create_dir_all(dir.path().join("fx")).unwrap();
-    let fixture = fixtures::load_default(&dir.path().join("fx")).unwrap();
-    fixtures::apply(&ctx, &[fixture]).unwrap();
-    let (demo, password) = fixtures::default_demo_login().unwrap();
+    let fixture = seed::load_default(&dir.path().join("fx")).unwrap();
+    seed::apply(&ctx, &[fixture]).unwrap();
+    let (demo, password) = seed::default_demo_login().unwrap();
     let login = format!("{demo}-at-123456789012");
 
     group.bench_function("git_credential", |b| {
@@ -139,8 +139,8 @@ fn auth(c: &mut Criterion) {
          [[users]]\nname = \"many\"\ngroups = [\"g1\", \"g2\"]\npolicies = [{}]\n",
         managed.join(", ")
     );
-    let fixture = fixtures::parse(&dir.path().join("authz.toml"), &text).unwrap();
-    fixtures::apply(&ctx, &[fixture]).unwrap();
+    let fixture = seed::parse(&dir.path().join("authz.toml"), &text).unwrap();
+    seed::apply(&ctx, &[fixture]).unwrap();
     let user = ctx
         .store
         .read(|c| codecommit_local::store::iam::find_user_by_name(c, "123456789012", "many"))
