@@ -118,56 +118,11 @@ async fn render(
             }
             @if triggers.is_empty() { p.empty { "No triggers." } }
             @else {
-                table data-testid="triggers" {
-                    thead { tr { th { "Name" } th { "Destination" } th { "Events" } th { "Branches" } th {} } }
-                    tbody {
-                        @for t in &triggers {
-                            tr {
-                                td { (t.name.as_deref().unwrap_or_default()) }
-                                td { code { (t.destination_arn.as_deref().unwrap_or_default()) } }
-                                td { (t.events.as_deref().unwrap_or_default().join(", ")) }
-                                td { @match t.branches.as_deref() { Some(b) if !b.is_empty() => (b.join(", ")), _ => "All branches" } }
-                                td {
-                                    @if may_edit {
-                                        form.inline method="post" action=(link) {
-                                            (csrf(viewer))
-                                            input type="hidden" name="op" value="delete";
-                                            input type="hidden" name="trigger" value=(t.name.as_deref().unwrap_or_default());
-                                            button.link.dark type="submit" { "Delete" }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                (triggers_table(viewer, &triggers, &link, may_edit))
             }
         }
         @if may_edit {
-            section.card #add-trigger {
-                header { h2 { "Create trigger" } }
-                div.body {
-                    form method="post" action=(link) {
-                        (csrf(viewer))
-                        input type="hidden" name="op" value="add";
-                        label for="trigger-name" { "Trigger name" }
-                        input #trigger-name type="text" name="trigger" required maxlength="100";
-                        label for="destination" { "Destination ARN (an SNS topic or a Lambda function)" }
-                        input #destination type="text" name="destination" required placeholder="arn:aws:sns:us-east-1:123456789012:topic";
-                        fieldset {
-                            legend { "Events" }
-                            @for (value, label) in EVENTS {
-                                label.radio { input type="checkbox" name=(format!("event-{value}")) value="1" checked[value == "all"]; " " (label) }
-                            }
-                        }
-                        label for="branches" { "Branches (optional, comma-separated; none means all)" }
-                        input #branches type="text" name="branches";
-                        label for="custom-data" { "Custom data (optional)" }
-                        input #custom-data type="text" name="custom_data" maxlength="1000";
-                        div.submit { button.btn.primary type="submit" { "Create trigger" } }
-                    }
-                }
-            }
+            (add_trigger_form(viewer, &link))
         }
         section.card {
             header { h2 { "Event delivery log" } }
@@ -188,6 +143,65 @@ async fn render(
     let mut response = repo_page(viewer, name, &[("Triggers", None)], body);
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// The repository's triggers, each with a delete button when the viewer may edit them.
+fn triggers_table(viewer: &Viewer, triggers: &[Trigger], link: &str, may_edit: bool) -> Markup {
+    html! {
+        table data-testid="triggers" {
+            thead { tr { th { "Name" } th { "Destination" } th { "Events" } th { "Branches" } th {} } }
+            tbody {
+                @for t in triggers {
+                    tr {
+                        td { (t.name.as_deref().unwrap_or_default()) }
+                        td { code { (t.destination_arn.as_deref().unwrap_or_default()) } }
+                        td { (t.events.as_deref().unwrap_or_default().join(", ")) }
+                        td { @match t.branches.as_deref() { Some(b) if !b.is_empty() => (b.join(", ")), _ => "All branches" } }
+                        td {
+                            @if may_edit {
+                                form.inline method="post" action=(link) {
+                                    (csrf(viewer))
+                                    input type="hidden" name="op" value="delete";
+                                    input type="hidden" name="trigger" value=(t.name.as_deref().unwrap_or_default());
+                                    button.link.dark type="submit" { "Delete" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The form that creates a trigger.
+fn add_trigger_form(viewer: &Viewer, link: &str) -> Markup {
+    html! {
+        section.card #add-trigger {
+            header { h2 { "Create trigger" } }
+            div.body {
+                form method="post" action=(link) {
+                    (csrf(viewer))
+                    input type="hidden" name="op" value="add";
+                    label for="trigger-name" { "Trigger name" }
+                    input #trigger-name type="text" name="trigger" required maxlength="100";
+                    label for="destination" { "Destination ARN (an SNS topic or a Lambda function)" }
+                    input #destination type="text" name="destination" required placeholder="arn:aws:sns:us-east-1:123456789012:topic";
+                    fieldset {
+                        legend { "Events" }
+                        @for (value, label) in EVENTS {
+                            label.radio { input type="checkbox" name=(format!("event-{value}")) value="1" checked[value == "all"]; " " (label) }
+                        }
+                    }
+                    label for="branches" { "Branches (optional, comma-separated; none means all)" }
+                    input #branches type="text" name="branches";
+                    label for="custom-data" { "Custom data (optional)" }
+                    input #custom-data type="text" name="custom_data" maxlength="1000";
+                    div.submit { button.btn.primary type="submit" { "Create trigger" } }
+                }
+            }
+        }
+    }
 }
 
 /// The trigger the add form describes.

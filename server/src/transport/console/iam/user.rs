@@ -88,13 +88,18 @@ struct UserView {
     groups: Option<Vec<Group>>,
     attached: Option<Vec<AttachedPolicy>>,
     inline: Vec<String>,
+    credentials: Credentials,
+    /// The policies the viewer may attach.
+    choices: Vec<PolicyInfo>,
+}
+
+/// The user's credentials, each `None` where the viewer may not list them.
+struct Credentials {
     /// `Some(None)`: no console password.
     profile: Option<Option<LoginProfile>>,
     git: Option<Vec<ServiceSpecificCredentialMetadata>>,
     ssh: Option<Vec<SshPublicKeyMetadata>>,
     keys: Option<Vec<AccessKeyMetadata>>,
-    /// The policies the viewer may attach.
-    choices: Vec<PolicyInfo>,
 }
 
 async fn load(
@@ -141,6 +146,25 @@ async fn load(
     .await?
     .map(|p| p.policy_names.member)
     .unwrap_or_default();
+    let credentials = credentials(ctx, viewer, name).await?;
+    let choices = attachable(ctx, viewer, &arn).await;
+    Ok(UserView {
+        user,
+        arn,
+        groups,
+        attached,
+        inline,
+        credentials,
+        choices,
+    })
+}
+
+/// The user's console password, Git credentials, SSH keys and access keys.
+async fn credentials(
+    ctx: &Arc<TransportState>,
+    viewer: &Viewer,
+    name: &str,
+) -> Result<Credentials, PageError> {
     let profile = match call(
         ctx,
         viewer,
@@ -189,7 +213,17 @@ async fn load(
     )
     .await?
     .map(|k| k.access_key_metadata.member);
-    let choices = if viewer.may(ctx, "iam:AttachUserPolicy", &arn) {
+    Ok(Credentials {
+        profile,
+        git,
+        ssh,
+        keys,
+    })
+}
+
+/// The policies the viewer may attach to the user (none without iam:AttachUserPolicy).
+async fn attachable(ctx: &Arc<TransportState>, viewer: &Viewer, arn: &str) -> Vec<PolicyInfo> {
+    if viewer.may(ctx, "iam:AttachUserPolicy", arn) {
         call(
             ctx,
             viewer,
@@ -206,19 +240,7 @@ async fn load(
         .unwrap_or_default()
     } else {
         Vec::new()
-    };
-    Ok(UserView {
-        user,
-        arn,
-        groups,
-        attached,
-        inline,
-        profile,
-        git,
-        ssh,
-        keys,
-        choices,
-    })
+    }
 }
 
 /// What every card needs: who looks, at whom, and where its forms post.
@@ -260,10 +282,10 @@ pub(super) async fn user_page(
         }
         @if let Some(n) = notice { (n) }
         (permissions(&c, &v.groups, &v.attached, &v.inline, &v.choices))
-        (console_password(&c, &v.profile))
-        (git_credentials(&c, &v.git))
-        (ssh_keys(&c, &v.ssh))
-        (access_keys(&c, &v.keys))
+        (console_password(&c, &v.credentials.profile))
+        (git_credentials(&c, &v.credentials.git))
+        (ssh_keys(&c, &v.credentials.ssh))
+        (access_keys(&c, &v.credentials.keys))
     };
     let mut response = page(
         viewer,

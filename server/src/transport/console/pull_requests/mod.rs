@@ -240,7 +240,6 @@ async fn new_page(
             }
         }
     };
-    let token = uuid::Uuid::new_v4().to_string();
     let body = html! {
         h1 { "Create pull request" }
         @if let Some(n) = notice { (n) }
@@ -258,22 +257,7 @@ async fn new_page(
         }
         @match (&source, &compared) {
             (Some(s), Some(patch)) => {
-                section.card #details {
-                    header { h2 { "Details" } }
-                    div.body {
-                        form method="post" action=(list_link(name)) {
-                            (csrf(viewer))
-                            input type="hidden" name="source" value=(s);
-                            input type="hidden" name="destination" value=(destination);
-                            input type="hidden" name="token" value=(token);
-                            label for="title" { "Title" }
-                            input #title type="text" name="title" required maxlength="150" value=(s);
-                            label for="description" { "Description (optional, Markdown)" }
-                            textarea #description name="description" rows="5" maxlength="10240" {}
-                            div.submit { button.btn.primary type="submit" { "Create pull request" } }
-                        }
-                    }
-                }
+                (details_form(viewer, name, s, &destination))
                 h2 { "Changes" }
                 @if patch.total_files == 0 {
                     (flash("info", "No changes.", "The source branch has nothing the destination does not."))
@@ -297,6 +281,30 @@ async fn new_page(
     );
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// The new pull request's title and description, for `source` into `destination`.
+fn details_form(viewer: &Viewer, name: &str, source: &str, destination: &str) -> Markup {
+    // Makes a double submission one pull request (CreatePullRequest's clientRequestToken).
+    let token = uuid::Uuid::new_v4().to_string();
+    html! {
+        section.card #details {
+            header { h2 { "Details" } }
+            div.body {
+                form method="post" action=(list_link(name)) {
+                    (csrf(viewer))
+                    input type="hidden" name="source" value=(source);
+                    input type="hidden" name="destination" value=(destination);
+                    input type="hidden" name="token" value=(token);
+                    label for="title" { "Title" }
+                    input #title type="text" name="title" required maxlength="150" value=(source);
+                    label for="description" { "Description (optional, Markdown)" }
+                    textarea #description name="description" rows="5" maxlength="10240" {}
+                    div.submit { button.btn.primary type="submit" { "Create pull request" } }
+                }
+            }
+        }
+    }
 }
 
 /// Creates the pull request, then shows it; a refusal shows on the form.
