@@ -3,6 +3,13 @@
 The binary is CODECOMMIT_LOCAL_BIN, else the workspace's target/debug build (scripts/test
 builds it first). Each test module gets its own server on free ports with an ephemeral
 data dir and the embedded default fixture (admin with the AWS docs' example access key).
+
+The shared fixtures, written here only:
+- `server`: the module's server. A module whose server needs other flags or a fixture file
+  overrides `server_options`, never `server`.
+- `start_server`: a factory for servers of one test's own, stopped when the test ends.
+- `cc`: the admin's CodeCommit client for the module's server.
+- `login`: a Git credential (user name, password) of the admin on the module's server.
 """
 
 import datetime
@@ -166,11 +173,73 @@ def parse_query_response(data):
     return {"xml": root}
 
 
+def write_fixture(directory, toml, files=None):
+    """`directory`/fixture.toml holding `toml`, with `files` (path relative to it -> text)
+    beside it for the fixture to name; the fixture file's path."""
+    directory = pathlib.Path(directory)
+    for rel, text in (files or {}).items():
+        (directory / rel).parent.mkdir(parents=True, exist_ok=True)
+        (directory / rel).write_text(text)
+    path = directory / "fixture.toml"
+    path.write_text(toml)
+    return path
+
+
+def start(directory, fixture=None, fixture_files=None, extra_args=(), **kwargs):
+    """A Server; with `fixture` (a fixture file's text), that file and its `fixture_files`
+    are written into `directory` and passed as `--fixtures` ahead of `extra_args`. Other
+    keyword arguments are Server's (ephemeral, log, env)."""
+    args = list(extra_args)
+    if fixture is not None:
+        args = ["--fixtures", str(write_fixture(directory, fixture, fixture_files))] + args
+    return Server(args, **kwargs)
+
+
 @pytest.fixture(scope="module")
-def server():
-    s = Server()
+def server_options():
+    """How the module's `server` starts: keyword arguments of `start` (fixture,
+    fixture_files, extra_args, and Server's log, env, ephemeral). By default none: the
+    embedded default fixture and no extra flags. A test module overrides this fixture to
+    change them."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def server(server_options, tmp_path_factory):
+    """The module's server, started as `server_options` says."""
+    options = dict(server_options)
+    directory = tmp_path_factory.mktemp("fixture") if "fixture" in options else None
+    s = start(directory, **options)
     yield s
     s.stop()
+
+
+@pytest.fixture
+def start_server(tmp_path_factory):
+    """A factory: start_server(**options) starts a server of this test's own with the same
+    options as `server_options` takes; each is stopped when the test ends."""
+    started = []
+
+    def factory(**options):
+        directory = tmp_path_factory.mktemp("fixture") if "fixture" in options else None
+        started.append(start(directory, **options))
+        return started[-1]
+
+    yield factory
+    for s in started:
+        s.stop()
+
+
+@pytest.fixture(scope="module")
+def cc(server):
+    """The admin's CodeCommit client for the module's server."""
+    return server.client("codecommit")
+
+
+@pytest.fixture(scope="module")
+def login(server):
+    """A Git credential of the admin on the module's server: (user name, password)."""
+    return admin_git_login(server)
 
 
 @pytest.fixture
@@ -190,6 +259,17 @@ def admin_git_login(server):
     cred = server.client("iam").create_service_specific_credential(
         UserName="admin", ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
     return cred["ServiceUserName"], cred["ServicePassword"]
+
+
+def user_client(server, user, service, policy=None):
+    """A new IAM user (with the managed `policy` attached, if any) and an access key of its
+    own: a boto3 `service` client of the server signed as that user."""
+    iam = server.client("iam")
+    iam.create_user(UserName=user)
+    if policy:
+        iam.attach_user_policy(UserName=user, PolicyArn=policy)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    return server.client(service, key=key["AccessKeyId"], secret=key["SecretAccessKey"])
 
 
 def keygen(directory, tag="k", kind="rsa", bits=2048):

@@ -6,7 +6,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, error_of
+from conftest import ACCOUNT, error_of, user_client
 
 POWER_USER = "arn:aws:iam::aws:policy/AWSCodeCommitPowerUser"
 
@@ -22,29 +22,9 @@ def rule(needed, pool=None, destinations=None):
 
 
 @pytest.fixture(scope="module")
-def cc(server):
-    return server.client("codecommit")
-
-
-@pytest.fixture(scope="module")
 def reviewers(server):
     """Two IAM users who may review, each with its CodeCommit client."""
-    iam = server.client("iam")
-    out = {}
-    for user in ("bob", "carol"):
-        iam.create_user(UserName=user)
-        iam.attach_user_policy(UserName=user, PolicyArn=POWER_USER)
-        key = iam.create_access_key(UserName=user)["AccessKey"]
-        out[user] = server.client("codecommit", key=key["AccessKeyId"],
-                                  secret=key["SecretAccessKey"])
-    return out
-
-
-@pytest.fixture(scope="module")
-def login(server):
-    cred = server.client("iam").create_service_specific_credential(
-        UserName="admin", ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
-    return cred["ServiceUserName"], cred["ServicePassword"]
+    return {user: user_client(server, user, "codecommit", POWER_USER) for user in ("bob", "carol")}
 
 
 def setup_repo(cc, name):

@@ -40,8 +40,7 @@ def api_hunks(result):
 
 
 @pytest.fixture
-def blobs(server, name):
-    cc = server.client("codecommit")
+def blobs(cc, name):
     cc.create_repository(repositoryName=name)
     first = cc.create_commit(repositoryName=name, branchName="main", putFiles=[
         {"filePath": "f.txt", "fileContent": BEFORE.encode()},

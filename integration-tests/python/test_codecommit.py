@@ -11,19 +11,6 @@ from botocore.exceptions import ClientError
 from conftest import ACCOUNT, error_of
 
 
-@pytest.fixture(scope="module")
-def cc(server):
-    return server.client("codecommit")
-
-
-@pytest.fixture(scope="module")
-def login(server):
-    """A Git credential for the admin user, to cross-check with git."""
-    cred = server.client("iam").create_service_specific_credential(
-        UserName="admin", ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
-    return cred["ServiceUserName"], cred["ServicePassword"]
-
-
 def url(server, login, repo):
     return server.git_url(login[0], login[1], repo)
 

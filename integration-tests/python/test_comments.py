@@ -5,23 +5,14 @@ comment, idempotency and listing by thread."""
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, error_of
+from conftest import ACCOUNT, error_of, user_client
 
 POWER_USER = "arn:aws:iam::aws:policy/AWSCodeCommitPowerUser"
 
 
 @pytest.fixture(scope="module")
-def cc(server):
-    return server.client("codecommit")
-
-
-@pytest.fixture(scope="module")
 def bob(server):
-    iam = server.client("iam")
-    iam.create_user(UserName="bob")
-    iam.attach_user_policy(UserName="bob", PolicyArn=POWER_USER)
-    key = iam.create_access_key(UserName="bob")["AccessKey"]
-    return server.client("codecommit", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    return user_client(server, "bob", "codecommit", POWER_USER)
 
 
 @pytest.fixture

@@ -9,21 +9,9 @@ import subprocess
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Server, admin_git_login, keygen
+from conftest import keygen
 
 N = 32
-
-
-@pytest.fixture(scope="module")
-def server():
-    s = Server()
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
-def login(server):
-    return admin_git_login(server)
 
 
 def commit(server, work, message):

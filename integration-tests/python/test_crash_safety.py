@@ -13,7 +13,7 @@ import time
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
-from conftest import ADMIN_FIXTURE, Server
+from conftest import ADMIN_FIXTURE, Server, admin_git_login
 
 POWER_USER = "arn:aws:iam::aws:policy/AWSCodeCommitPowerUser"
 ROUNDS = 3  # kill points per workload
@@ -154,9 +154,7 @@ def test_kill_during_a_large_push_leaves_no_ref_and_a_whole_repository(tmp_path,
     data = tmp_path / "data"
     server = restart(data)
     try:
-        cred = server.client("iam").create_service_specific_credential(
-            UserName="admin", ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
-        login = (cred["ServiceUserName"], cred["ServicePassword"])
+        login = admin_git_login(server)
         repo_id = server.client("codecommit").create_repository(
             repositoryName=name)["repositoryMetadata"]["repositoryId"]
         repo_dir = data / "repositories" / f"{repo_id}.git"

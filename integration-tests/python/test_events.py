@@ -19,7 +19,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, ADMIN_FIXTURE, REGION, Server, binary, error_of
+from conftest import ACCOUNT, ADMIN_FIXTURE, REGION, Server, admin_git_login, binary, error_of
 
 RECORD_KEYS = {"awsRegion", "codecommit", "eventId", "eventName", "eventPartNumber",
                "eventSource", "eventSourceARN", "eventTime", "eventTotalParts",
@@ -139,22 +139,13 @@ TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:codecommit-pushes"
 
 
 @pytest.fixture(scope="module")
-def events_server(moto, hook, tmp_path_factory):
-    d = tmp_path_factory.mktemp("events")
-    (d / "fixture.toml").write_text(ADMIN_FIXTURE + f"""
+def server_options(moto, hook):
+    """The module's `server` sends its events to moto, and its webhook topic to `hook`."""
+    return {"fixture": ADMIN_FIXTURE + f"""
 [[webhooks]]
 arn = "{TOPIC}"
 url = "http://127.0.0.1:{hook.port}/hook"
-""")
-    s = Server(["--fixtures", str(d / "fixture.toml"), "--events-endpoint", moto.url])
-    yield s
-    s.stop()
-
-
-def git_login(server):
-    cred = server.client("iam").create_service_specific_credential(
-        UserName="admin", ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
-    return cred["ServiceUserName"], cred["ServicePassword"]
+""", "extra_args": ["--events-endpoint", moto.url]}
 
 
 def records(messages):
@@ -162,9 +153,9 @@ def records(messages):
     return [json.loads(m["Message"])["Records"][0] for m in messages]
 
 
-def test_triggers_send_codecommit_records_to_sns_and_webhooks(events_server, moto, hook,
+def test_triggers_send_codecommit_records_to_sns_and_webhooks(server, moto, hook,
                                                               tmp_path, name):
-    server, cc = events_server, events_server.client("codecommit")
+    cc = server.client("codecommit")
     topic, queue = moto.topic_to_queue("codecommit-pushes")
     assert topic == TOPIC
     main_topic, main_queue = moto.topic_to_queue("codecommit-main")
@@ -183,7 +174,7 @@ def test_triggers_send_codecommit_records_to_sns_and_webhooks(events_server, mot
     assert got["triggers"][0]["customData"] == "team=tools"
 
     # A git push over HTTPS creating a branch.
-    user, password = git_login(server)
+    user, password = admin_git_login(server)
     work = tmp_path / "w"
     server.git("clone", "-q", server.git_url(user, password, name), str(work))
     server.git("-C", str(work), "checkout", "-q", "-b", "feature")
@@ -236,8 +227,8 @@ def test_triggers_send_codecommit_records_to_sns_and_webhooks(events_server, mot
     assert probe["codecommit"]["references"][0]["commit"] == second
 
 
-def test_trigger_validation(events_server, name):
-    cc = events_server.client("codecommit")
+def test_trigger_validation(server, name):
+    cc = server.client("codecommit")
     cc.create_repository(repositoryName=name)
     good = {"name": "t", "destinationArn": TOPIC, "branches": [], "events": ["all"]}
     for change, code in [
@@ -268,9 +259,9 @@ def test_trigger_validation(events_server, name):
     assert cc.get_repository_triggers(repositoryName=name)["triggers"] == []
 
 
-def test_eventbridge_rule_receives_repository_and_pull_request_events(events_server, moto,
+def test_eventbridge_rule_receives_repository_and_pull_request_events(server, moto,
                                                                       name):
-    cc = events_server.client("codecommit")
+    cc = server.client("codecommit")
     url, arn = moto.queue("codecommit-events-" + name)
     events = moto.client("events")
     events.put_rule(Name="codecommit-" + name, EventPattern=json.dumps({

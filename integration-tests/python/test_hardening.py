@@ -12,7 +12,7 @@ import pytest
 import urllib3
 from botocore.exceptions import ClientError
 
-from conftest import Server, error_of
+from conftest import Server, admin_git_login, error_of
 
 
 def mode(path):
@@ -23,10 +23,7 @@ def test_secret_files_are_private_and_the_pepper_is_not_in_the_store(tmp_path, n
     data = tmp_path / "data"
     server = Server(["--data-dir", str(data)], ephemeral=False)
     try:
-        iam = server.client("iam")
-        cred = iam.create_service_specific_credential(
-            UserName="admin", ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
-        login = (cred["ServiceUserName"], cred["ServicePassword"])
+        login = admin_git_login(server)
         server.client("codecommit").create_repository(repositoryName=name)
         assert mode(data) == 0o700
         for f in ["store.sqlite3", "store.sqlite3-wal", "store.sqlite3-shm", "pepper"]:

@@ -18,22 +18,15 @@ import pytest
 import urllib3
 from botocore.exceptions import ClientError
 
-from conftest import ADMIN_KEY, Server, admin_git_login, error_of
+from conftest import ADMIN_KEY, Server, error_of
 
 TIMEOUT = 2  # --header-timeout and --ssh-login-grace-time of the module's server
 
 
 @pytest.fixture(scope="module")
-def server():
-    s = Server(["--header-timeout", str(TIMEOUT), "--ssh-login-grace-time", str(TIMEOUT),
-                "--max-push-size", "1"])
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
-def login(server):
-    return admin_git_login(server)
+def server_options():
+    return {"extra_args": ["--header-timeout", str(TIMEOUT), "--ssh-login-grace-time", str(TIMEOUT),
+                           "--max-push-size", "1"]}
 
 
 def addr(url):

@@ -9,17 +9,10 @@ import sys
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_of
+from conftest import error_of, user_client
 
 GOOD = "Corr3ct-Horse-battery"
 OTHER = "Anoth3r-Staple-secret"
-
-
-def user_with_key(server, name):
-    iam = server.client("iam")
-    iam.create_user(UserName=name)
-    key = iam.create_access_key(UserName=name)["AccessKey"]
-    return server.client("iam", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
 
 
 @pytest.fixture
@@ -126,7 +119,7 @@ def test_account_password_policy(server, name, no_policy):
 
 def test_change_password(server, name, no_policy):
     iam = server.client("iam")
-    me = user_with_key(server, name)
+    me = user_client(server, name, "iam")
     iam.create_login_profile(UserName=name, Password=GOOD, PasswordResetRequired=True)
 
     # Without iam:ChangePassword and without the policy's AllowUsersToChangePassword.
@@ -151,7 +144,7 @@ def test_change_password(server, name, no_policy):
     me.change_password(OldPassword=OTHER, NewPassword="Th1rd-password-here")
 
     # An access key without a login profile: nothing to change.
-    other = user_with_key(server, name + "-2")
+    other = user_client(server, name + "-2", "iam")
     with pytest.raises(ClientError) as e:
         other.change_password(OldPassword=GOOD, NewPassword=OTHER)
     assert error_of(e)[:2] == ("NoSuchEntity", 404)

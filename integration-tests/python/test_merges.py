@@ -14,18 +14,6 @@ from botocore.exceptions import ClientError
 from conftest import error_of
 
 
-@pytest.fixture(scope="module")
-def cc(server):
-    return server.client("codecommit")
-
-
-@pytest.fixture(scope="module")
-def login(server):
-    cred = server.client("iam").create_service_specific_credential(
-        UserName="admin", ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
-    return cred["ServiceUserName"], cred["ServicePassword"]
-
-
 BASE = "one\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\nten\n"
 
 

@@ -10,18 +10,6 @@ from conftest import ACCOUNT, error_of
 ADMIN_ARN = f"arn:aws:iam::{ACCOUNT}:user/admin"
 
 
-@pytest.fixture(scope="module")
-def cc(server):
-    return server.client("codecommit")
-
-
-@pytest.fixture(scope="module")
-def login(server):
-    cred = server.client("iam").create_service_specific_credential(
-        UserName="admin", ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
-    return cred["ServiceUserName"], cred["ServicePassword"]
-
-
 class Repo:
     def __init__(self, server, cc, login, tmp_path, name):
         self.server, self.cc, self.name, self.tmp = server, cc, name, tmp_path

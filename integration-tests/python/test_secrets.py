@@ -13,7 +13,7 @@ import urllib.parse
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ADMIN_KEY, ADMIN_SECRET, Server
+from conftest import ADMIN_KEY, ADMIN_SECRET
 
 POWER_USER = "arn:aws:iam::aws:policy/AWSCodeCommitPowerUser"
 TRUST = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":'
@@ -39,11 +39,10 @@ def basic_forms(user, password):
 
 
 @pytest.fixture
-def server():
-    s = Server(["--events-endpoint", "http://127.0.0.1:9"], log="trace",
-               env={"CODECOMMIT_LOCAL_EVENTS_SECRET_ACCESS_KEY": EVENTS_SECRET})
-    yield s
-    s.stop()
+def server(start_server):
+    # Per test, not the shared module-scoped `server`: each test reads a trace log of its own.
+    return start_server(extra_args=["--events-endpoint", "http://127.0.0.1:9"], log="trace",
+                        env={"CODECOMMIT_LOCAL_EVENTS_SECRET_ACCESS_KEY": EVENTS_SECRET})
 
 
 def test_no_secret_reaches_a_log_line_or_an_error(server, tmp_path):

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from conftest import ADMIN_FIXTURE, Server, keygen
+from conftest import ADMIN_FIXTURE, Server, keygen, write_fixture
 
 POWER_USER = "arn:aws:iam::aws:policy/AWSCodeCommitPowerUser"
 
@@ -27,6 +27,7 @@ content = "content"
 [[repositories]]
 name = "empty"
 """
+FIXTURE_FILES = {"content/README.md": "# over ssh\n"}
 
 
 
@@ -55,14 +56,8 @@ class Ssh:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    d = tmp_path_factory.mktemp("fixture")
-    (d / "content").mkdir()
-    (d / "content" / "README.md").write_text("# over ssh\n")
-    (d / "fixture.toml").write_text(FIXTURE)
-    s = Server(["--fixtures", str(d / "fixture.toml")])
-    yield s
-    s.stop()
+def server_options():
+    return {"fixture": FIXTURE, "fixture_files": FIXTURE_FILES}
 
 
 @pytest.fixture(scope="module")
@@ -205,11 +200,7 @@ def peak_rss_kib(pid):
 
 
 def test_a_200_mb_push_keeps_server_memory_flat(tmp_path):
-    d = tmp_path / "fx"
-    (d / "content").mkdir(parents=True)
-    (d / "content" / "README.md").write_text("# over ssh\n")
-    (d / "fixture.toml").write_text(FIXTURE)
-    server = Server(["--fixtures", str(d / "fixture.toml")])
+    server = Server(["--fixtures", str(write_fixture(tmp_path / "fx", FIXTURE, FIXTURE_FILES))])
     try:
         iam = server.client("iam")
         iam.create_user(UserName="big")

@@ -67,10 +67,8 @@ def issuer():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, issuer):
-    d = tmp_path_factory.mktemp("workloads")
-    (d / "gha-jwks.json").write_text(json.dumps(issuer.jwks()))
-    (d / "fixture.toml").write_text(ADMIN_FIXTURE + f"""
+def server_options(issuer):
+    fixture = ADMIN_FIXTURE + f"""
 [[roles]]
 name = "ci"
 trust_policy = '''{EC2_TRUST}'''
@@ -103,10 +101,9 @@ jwks_file = "gha-jwks.json"
 [[repositories]]
 name = "demo"
 content = "{ROOT / 'fixtures' / 'repos' / 'demo'}"
-""")
-    s = Server(["--fixtures", str(d / "fixture.toml"), "--imds-addr", "127.0.0.1:0"])
-    yield s
-    s.stop()
+"""
+    return {"fixture": fixture, "fixture_files": {"gha-jwks.json": json.dumps(issuer.jwks())},
+            "extra_args": ["--imds-addr", "127.0.0.1:0"]}
 
 
 def keyless_env(server, **extra):
