@@ -33,17 +33,11 @@ pub enum MergeOption {
 impl MergeOption {
     pub fn parse(s: Option<&str>) -> Result<MergeOption, E> {
         match s.filter(|s| !s.is_empty()) {
-            None => Err(E::required(
-                "MergeOptionRequiredException",
-                "A merge option",
-            )),
+            None => Err(E::merge_option_required()),
             Some("FAST_FORWARD_MERGE") => Ok(MergeOption::FastForward),
             Some("SQUASH_MERGE") => Ok(MergeOption::Squash),
             Some("THREE_WAY_MERGE") => Ok(MergeOption::ThreeWay),
-            Some(other) => Err(E::new(
-                "InvalidMergeOptionException",
-                format!("The specified merge option {other} is not valid."),
-            )),
+            Some(other) => Err(E::invalid_merge_option(other)),
         }
     }
 
@@ -77,10 +71,7 @@ impl Detail {
             None | Some("FILE_LEVEL") => false,
             Some("LINE_LEVEL") => true,
             Some(other) => {
-                return Err(E::new(
-                    "InvalidConflictDetailLevelException",
-                    format!("The specified conflict detail level {other} is not valid."),
-                ));
+                return Err(E::invalid_conflict_detail_level(other));
             }
         };
         let strategy = match strategy.filter(|s| !s.is_empty()) {
@@ -89,10 +80,7 @@ impl Detail {
             Some("ACCEPT_DESTINATION") => Strategy::AcceptDestination,
             Some("AUTOMERGE") => Strategy::Automerge,
             Some(other) => {
-                return Err(E::new(
-                    "InvalidConflictResolutionStrategyException",
-                    format!("The specified conflict resolution strategy {other} is not valid."),
-                ));
+                return Err(E::invalid_conflict_resolution_strategy(other));
             }
         };
         Ok(Detail {
@@ -153,7 +141,7 @@ pub struct Merge<'r> {
 /// A commit specifier that must be given (CommitRequiredException).
 pub fn commit_of<'r>(repo: &'r Repository, spec: Option<&str>) -> Result<Commit<'r>, E> {
     match spec.filter(|s| !s.is_empty()) {
-        None => Err(E::required("CommitRequiredException", "A commit")),
+        None => Err(E::commit_required()),
         Some(s) => content::resolve(repo, Some(s)),
     }
 }
@@ -281,34 +269,21 @@ impl<'r> Merge<'r> {
     pub fn resolve(&mut self, r: &Resolutions) -> Result<(), E> {
         let count = r.replace.len() + r.delete.len() + r.set_mode.len();
         if count > 100 {
-            return Err(E::new(
-                "MaximumConflictResolutionEntriesExceededException",
-                "The number of allowed conflict resolution entries was exceeded.",
-            ));
+            return Err(E::maximum_conflict_resolution_entries_exceeded());
         }
         let mut seen = BTreeSet::new();
         let mut find = |path: &str| -> Result<usize, E> {
             let path = normalize_path(path)?;
             if path.is_empty() {
-                return Err(E::required("PathRequiredException", "The file path"));
+                return Err(E::path_required());
             }
             if !seen.insert(path.clone()) {
-                return Err(E::new(
-                    "MultipleConflictResolutionEntriesException",
-                    format!(
-                        "More than one conflict resolution entry exists for the conflict. A conflict can have only one conflict resolution entry: {path}"
-                    ),
-                ));
+                return Err(E::multiple_conflict_resolution_entries(&path));
             }
             self.conflicts
                 .iter()
                 .position(|c| c.path == path)
-                .ok_or_else(|| {
-                    E::new(
-                        "InvalidConflictResolutionException",
-                        format!("The specified conflict resolution list is not valid: {path} has no conflict."),
-                    )
-                })
+                .ok_or_else(|| E::invalid_conflict_resolution(&path))
         };
         let mut settled: Vec<(usize, Option<Side>)> = Vec::new();
         for rep in &r.replace {
@@ -316,26 +291,18 @@ impl<'r> Merge<'r> {
             let c = &self.conflicts[i];
             let side = match rep.kind.as_str() {
                 "" => {
-                    return Err(E::required(
-                        "ReplacementTypeRequiredException",
-                        "A replacement type",
-                    ));
+                    return Err(E::replacement_type_required());
                 }
                 "KEEP_BASE" => c.base,
                 "KEEP_SOURCE" => c.source,
                 "KEEP_DESTINATION" => c.destination,
                 "USE_NEW_CONTENT" => {
-                    let bytes = rep.content.as_deref().ok_or_else(|| {
-                        E::required(
-                            "ReplacementContentRequiredException",
-                            "The replacement content",
-                        )
-                    })?;
+                    let bytes = rep
+                        .content
+                        .as_deref()
+                        .ok_or_else(E::replacement_content_required)?;
                     if bytes.len() > content::MAX_FILE_SIZE {
-                        return Err(E::new(
-                            "FileContentSizeLimitExceededException",
-                            "The file cannot be added because it is too large.",
-                        ));
+                        return Err(E::file_content_size_limit_exceeded());
                     }
                     let mode = rep
                         .mode
@@ -349,10 +316,7 @@ impl<'r> Merge<'r> {
                     })
                 }
                 other => {
-                    return Err(E::new(
-                        "InvalidReplacementTypeException",
-                        format!("The specified replacement type {other} is not valid."),
-                    ));
+                    return Err(E::invalid_replacement_type(other));
                 }
             };
             let side = match (side, rep.mode, rep.kind.as_str()) {
@@ -377,7 +341,7 @@ impl<'r> Merge<'r> {
                 .or(c.automerged)
                 .or(c.destination)
                 .or(c.source)
-                .ok_or_else(|| file_does_not_exist(path))?;
+                .ok_or_else(|| E::file_does_not_exist(path))?;
             settled.push((
                 i,
                 Some(Side {
@@ -396,7 +360,7 @@ impl<'r> Merge<'r> {
     /// merge emptied when `keep_empty_folders`.
     pub fn write_tree(&mut self, keep_empty_folders: bool) -> Result<Oid, E> {
         if !self.mergeable() {
-            return Err(manual_merge_required());
+            return Err(E::manual_merge_required());
         }
         for c in &self.conflicts {
             let path = Path::new(&c.path);
@@ -471,20 +435,6 @@ fn index_entry(path: &str, side: Side) -> IndexEntry {
         flags_extended: 0,
         path: path.as_bytes().to_vec(),
     }
-}
-
-fn file_does_not_exist(path: &str) -> E {
-    E::new(
-        "FileDoesNotExistException",
-        format!("The specified file {path} does not exist."),
-    )
-}
-
-pub fn manual_merge_required() -> E {
-    E::new(
-        "ManualMergeRequiredException",
-        "The pull request cannot be merged automatically into the destination branch. You must manually merge the branches and resolve any conflicts.",
-    )
 }
 
 /// CodeCommit's description of one conflicting file.
@@ -647,20 +597,14 @@ pub fn target_branch<'a>(
         Some(t) => t,
         None => destination
             .filter(|d| content::branch_tip(repo, d).is_some())
-            .ok_or_else(|| E::required("BranchNameRequiredException", "A branch name"))?,
+            .ok_or_else(E::branch_name_required)?,
     };
     check_branch_name(name)?;
     if content::branch_tip(repo, name).is_none() {
         if repo.find_reference(&format!("refs/tags/{name}")).is_ok() {
-            return Err(E::new(
-                "BranchNameIsTagNameException",
-                format!("The specified branch name {name} is a tag name."),
-            ));
+            return Err(E::branch_name_is_tag_name(name));
         }
-        return Err(E::new(
-            "BranchDoesNotExistException",
-            format!("The specified branch {name} does not exist."),
-        ));
+        return Err(E::branch_does_not_exist(name));
     }
     Ok(name)
 }
@@ -681,12 +625,7 @@ pub fn move_branch(
         "codecommit-local: merge",
     )
     .map(|_| RefsMoved::new(row, actor, "merge", ()))
-    .map_err(|_| {
-        E::new(
-            "ConcurrentReferenceUpdateException",
-            "The merge cannot be completed because the target branch has been modified. Another user might have modified the target branch while the merge was in progress. Wait a few minutes, and then try again.",
-        )
-    })
+    .map_err(|_| E::concurrent_reference_update())
 }
 
 /// Who writes a merge commit, and what it says.
@@ -708,7 +647,7 @@ pub fn merge_commit(
 ) -> Result<(Oid, Oid), E> {
     if option == MergeOption::FastForward {
         if !merge.fast_forwardable() {
-            return Err(manual_merge_required());
+            return Err(E::manual_merge_required());
         }
         return Ok((merge.source.id(), merge.source.tree_id()));
     }
@@ -765,7 +704,7 @@ impl<'r> Merge<'r> {
     pub fn at(&self, path: &str) -> Result<Conflict, E> {
         let path = normalize_path(path)?;
         if path.is_empty() {
-            return Err(E::required("PathRequiredException", "The file path"));
+            return Err(E::path_required());
         }
         if let Some(c) = self.conflicts.iter().find(|c| c.path == path) {
             return Ok(c.clone());
@@ -787,7 +726,7 @@ impl<'r> Merge<'r> {
             path: path.clone(),
         };
         if c.base.is_none() && c.destination.is_none() && c.source.is_none() {
-            return Err(file_does_not_exist(&path));
+            return Err(E::file_does_not_exist(&path));
         }
         Ok(c)
     }

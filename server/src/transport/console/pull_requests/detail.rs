@@ -13,6 +13,7 @@ use maud::{Markup, PreEscaped, html};
 
 use super::{list_link, pr_link, short_ref, status_badge, who};
 use crate::codecommit::browse::Line;
+use crate::codecommit::error::CodeCommitError;
 use crate::codecommit::ops::approvals::{
     Approval, EvaluatePullRequestApprovalRules, Evaluation, GetPullRequestApprovalStates, Revision,
 };
@@ -76,7 +77,7 @@ pub(super) async fn load(
         Some(t) if t.repository_name == name => Ok(p),
         _ => Err(PageError {
             status: StatusCode::NOT_FOUND,
-            code: "PullRequestDoesNotExistException".into(),
+            code: CodeCommitError::PULL_REQUEST_DOES_NOT_EXIST.into(),
             message: format!("Pull request {id} is not in repository {name}."),
         }),
     }
