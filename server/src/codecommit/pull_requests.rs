@@ -86,46 +86,13 @@ fn merge_base(repo: &Repository, a: git2::Oid, b: git2::Oid) -> Option<String> {
 pub fn create(ctx: &Context, account: &str, new: &NewPullRequest<'_>) -> Result<PullRequestRow, E> {
     let title = check_title(new.title)?;
     check_description(new.description)?;
-    let digest = hex::encode(Sha256::digest(
-        json!([
-            title,
-            new.description,
-            new.repository_name,
-            new.source,
-            new.destination
-        ])
-        .to_string(),
-    ));
-    if let Some(token) = new.token {
-        if token.is_empty() || token.len() > 512 {
-            return Err(E::invalid_client_request_token());
-        }
-        if let Some(existing) = ctx
-            .store
-            .read(|c| rows::find_by_token(c, account, &ctx.region, token))?
-        {
-            if existing.request_digest.as_deref() != Some(digest.as_str()) {
-                return Err(E::idempotency_parameter_mismatch());
-            }
-            return Ok(existing);
-        }
+    let digest = request_digest(title, new);
+    if let Some(existing) = earlier_request(ctx, account, new.token, &digest)? {
+        return Ok(existing);
     }
     let row = manage::get(ctx, account, new.repository_name)?;
     let repo = content::open(ctx, &row)?;
-    let source = branch_ref(&repo, new.source)?;
-    let destination = match new.destination.filter(|d| !d.is_empty()) {
-        Some(d) => branch_ref(&repo, d)?,
-        None => {
-            let default = row
-                .default_branch
-                .clone()
-                .ok_or_else(E::reference_name_required)?;
-            branch_ref(&repo, &default)?
-        }
-    };
-    if source == destination {
-        return Err(E::source_and_destination_are_same());
-    }
+    let (source, destination) = references(&repo, &row, new)?;
     let (src, dst) = (
         tip(&repo, &source).expect("checked"),
         tip(&repo, &destination).expect("checked"),
@@ -156,28 +123,104 @@ pub fn create(ctx: &Context, account: &str, new: &NewPullRequest<'_>) -> Result<
         created_at: now.clone(),
         last_activity_at: now,
     };
-    ctx.store.write(|c| {
-        if rows::count_open(c, &row.repository_id)? >= MAX_OPEN {
-            return Err(E::maximum_open_pull_requests_exceeded(MAX_OPEN));
-        }
-        pr.pull_request_id = rows::next_id(c, account, &ctx.region)?;
-        rows::insert(c, &pr)?;
-        crate::codecommit::approvals::apply_templates(c, &pr, new.author_arn)?;
-        record(
-            c,
-            &pr,
-            "PULL_REQUEST_CREATED",
-            new.author_arn,
-            json!({"pullRequestCreatedEventMetadata": {
-                "repositoryName": pr.repository_name,
-                "sourceCommitId": pr.source_commit,
-                "destinationCommitId": pr.destination_commit,
-                "mergeBase": pr.merge_base,
-            }}),
-        )?;
-        Ok::<_, E>(())
-    })?;
+    ctx.store
+        .write(|c| insert_new(c, &ctx.region, &mut pr, new.author_arn))?;
     Ok(pr)
+}
+
+/// What a CreatePullRequest asked for, as a digest: a retry with the same token must ask
+/// for the same.
+fn request_digest(title: &str, new: &NewPullRequest<'_>) -> String {
+    hex::encode(Sha256::digest(
+        json!([
+            title,
+            new.description,
+            new.repository_name,
+            new.source,
+            new.destination
+        ])
+        .to_string(),
+    ))
+}
+
+/// The pull request an earlier request with the same `token` created, if any; the token
+/// must be valid and, if it was used, for the same request (`digest`).
+fn earlier_request(
+    ctx: &Context,
+    account: &str,
+    token: Option<&str>,
+    digest: &str,
+) -> Result<Option<PullRequestRow>, E> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    if token.is_empty() || token.len() > 512 {
+        return Err(E::invalid_client_request_token());
+    }
+    let existing = ctx
+        .store
+        .read(|c| rows::find_by_token(c, account, &ctx.region, token))?;
+    if existing
+        .as_ref()
+        .is_some_and(|e| e.request_digest.as_deref() != Some(digest))
+    {
+        return Err(E::idempotency_parameter_mismatch());
+    }
+    Ok(existing)
+}
+
+/// The source and destination branches (`refs/heads/…`) of a new pull request: the
+/// destination defaults to the repository's default branch, and must differ from the source.
+fn references(
+    repo: &Repository,
+    row: &RepositoryRow,
+    new: &NewPullRequest<'_>,
+) -> Result<(String, String), E> {
+    let source = branch_ref(repo, new.source)?;
+    let destination = match new.destination.filter(|d| !d.is_empty()) {
+        Some(d) => branch_ref(repo, d)?,
+        None => {
+            let default = row
+                .default_branch
+                .clone()
+                .ok_or_else(E::reference_name_required)?;
+            branch_ref(repo, &default)?
+        }
+    };
+    if source == destination {
+        return Err(E::source_and_destination_are_same());
+    }
+    Ok((source, destination))
+}
+
+/// Stores a new pull request under the next ID of its account and region (unless its
+/// repository has [`MAX_OPEN`] open already), with the approval rules its repository's
+/// templates give it and its PULL_REQUEST_CREATED event.
+fn insert_new(
+    c: &rusqlite::Connection,
+    region: &str,
+    pr: &mut PullRequestRow,
+    author_arn: &str,
+) -> Result<(), E> {
+    if rows::count_open(c, &pr.repository_id)? >= MAX_OPEN {
+        return Err(E::maximum_open_pull_requests_exceeded(MAX_OPEN));
+    }
+    pr.pull_request_id = rows::next_id(c, &pr.account_id, region)?;
+    rows::insert(c, pr)?;
+    crate::codecommit::approvals::apply_templates(c, pr, author_arn)?;
+    record(
+        c,
+        pr,
+        "PULL_REQUEST_CREATED",
+        author_arn,
+        json!({"pullRequestCreatedEventMetadata": {
+            "repositoryName": pr.repository_name,
+            "sourceCommitId": pr.source_commit,
+            "destinationCommitId": pr.destination_commit,
+            "mergeBase": pr.merge_base,
+        }}),
+    )?;
+    Ok(())
 }
 
 /// The pull request `id` names (PullRequestIdRequired, InvalidPullRequestId,

@@ -102,18 +102,7 @@ pub fn validate(triggers: Option<&[Trigger]>, region: &str) -> Result<Vec<Trigge
     }
     let mut seen: Vec<&str> = Vec::new();
     for t in triggers {
-        let name = t
-            .name
-            .as_deref()
-            .filter(|n| !n.is_empty())
-            .ok_or_else(E::repository_trigger_name_required)?;
-        if name.chars().count() > MAX_NAME
-            || name.chars().any(char::is_control)
-            || seen.contains(&name)
-        {
-            return Err(E::invalid_repository_trigger_name(name, MAX_NAME));
-        }
-        seen.push(name);
+        seen.push(check_name(t.name.as_deref(), &seen)?);
         let arn = t
             .destination_arn
             .as_deref()
@@ -126,32 +115,53 @@ pub fn validate(triggers: Option<&[Trigger]>, region: &str) -> Result<Vec<Trigge
         {
             return Err(E::invalid_repository_trigger_custom_data(MAX_CUSTOM_DATA));
         }
-        let branches = t
-            .branches
-            .as_deref()
-            .ok_or_else(E::repository_trigger_branch_name_list_required)?;
-        if branches.len() > MAX_BRANCHES {
-            return Err(E::maximum_branches_exceeded(MAX_BRANCHES));
-        }
-        for b in branches {
-            if b.is_empty()
-                || b.len() > 256
-                || !git2::Reference::is_valid_name(&format!("refs/heads/{b}"))
-            {
-                return Err(E::invalid_repository_trigger_branch_name(b));
-            }
-        }
-        let events = t
-            .events
-            .as_deref()
-            .filter(|e| !e.is_empty())
-            .ok_or_else(E::repository_trigger_events_list_required)?;
-        let unknown = events.iter().any(|e| !EVENTS.contains(&e.as_str()));
-        if unknown || (events.len() > 1 && events.iter().any(|e| e == "all")) {
-            return Err(E::invalid_repository_trigger_events());
-        }
+        check_branches(t.branches.as_deref())?;
+        check_events(t.events.as_deref())?;
     }
     Ok(triggers.to_vec())
+}
+
+/// A trigger's name: given, at most [`MAX_NAME`] characters, none a control character, and
+/// not one of the names `seen` before it.
+fn check_name<'a>(name: Option<&'a str>, seen: &[&str]) -> Result<&'a str, E> {
+    let name = name
+        .filter(|n| !n.is_empty())
+        .ok_or_else(E::repository_trigger_name_required)?;
+    if name.chars().count() > MAX_NAME || name.chars().any(char::is_control) || seen.contains(&name)
+    {
+        return Err(E::invalid_repository_trigger_name(name, MAX_NAME));
+    }
+    Ok(name)
+}
+
+/// A trigger's branches: a list (empty for all branches) of at most [`MAX_BRANCHES`] valid
+/// branch names.
+fn check_branches(branches: Option<&[String]>) -> Result<(), E> {
+    let branches = branches.ok_or_else(E::repository_trigger_branch_name_list_required)?;
+    if branches.len() > MAX_BRANCHES {
+        return Err(E::maximum_branches_exceeded(MAX_BRANCHES));
+    }
+    for b in branches {
+        if b.is_empty()
+            || b.len() > 256
+            || !git2::Reference::is_valid_name(&format!("refs/heads/{b}"))
+        {
+            return Err(E::invalid_repository_trigger_branch_name(b));
+        }
+    }
+    Ok(())
+}
+
+/// A trigger's events: at least one, each one of [`EVENTS`], and `all` only alone.
+fn check_events(events: Option<&[String]>) -> Result<(), E> {
+    let events = events
+        .filter(|e| !e.is_empty())
+        .ok_or_else(E::repository_trigger_events_list_required)?;
+    let unknown = events.iter().any(|e| !EVENTS.contains(&e.as_str()));
+    if unknown || (events.len() > 1 && events.iter().any(|e| e == "all")) {
+        return Err(E::invalid_repository_trigger_events());
+    }
+    Ok(())
 }
 
 /// One reference a push (or an API call) changed.

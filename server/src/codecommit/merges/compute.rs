@@ -292,88 +292,65 @@ impl<'r> Merge<'r> {
             return Err(E::maximum_conflict_resolution_entries_exceeded());
         }
         let mut seen = BTreeSet::new();
-        let mut find = |path: &str| -> Result<usize, E> {
-            let path = normalize_path(path)?;
-            if path.is_empty() {
-                return Err(E::path_required());
-            }
-            if !seen.insert(path.clone()) {
-                return Err(E::multiple_conflict_resolution_entries(&path));
-            }
-            self.conflicts
-                .iter()
-                .position(|c| c.path == path)
-                .ok_or_else(|| E::invalid_conflict_resolution(&path))
-        };
+        let mut find = |path: &str| conflict_named(&self.conflicts, &mut seen, path);
         let mut settled: Vec<(usize, Option<Side>)> = Vec::new();
         for rep in &r.replace {
             let i = find(&rep.path)?;
-            let c = &self.conflicts[i];
-            let side = match rep.kind.as_str() {
-                "" => {
-                    return Err(E::replacement_type_required());
-                }
-                "KEEP_BASE" => c.base,
-                "KEEP_SOURCE" => c.source,
-                "KEEP_DESTINATION" => c.destination,
-                "USE_NEW_CONTENT" => {
-                    let bytes = rep
-                        .content
-                        .as_deref()
-                        .ok_or_else(E::replacement_content_required)?;
-                    if bytes.len() > content::MAX_FILE_SIZE {
-                        return Err(E::file_content_size_limit_exceeded());
-                    }
-                    let mode = rep
-                        .mode
-                        .map(u32::from)
-                        .or(c.destination.map(|d| d.mode))
-                        .or(c.source.map(|s| s.mode))
-                        .unwrap_or(u32::from(FileMode::Blob));
-                    Some(Side {
-                        id: self.repo.blob(bytes)?,
-                        mode,
-                    })
-                }
-                other => {
-                    return Err(E::invalid_replacement_type(other));
-                }
-            };
-            let side = match (side, rep.mode, rep.kind.as_str()) {
-                (Some(s), Some(m), k) if k != "USE_NEW_CONTENT" => Some(Side {
-                    mode: u32::from(m),
-                    ..s
-                }),
-                (s, _, _) => s,
-            };
-            settled.push((i, side));
+            settled.push((i, self.replacement(&self.conflicts[i], rep)?));
         }
         for path in &r.delete {
-            let i = find(path)?;
-            settled.push((i, None));
+            settled.push((find(path)?, None));
         }
         for (path, mode) in &r.set_mode {
             let i = find(path)?;
-            let c = &self.conflicts[i];
-            let current = c
-                .resolution
-                .flatten()
-                .or(c.automerged)
-                .or(c.destination)
-                .or(c.source)
-                .ok_or_else(|| E::file_does_not_exist(path))?;
-            settled.push((
-                i,
-                Some(Side {
-                    mode: u32::from(*mode),
-                    ..current
-                }),
-            ));
+            settled.push((i, Some(with_mode(&self.conflicts[i], path, *mode)?)));
         }
         for (i, side) in settled {
             self.conflicts[i].resolution = Some(side);
         }
         Ok(())
+    }
+
+    /// The version a `replaceContents` entry settles conflict `c` with (`None` deletes it):
+    /// a side's (with the entry's file mode, if it gives one) or the entry's new content.
+    fn replacement(&self, c: &Conflict, rep: &Replacement) -> Result<Option<Side>, E> {
+        let side = match rep.kind.as_str() {
+            "" => return Err(E::replacement_type_required()),
+            "KEEP_BASE" => c.base,
+            "KEEP_SOURCE" => c.source,
+            "KEEP_DESTINATION" => c.destination,
+            "USE_NEW_CONTENT" => return self.new_content(c, rep).map(Some),
+            other => return Err(E::invalid_replacement_type(other)),
+        };
+        Ok(match (side, rep.mode) {
+            (Some(s), Some(m)) => Some(Side {
+                mode: u32::from(m),
+                ..s
+            }),
+            (s, _) => s,
+        })
+    }
+
+    /// USE_NEW_CONTENT: the entry's content as a blob, with its mode, else the mode of the
+    /// destination's (or the source's) version, else a plain file's.
+    fn new_content(&self, c: &Conflict, rep: &Replacement) -> Result<Side, E> {
+        let bytes = rep
+            .content
+            .as_deref()
+            .ok_or_else(E::replacement_content_required)?;
+        if bytes.len() > content::MAX_FILE_SIZE {
+            return Err(E::file_content_size_limit_exceeded());
+        }
+        let mode = rep
+            .mode
+            .map(u32::from)
+            .or(c.destination.map(|d| d.mode))
+            .or(c.source.map(|s| s.mode))
+            .unwrap_or(u32::from(FileMode::Blob));
+        Ok(Side {
+            id: self.repo.blob(bytes)?,
+            mode,
+        })
     }
 
     /// The merged tree (every conflict must be settled), with `.gitkeep` files in folders the
@@ -417,6 +394,42 @@ impl<'r> Merge<'r> {
         }
         Ok(self.index.write_tree_to(self.repo)?)
     }
+}
+
+/// The index of the conflict a `conflictResolution` entry names by `path`, which must be a
+/// conflict's and named by no other entry (`seen` holds the paths named so far).
+fn conflict_named(
+    conflicts: &[Conflict],
+    seen: &mut BTreeSet<String>,
+    path: &str,
+) -> Result<usize, E> {
+    let path = normalize_path(path)?;
+    if path.is_empty() {
+        return Err(E::path_required());
+    }
+    if !seen.insert(path.clone()) {
+        return Err(E::multiple_conflict_resolution_entries(&path));
+    }
+    conflicts
+        .iter()
+        .position(|c| c.path == path)
+        .ok_or_else(|| E::invalid_conflict_resolution(&path))
+}
+
+/// A `setFileModes` entry: conflict `c`'s current version (settled, automerged, else a
+/// side's) with `mode`.
+fn with_mode(c: &Conflict, path: &str, mode: FileMode) -> Result<Side, E> {
+    let current = c
+        .resolution
+        .flatten()
+        .or(c.automerged)
+        .or(c.destination)
+        .or(c.source)
+        .ok_or_else(|| E::file_does_not_exist(path))?;
+    Ok(Side {
+        mode: u32::from(mode),
+        ..current
+    })
 }
 
 /// The folders of `before` that `after` no longer has, deepest only (a `.gitkeep` there
