@@ -31,14 +31,10 @@ pub struct Statement {
     pub pool: Vec<String>,
 }
 
-/// Parses rule (or template) content; `invalid` is the operation's exception.
+/// Parses rule (or template) content; `invalid` is the operation's exception
+/// ([`E::INVALID_APPROVAL_RULE_CONTENT`] or [`E::INVALID_APPROVAL_RULE_TEMPLATE_CONTENT`]).
 pub fn parse_content(text: &str, invalid: &'static str) -> Result<RuleContent, E> {
-    let bad = || {
-        E::new(
-            invalid,
-            "The content of the approval rule is not valid. It must be valid JSON with Version 2018-11-08 and at least one Statements entry of Type Approvers with NumberOfApprovalsNeeded of 1 or more.",
-        )
-    };
+    let bad = || E::invalid_content(invalid);
     let v: Value = serde_json::from_str(text).map_err(|_| bad())?;
     if v.get("Version").and_then(Value::as_str) != Some("2018-11-08") {
         return Err(bad());
@@ -122,7 +118,7 @@ pub fn evaluate(c: &rusqlite::Connection, p: &PullRequestRow) -> Result<Evaluati
         .collect();
     let (mut satisfied, mut not_satisfied) = (Vec::new(), Vec::new());
     for rule in rows::rules(c, p)? {
-        let ok = match parse_content(&rule.content, "InvalidApprovalRuleContentException") {
+        let ok = match parse_content(&rule.content, E::INVALID_APPROVAL_RULE_CONTENT) {
             Ok(content) => content.statements.iter().all(|s| {
                 let count = approvers
                     .iter()
@@ -150,10 +146,7 @@ pub fn evaluate(c: &rusqlite::Connection, p: &PullRequestRow) -> Result<Evaluati
 /// A merge needs the rules met (or overridden).
 pub fn require_approved(ctx: &Context, p: &PullRequestRow) -> Result<(), E> {
     if !ctx.store.read(|c| evaluate(c, p))?.approved {
-        return Err(E::new(
-            "PullRequestApprovalRulesNotSatisfiedException",
-            "The pull request cannot be merged because one or more approval rules applied to the pull request have conditions that have not been met.",
-        ));
+        return Err(E::pull_request_approval_rules_not_satisfied());
     }
     Ok(())
 }
@@ -161,30 +154,21 @@ pub fn require_approved(ctx: &Context, p: &PullRequestRow) -> Result<(), E> {
 pub fn check_rule_name(name: Option<&str>) -> Result<&str, E> {
     let name = name
         .filter(|n| !n.is_empty())
-        .ok_or_else(|| E::required("ApprovalRuleNameRequiredException", "An approval rule name"))?;
+        .ok_or_else(E::approval_rule_name_required)?;
     if name.chars().count() > 100 {
-        return Err(E::new(
-            "InvalidApprovalRuleNameException",
-            "The name for the approval rule is not valid.",
-        ));
+        return Err(E::invalid_approval_rule_name());
     }
     Ok(name)
 }
 
 fn content_required(content: Option<&str>) -> Result<&str, E> {
-    let content = content.filter(|c| !c.is_empty()).ok_or_else(|| {
-        E::required(
-            "ApprovalRuleContentRequiredException",
-            "The content for the approval rule",
-        )
-    })?;
+    let content = content
+        .filter(|c| !c.is_empty())
+        .ok_or_else(E::approval_rule_content_required)?;
     if content.chars().count() > 3000 {
-        return Err(E::new(
-            "InvalidApprovalRuleContentException",
-            "The content for the approval rule is not valid: it exceeds 3000 characters.",
-        ));
+        return Err(E::invalid_approval_rule_content());
     }
-    parse_content(content, "InvalidApprovalRuleContentException")?;
+    parse_content(content, E::INVALID_APPROVAL_RULE_CONTENT)?;
     Ok(content)
 }
 
@@ -218,16 +202,10 @@ pub fn create_rule(
     ctx.store.write(|c| {
         let existing = rows::rules(c, p)?;
         if existing.iter().any(|r| r.name == name) {
-            return Err(E::new(
-                "ApprovalRuleNameAlreadyExistsException",
-                format!("An approval rule with the name {name} already exists on this pull request."),
-            ));
+            return Err(E::approval_rule_name_already_exists(name));
         }
         if existing.len() >= MAX_RULES {
-            return Err(E::new(
-                "NumberOfRulesExceededException",
-                format!("The approval rule cannot be added. The pull request has the maximum number of approval rules associated with it ({MAX_RULES})."),
-            ));
+            return Err(E::number_of_rules_exceeded(MAX_RULES));
         }
         let now = now_timestamp();
         let rule = RuleRow {
@@ -240,7 +218,13 @@ pub fn create_rule(
             template: None,
         };
         rows::insert_rule(c, p, &rule)?;
-        record(c, p, "PULL_REQUEST_APPROVAL_RULE_CREATED", actor, rule_event(&rule))?;
+        record(
+            c,
+            p,
+            "PULL_REQUEST_APPROVAL_RULE_CREATED",
+            actor,
+            rule_event(&rule),
+        )?;
         Ok(rule)
     })
 }
@@ -258,31 +242,27 @@ pub fn update_rule(
     let content = content_required(content)?;
     require_open(p)?;
     ctx.store.write(|c| {
-        let mut rule = find_rule(c, p, name)?.ok_or_else(|| {
-            E::new(
-                "ApprovalRuleDoesNotExistException",
-                format!("The approval rule {name} does not exist."),
-            )
-        })?;
+        let mut rule =
+            find_rule(c, p, name)?.ok_or_else(|| E::approval_rule_does_not_exist(name))?;
         if rule.template.is_some() {
-            return Err(E::new(
-                "CannotModifyApprovalRuleFromTemplateException",
-                "The approval rule cannot be modified for the pull request because it was created by an approval rule template and applied to the pull request automatically.",
-            ));
+            return Err(E::cannot_modify_approval_rule_from_template());
         }
         if let Some(sha) = existing_sha256.filter(|s| !s.is_empty())
             && sha != sha256(&rule.content)
         {
-            return Err(E::new(
-                "InvalidRuleContentSha256Exception",
-                "The SHA-256 hash signature for the rule content is not valid.",
-            ));
+            return Err(E::invalid_rule_content_sha256());
         }
         rule.content = content.to_owned();
         rule.last_modified_at = now_timestamp();
         rule.last_modified_user = actor.to_owned();
         rows::update_rule(c, &rule)?;
-        record(c, p, "PULL_REQUEST_APPROVAL_RULE_UPDATED", actor, rule_event(&rule))?;
+        record(
+            c,
+            p,
+            "PULL_REQUEST_APPROVAL_RULE_UPDATED",
+            actor,
+            rule_event(&rule),
+        )?;
         Ok(rule)
     })
 }
@@ -301,13 +281,16 @@ pub fn delete_rule(
             return Ok(String::new());
         };
         if rule.template.is_some() {
-            return Err(E::new(
-                "CannotDeleteApprovalRuleFromTemplateException",
-                "The approval rule cannot be deleted from the pull request because it was created by an approval rule template and applied to the pull request automatically.",
-            ));
+            return Err(E::cannot_delete_approval_rule_from_template());
         }
         rows::delete_rule(c, &rule.approval_rule_id)?;
-        record(c, p, "PULL_REQUEST_APPROVAL_RULE_DELETED", actor, rule_event(&rule))?;
+        record(
+            c,
+            p,
+            "PULL_REQUEST_APPROVAL_RULE_DELETED",
+            actor,
+            rule_event(&rule),
+        )?;
         Ok(rule.approval_rule_id)
     })
 }
@@ -320,18 +303,12 @@ pub fn check_revision(
 ) -> Result<String, E> {
     let revision = revision
         .filter(|r| !r.is_empty())
-        .ok_or_else(|| E::required("RevisionIdRequiredException", "A revision ID"))?;
+        .ok_or_else(E::revision_id_required)?;
     if revision.len() != 64 || !revision.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(E::new(
-            "InvalidRevisionIdException",
-            format!("The revision ID {revision} is not valid."),
-        ));
+        return Err(E::invalid_revision_id(revision));
     }
     if current && revision != p.revision_id {
-        return Err(E::new(
-            "RevisionNotCurrentException",
-            "The revision ID provided in the request does not match the current revision ID. Use GetPullRequest to retrieve the current revision ID.",
-        ));
+        return Err(E::revision_not_current());
     }
     Ok(revision.to_owned())
 }
@@ -347,29 +324,18 @@ pub fn set_state(
     check_revision(p, revision, true)?;
     let state = state
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| E::required("ApprovalStateRequiredException", "An approval state"))?;
+        .ok_or_else(E::approval_state_required)?;
     if state != "APPROVE" && state != "REVOKE" {
-        return Err(E::new(
-            "InvalidApprovalStateException",
-            format!(
-                "The state for the approval {state} is not valid. Valid values include APPROVE and REVOKE."
-            ),
-        ));
+        return Err(E::invalid_approval_state(state));
     }
     require_open(p)?;
     if state == "APPROVE" && actor == p.author_arn {
-        return Err(E::new(
-            "PullRequestCannotBeApprovedByAuthorException",
-            "The approval cannot be applied because the user approving the pull request matches the user who created the pull request. You cannot approve a pull request that you created.",
-        ));
+        return Err(E::pull_request_cannot_be_approved_by_author());
     }
     ctx.store.write(|c| {
         let approvals = rows::approvals(c, p, &p.revision_id)?;
         if approvals.len() >= MAX_APPROVALS && !approvals.iter().any(|(u, _)| u == actor) {
-            return Err(E::new(
-                "MaximumNumberOfApprovalsExceededException",
-                format!("The number of approvals required for the approval rule exceeds the maximum number allowed ({MAX_APPROVALS})."),
-            ));
+            return Err(E::maximum_number_of_approvals_exceeded(MAX_APPROVALS));
         }
         rows::set_approval(c, p, actor, state)?;
         record(
@@ -396,23 +362,15 @@ pub fn set_override(
     check_revision(p, revision, true)?;
     let status = status
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| E::required("OverrideStatusRequiredException", "An override status"))?;
+        .ok_or_else(E::override_status_required)?;
     if status != "OVERRIDE" && status != "REVOKE" {
-        return Err(E::new(
-            "InvalidOverrideStatusException",
-            format!(
-                "The override status {status} is not valid. Valid statuses are OVERRIDE and REVOKE."
-            ),
-        ));
+        return Err(E::invalid_override_status(status));
     }
     require_open(p)?;
     ctx.store.write(|c| {
         let current = rows::overrider(c, p, &p.revision_id)?;
         if (status == "OVERRIDE") == current.is_some() {
-            return Err(E::new(
-                "OverrideAlreadySetException",
-                "The override status is already set to the requested value.",
-            ));
+            return Err(E::override_already_set());
         }
         rows::set_override(c, p, (status == "OVERRIDE").then_some(actor))?;
         record(
@@ -431,7 +389,7 @@ pub fn set_override(
 /// `DestinationReferences` is empty or names the destination.
 pub fn apply_templates(c: &rusqlite::Connection, p: &PullRequestRow, actor: &str) -> Result<(), E> {
     for t in rows::templates_of_repository(c, &p.repository_id)? {
-        let Ok(content) = parse_content(&t.content, "InvalidApprovalRuleTemplateContentException")
+        let Ok(content) = parse_content(&t.content, E::INVALID_APPROVAL_RULE_TEMPLATE_CONTENT)
         else {
             continue;
         };
@@ -460,19 +418,13 @@ pub fn apply_templates(c: &rusqlite::Connection, p: &PullRequestRow, actor: &str
 
 /// Template content's checks (InvalidApprovalRuleTemplateContentException).
 pub fn check_template_content(content: Option<&str>) -> Result<&str, E> {
-    let content = content.filter(|c| !c.is_empty()).ok_or_else(|| {
-        E::required(
-            "ApprovalRuleTemplateContentRequiredException",
-            "The content for the approval rule template",
-        )
-    })?;
+    let content = content
+        .filter(|c| !c.is_empty())
+        .ok_or_else(E::approval_rule_template_content_required)?;
     if content.chars().count() > 3000 {
-        return Err(E::new(
-            "InvalidApprovalRuleTemplateContentException",
-            "The content of the approval rule template is not valid: it exceeds 3000 characters.",
-        ));
+        return Err(E::invalid_approval_rule_template_content());
     }
-    parse_content(content, "InvalidApprovalRuleTemplateContentException")?;
+    parse_content(content, E::INVALID_APPROVAL_RULE_TEMPLATE_CONTENT)?;
     Ok(content)
 }
 
@@ -481,26 +433,15 @@ pub fn template(ctx: &Context, account: &str, name: Option<&str>) -> Result<Temp
     let name = check_template_name(name)?;
     ctx.store
         .read(|c| rows::find_template(c, account, &ctx.region, name))?
-        .ok_or_else(|| {
-            E::new(
-                "ApprovalRuleTemplateDoesNotExistException",
-                format!("The specified approval rule template {name} does not exist."),
-            )
-        })
+        .ok_or_else(|| E::approval_rule_template_does_not_exist(name))
 }
 
 pub fn check_template_name(name: Option<&str>) -> Result<&str, E> {
-    let name = name.filter(|n| !n.is_empty()).ok_or_else(|| {
-        E::required(
-            "ApprovalRuleTemplateNameRequiredException",
-            "An approval rule template name",
-        )
-    })?;
+    let name = name
+        .filter(|n| !n.is_empty())
+        .ok_or_else(E::approval_rule_template_name_required)?;
     if name.chars().count() > 100 {
-        return Err(E::new(
-            "InvalidApprovalRuleTemplateNameException",
-            "The name of the approval rule template is not valid. Template names must be between 1 and 100 valid characters in length.",
-        ));
+        return Err(E::invalid_approval_rule_template_name());
     }
     Ok(name)
 }

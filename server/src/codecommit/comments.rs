@@ -31,12 +31,9 @@ pub struct Place<'a> {
 pub fn check_content(content: Option<&str>) -> Result<&str, E> {
     let content = content
         .filter(|c| !c.is_empty())
-        .ok_or_else(|| E::required("CommentContentRequiredException", "The comment content"))?;
+        .ok_or_else(E::comment_content_required)?;
     if content.chars().count() > MAX_CONTENT {
-        return Err(E::new(
-            "CommentContentSizeLimitExceededException",
-            format!("The comment is too large. Comments are limited to {MAX_CONTENT} characters."),
-        ));
+        return Err(E::comment_content_size_limit_exceeded(MAX_CONTENT));
     }
     Ok(content)
 }
@@ -47,10 +44,7 @@ fn commit_id(repo: &Repository, id: Option<&str>) -> Result<Option<String>, E> {
         Some(i) => Ok(Some(
             content::find_commit(repo, i)
                 .map_err(|e| match e.code {
-                    "CommitIdDoesNotExistException" => E::new(
-                        "CommitDoesNotExistException",
-                        format!("The specified commit {i} does not exist"),
-                    ),
+                    E::COMMIT_ID_DOES_NOT_EXIST => E::commit_does_not_exist(i),
                     _ => e,
                 })?
                 .id()
@@ -67,14 +61,10 @@ fn blob_at(repo: &Repository, commit: Option<&str>, path: &str) -> Option<String
 
 /// A new top-level comment's row (not stored yet), checked against the repository.
 pub fn new_comment(repo: &Repository, place: &Place<'_>, content: &str) -> Result<CommentRow, E> {
-    let after = commit_id(repo, place.after)?
-        .ok_or_else(|| E::required("CommitIdRequiredException", "A commit ID"))?;
+    let after = commit_id(repo, place.after)?.ok_or_else(E::commit_id_required)?;
     let before = commit_id(repo, place.before)?;
     if before.as_deref() == Some(after.as_str()) {
-        return Err(E::new(
-            "BeforeCommitIdAndAfterCommitIdAreSameException",
-            "The before commit ID and the after commit ID are the same, which is not valid. The before commit ID and the after commit ID must be different commit IDs.",
-        ));
+        return Err(E::before_commit_id_and_after_commit_id_are_same());
     }
     let mut row = CommentRow {
         comment_id: uuid::Uuid::new_v4().to_string(),
@@ -104,20 +94,14 @@ pub fn new_comment(repo: &Repository, place: &Place<'_>, content: &str) -> Resul
     if located {
         let path = content::normalize_path(place.file_path.unwrap_or_default())?;
         if path.is_empty() {
-            return Err(E::required("PathRequiredException", "The file path"));
+            return Err(E::path_required());
         }
         let version = place.relative_file_version.unwrap_or("AFTER");
         if version != "BEFORE" && version != "AFTER" {
-            return Err(E::new(
-                "InvalidRelativeFileVersionEnumException",
-                "Either the enum is not in a valid format, or the specified file version enum is not valid in respect to the current file version.",
-            ));
+            return Err(E::invalid_relative_file_version_enum());
         }
         if place.file_position.is_some_and(|p| p < 0) {
-            return Err(E::new(
-                "InvalidFilePositionException",
-                "The position is not valid. Make sure that the line number exists in the version of the file you want to comment on.",
-            ));
+            return Err(E::invalid_file_position());
         }
         row.before_blob_id = blob_at(repo, row.before_commit_id.as_deref(), &path);
         row.after_blob_id = blob_at(repo, Some(&row.after_commit_id), &path);
@@ -126,10 +110,7 @@ pub fn new_comment(repo: &Repository, place: &Place<'_>, content: &str) -> Resul
             _ => row.after_blob_id.is_some(),
         };
         if !exists {
-            return Err(E::new(
-                "PathDoesNotExistException",
-                format!("The specified path {path} does not exist."),
-            ));
+            return Err(E::path_does_not_exist(&path));
         }
         row.file_path = Some(path);
         row.file_position = place.file_position;
@@ -163,24 +144,17 @@ pub fn store(
     ));
     if let Some(t) = token {
         if t.is_empty() || t.len() > 512 {
-            return Err(E::new(
-                "InvalidClientRequestTokenException",
-                "The client request token is not valid.",
-            ));
+            return Err(E::invalid_client_request_token());
         }
         row.client_request_token = Some(t.to_owned());
         row.request_digest = Some(digest.clone());
     }
     ctx.store.write(|c| {
         if let Some(t) = token
-            && let Some(existing) =
-                rows::find_by_token(c, &row.account_id, &row.region, author, t)?
+            && let Some(existing) = rows::find_by_token(c, &row.account_id, &row.region, author, t)?
         {
             if existing.request_digest.as_deref() != Some(digest.as_str()) {
-                return Err(E::new(
-                    "IdempotencyParameterMismatchException",
-                    "The client request token is not valid. Either the token is not in a valid format, or the token has been used in a previous request and cannot be reused.",
-                ));
+                return Err(E::idempotency_parameter_mismatch());
             }
             return Ok(existing);
         }
@@ -194,24 +168,16 @@ pub fn store(
 pub fn get(ctx: &Context, account: &str, id: Option<&str>) -> Result<CommentRow, E> {
     let id = id
         .filter(|i| !i.is_empty())
-        .ok_or_else(|| E::required("CommentIdRequiredException", "The comment ID"))?;
+        .ok_or_else(E::comment_id_required)?;
     ctx.store
         .read(|c| rows::find(c, id))?
         .filter(|c| c.account_id == account && c.region == ctx.region)
-        .ok_or_else(|| {
-            E::new(
-                "CommentDoesNotExistException",
-                format!("No comment exists with the provided ID {id}."),
-            )
-        })
+        .ok_or_else(|| E::comment_does_not_exist(id))
 }
 
 pub fn not_deleted(c: &CommentRow) -> Result<(), E> {
     if c.deleted {
-        return Err(E::new(
-            "CommentDeletedException",
-            "This comment has already been deleted. You cannot edit or delete a deleted comment.",
-        ));
+        return Err(E::comment_deleted());
     }
     Ok(())
 }
@@ -240,10 +206,7 @@ pub fn change(
 ) -> Result<CommentRow, E> {
     not_deleted(&comment)?;
     if content.is_some() && comment.author_arn != caller {
-        return Err(E::new(
-            "CommentNotCreatedByCallerException",
-            "You cannot modify or delete this comment. Only comment authors can modify or delete their comments.",
-        ));
+        return Err(E::comment_not_created_by_caller());
     }
     let now = now_timestamp();
     comment.content = content.map(str::to_owned);

@@ -19,22 +19,12 @@ use crate::store::RepositoryRow;
 
 pub fn check_branch_name(name: &str) -> Result<(), E> {
     if name.is_empty() {
-        return Err(E::required("BranchNameRequiredException", "A branch name"));
+        return Err(E::branch_name_required());
     }
     if name.len() > 256 || !git2::Reference::is_valid_name(&format!("refs/heads/{name}")) {
-        return Err(E::new(
-            "InvalidBranchNameException",
-            format!("The specified reference name {name} is not valid."),
-        ));
+        return Err(E::invalid_branch_name(name));
     }
     Ok(())
-}
-
-fn branch_does_not_exist(name: &str) -> E {
-    E::new(
-        "BranchDoesNotExistException",
-        format!("The specified branch {name} does not exist."),
-    )
 }
 
 #[derive(Debug, Serialize)]
@@ -46,7 +36,7 @@ pub struct BranchInfo {
 
 pub fn get_branch(repo: &Repository, name: &str) -> Result<BranchInfo, E> {
     check_branch_name(name)?;
-    let tip = content::branch_tip(repo, name).ok_or_else(|| branch_does_not_exist(name))?;
+    let tip = content::branch_tip(repo, name).ok_or_else(|| E::branch_does_not_exist(name))?;
     Ok(BranchInfo {
         branch_name: name.to_owned(),
         commit_id: tip.to_string(),
@@ -64,19 +54,12 @@ pub fn create_branch(
     check_branch_name(name)?;
     let repo = content::open(ctx, row)?;
     if commit_id.is_empty() {
-        return Err(E::required("CommitIdRequiredException", "A commit ID"));
+        return Err(E::commit_id_required());
     }
-    let commit = content::resolve(&repo, Some(commit_id)).map_err(|_| {
-        E::new(
-            "CommitDoesNotExistException",
-            format!("The specified commit {commit_id} does not exist"),
-        )
-    })?;
+    let commit = content::resolve(&repo, Some(commit_id))
+        .map_err(|_| E::commit_does_not_exist(commit_id))?;
     if content::branch_tip(&repo, name).is_some() {
-        return Err(E::new(
-            "BranchNameExistsException",
-            format!("Branch {name} already exists"),
-        ));
+        return Err(E::branch_name_exists(name));
     }
     repo.reference(
         &format!("refs/heads/{name}"),
@@ -84,12 +67,7 @@ pub fn create_branch(
         false,
         "CreateBranch",
     )
-    .map_err(|_| {
-        E::new(
-            "BranchNameExistsException",
-            format!("Branch {name} already exists"),
-        )
-    })?;
+    .map_err(|_| E::branch_name_exists(name))?;
     Ok(RefsMoved::new(row, actor, "CreateBranch", ()))
 }
 
@@ -102,10 +80,7 @@ pub fn delete_branch(
 ) -> Result<Option<RefsMoved<BranchInfo>>, E> {
     check_branch_name(name)?;
     if row.default_branch.as_deref() == Some(name) {
-        return Err(E::new(
-            "DefaultBranchCannotBeDeletedException",
-            format!("The default branch {name} cannot be deleted."),
-        ));
+        return Err(E::default_branch_cannot_be_deleted(name));
     }
     let repo = content::open(ctx, row)?;
     let Ok(mut reference) = repo.find_reference(&format!("refs/heads/{name}")) else {
@@ -133,7 +108,7 @@ pub fn update_default_branch(
     check_branch_name(name)?;
     let repo = content::open(ctx, row)?;
     if content::branch_tip(&repo, name).is_none() {
-        return Err(branch_does_not_exist(name));
+        return Err(E::branch_does_not_exist(name));
     }
     manage::update(ctx, account, &row.name, |r| {
         r.default_branch = Some(name.to_owned())
@@ -166,10 +141,7 @@ pub fn parse_mode(mode: &str) -> Result<FileMode, E> {
         "NORMAL" => Ok(FileMode::Blob),
         "EXECUTABLE" => Ok(FileMode::BlobExecutable),
         "SYMLINK" => Ok(FileMode::Link),
-        other => Err(E::new(
-            "InvalidFileModeException",
-            format!("The specified file mode permission {other} is not valid."),
-        )),
+        other => Err(E::invalid_file_mode(other)),
     }
 }
 
@@ -188,9 +160,9 @@ pub struct CommitRequest<'a> {
     /// The caller's ARN, for the pull request events the commit causes.
     pub actor: &'a str,
     pub changes: Vec<Change>,
-    /// PutFile reports an unchanged file as SameFileContentException, CreateCommit as
-    /// NoChangeException.
-    pub unchanged_code: &'static str,
+    /// The refusal of a commit that changes nothing: PutFile's is
+    /// [`E::same_file_content`], CreateCommit's and DeleteFile's [`E::no_change`].
+    pub unchanged: fn() -> E,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -217,20 +189,10 @@ fn entry_at(tree: &Tree<'_>, path: &str) -> Option<(Oid, i32, Option<ObjectType>
         .map(|e| (e.id(), e.filemode(), e.kind()))
 }
 
-fn file_does_not_exist(path: &str) -> E {
-    E::new(
-        "FileDoesNotExistException",
-        format!("The specified file {path} does not exist"),
-    )
-}
-
 /// A path for a new or changed file must not run through a file or land on a folder.
 fn check_placement(tree: &Tree<'_>, path: &str) -> Result<(), E> {
     if let Some((_, _, Some(ObjectType::Tree))) = entry_at(tree, path) {
-        return Err(E::new(
-            "FileNameConflictsWithDirectoryNameException",
-            format!("The file name {path} conflicts with a folder of the same name"),
-        ));
+        return Err(E::file_name_conflicts_with_directory_name(path));
     }
     let mut prefix = String::new();
     for seg in path.split('/').take(path.split('/').count() - 1) {
@@ -239,10 +201,7 @@ fn check_placement(tree: &Tree<'_>, path: &str) -> Result<(), E> {
         }
         prefix.push_str(seg);
         if let Some((_, _, Some(ObjectType::Blob))) = entry_at(tree, &prefix) {
-            return Err(E::new(
-                "DirectoryNameConflictsWithFileNameException",
-                format!("The folder {prefix} conflicts with a file of the same name"),
-            ));
+            return Err(E::directory_name_conflicts_with_file_name(&prefix));
         }
     }
     Ok(())
@@ -258,41 +217,21 @@ fn parent_commit<'r>(
     let tip = content::branch_tip(repo, branch);
     let repo_is_empty = content::branches(repo)?.is_empty();
     Ok(match (tip, parent.filter(|p| !p.is_empty())) {
-        (None, _) if !repo_is_empty => return Err(branch_does_not_exist(branch)),
+        (None, _) if !repo_is_empty => return Err(E::branch_does_not_exist(branch)),
         (None, _) => None,
         (Some(_), None) => {
-            return Err(E::new(
-                "ParentCommitIdRequiredException",
-                "A parent commit ID is required. To view the full commit ID of a branch in a repository, use GetBranch or a Git command (for example, git show HEAD).",
-            ));
+            return Err(E::parent_commit_id_required());
         }
         (Some(tip), Some(p)) => {
             if !content::is_object_id(p) {
-                return Err(E::new(
-                    "InvalidParentCommitIdException",
-                    format!("The parent commit ID {p} is not valid"),
-                ));
+                return Err(E::invalid_parent_commit_id(p));
             }
-            let oid = Oid::from_str(p).map_err(|_| {
-                E::new(
-                    "InvalidParentCommitIdException",
-                    "The parent commit ID is not valid",
-                )
-            })?;
+            let oid = Oid::from_str(p).map_err(|_| E::invalid_parent_commit_id(p))?;
             if repo.find_commit(oid).is_err() {
-                return Err(E::new(
-                    "ParentCommitDoesNotExistException",
-                    format!("The parent commit ID {p} does not exist"),
-                ));
+                return Err(E::parent_commit_does_not_exist(p));
             }
             if oid != tip {
-                return Err(E::new(
-                    "ParentCommitIdOutdatedException",
-                    format!(
-                        "The parent commit ID {p} is not the tip of branch {}",
-                        branch
-                    ),
-                ));
+                return Err(E::parent_commit_id_outdated(branch));
             }
             Some(repo.find_commit(oid)?)
         }
@@ -315,25 +254,16 @@ pub fn author<'a>(
 ) -> Result<(Signature<'static>, &'a str), E> {
     let name = author_name.filter(|n| !n.is_empty()).unwrap_or(caller);
     if name.len() > 1024 {
-        return Err(E::new(
-            "NameLengthExceededException",
-            "The user name is not valid because it has exceeded the character limit for author names.",
-        ));
+        return Err(E::name_length_exceeded());
     }
     // libgit2 needs an email; CodeCommit leaves it to the caller.
     let email = email.filter(|e| !e.is_empty()).unwrap_or(DEFAULT_EMAIL);
     if !email.contains('@') {
-        return Err(E::new(
-            "InvalidEmailException",
-            format!("The specified email address {email} is not valid."),
-        ));
+        return Err(E::invalid_email(email));
     }
     let message = message.unwrap_or_default();
     if message.len() > 100 * 1024 {
-        return Err(E::new(
-            "CommitMessageLengthExceededException",
-            "The commit message is too long.",
-        ));
+        return Err(E::commit_message_length_exceeded());
     }
     Ok((Signature::now(name, email)?, message))
 }
@@ -379,15 +309,10 @@ impl<'r> Edits<'r> {
         };
         let path = normalize_path(path)?;
         if path.is_empty() {
-            return Err(E::required("PathRequiredException", "The file path"));
+            return Err(E::path_required());
         }
         if !self.seen.insert(path.clone()) {
-            return Err(E::new(
-                "SamePathRequestException",
-                format!(
-                    "The commit cannot be created because one or more changes in this commit duplicate actions in the same file path: {path}"
-                ),
-            ));
+            return Err(E::same_path_request(&path));
         }
         let existing = entry_at(self.base, &path).filter(|(_, _, k)| *k == Some(ObjectType::Blob));
         match change {
@@ -408,12 +333,12 @@ impl<'r> Edits<'r> {
                 }
             }
             Change::Delete { .. } => {
-                let (id, mode, _) = existing.ok_or_else(|| file_does_not_exist(&path))?;
+                let (id, mode, _) = existing.ok_or_else(|| E::file_does_not_exist(&path))?;
                 self.update.remove(path.as_str());
                 self.deleted.push(meta(&path, id, mode));
             }
             Change::SetMode { mode, .. } => {
-                let (id, _, _) = existing.ok_or_else(|| file_does_not_exist(&path))?;
+                let (id, _, _) = existing.ok_or_else(|| E::file_does_not_exist(&path))?;
                 self.update.upsert(path.as_str(), id, *mode);
                 self.updated.push(meta(&path, id, (*mode).into()));
             }
@@ -429,20 +354,11 @@ impl<'r> Edits<'r> {
         source: Option<&(String, bool)>,
     ) -> Result<Oid, E> {
         match (content, source) {
-            (Some(_), Some(_)) => Err(E::new(
-                "FileContentAndSourceFileSpecifiedException",
-                "The commit cannot be created because both a source file and file content have been specified for the same file.",
-            )),
-            (None, None) => Err(E::new(
-                "SourceFileOrContentRequiredException",
-                "The commit cannot be created because no source files or file content have been specified for the commit.",
-            )),
+            (Some(_), Some(_)) => Err(E::file_content_and_source_file_specified()),
+            (None, None) => Err(E::source_file_or_content_required()),
             (Some(bytes), None) => {
                 if bytes.len() > content::MAX_FILE_SIZE {
-                    return Err(E::new(
-                        "FileContentSizeLimitExceededException",
-                        "The file cannot be added because it is too large.",
-                    ));
+                    return Err(E::file_content_size_limit_exceeded());
                 }
                 Ok(self.repo.blob(bytes)?)
             }
@@ -450,13 +366,10 @@ impl<'r> Edits<'r> {
                 let src = normalize_path(src)?;
                 let (id, src_mode, _) = entry_at(self.base, &src)
                     .filter(|(_, _, k)| *k == Some(ObjectType::Blob))
-                    .ok_or_else(|| file_does_not_exist(&src))?;
+                    .ok_or_else(|| E::file_does_not_exist(&src))?;
                 if *is_move {
                     if !self.seen.insert(src.clone()) {
-                        return Err(E::new(
-                            "SamePathRequestException",
-                            format!("Duplicate action on {src}"),
-                        ));
+                        return Err(E::same_path_request(&src));
                     }
                     self.update.remove(src.as_str());
                     self.deleted.push(meta(&src, id, src_mode));
@@ -470,16 +383,10 @@ impl<'r> Edits<'r> {
 /// CodeCommit's limits on a commit's changes: at least one, at most 100.
 fn check_change_count(changes: &[Change]) -> Result<(), E> {
     if changes.is_empty() {
-        return Err(E::new(
-            "FileEntryRequiredException",
-            "The commit cannot be created because no files have been specified as added, updated, or changed (PutFile or DeleteFile) for the commit.",
-        ));
+        return Err(E::file_entry_required());
     }
     if changes.len() > 100 {
-        return Err(E::new(
-            "MaximumFileEntriesExceededException",
-            "The number of specified files to change as part of this commit exceeds the maximum number of files that can be changed in a single commit.",
-        ));
+        return Err(E::maximum_file_entries_exceeded());
     }
     Ok(())
 }
@@ -514,10 +421,7 @@ pub fn commit(
     } = edits;
     let tree_id = update.create_updated(&repo, &base)?;
     if parent.is_some() && tree_id == base.id() {
-        return Err(E::new(
-            req.unchanged_code,
-            "The commit cannot be created because no changes will be made to the repository as a result of this commit. A commit must contain at least one change.",
-        ));
+        return Err((req.unchanged)());
     }
     let tree = repo.find_tree(tree_id)?;
     let (sig, message) = signature(&req)?;
@@ -530,15 +434,7 @@ pub fn commit(
         }
         None => repo.reference(&refname, commit_id, false, "codecommit-local: commit"),
     };
-    moved.map_err(|_| {
-        E::new(
-            "ParentCommitIdOutdatedException",
-            format!(
-                "Branch {} moved while the commit was being made; fetch its new tip and try again.",
-                req.branch
-            ),
-        )
-    })?;
+    moved.map_err(|_| E::parent_commit_id_outdated(req.branch))?;
     let result = CommitResult {
         commit_id: commit_id.to_string(),
         tree_id: tree_id.to_string(),

@@ -99,10 +99,7 @@ pub fn normalize_path(path: &str) -> Result<String, E> {
         .any(|seg| seg.is_empty() || seg == "." || seg == ".." || is_git_dir_name(seg))
         || trimmed.contains('\0')
     {
-        return Err(E::new(
-            "InvalidPathException",
-            format!("The specified path is not valid: {path}"),
-        ));
+        return Err(E::invalid_path(path));
     }
     Ok(trimmed.to_owned())
 }
@@ -111,23 +108,13 @@ pub fn normalize_path(path: &str) -> Result<String, E> {
 pub fn file_path(path: Option<&str>) -> Result<String, E> {
     let path = path.unwrap_or_default();
     if path.is_empty() {
-        return Err(E::required("PathRequiredException", "The file path"));
+        return Err(E::path_required());
     }
     let p = normalize_path(path)?;
     if p.is_empty() {
-        return Err(E::new(
-            "InvalidPathException",
-            "The specified path is not valid: /",
-        ));
+        return Err(E::invalid_path("/"));
     }
     Ok(p)
-}
-
-fn commit_does_not_exist(spec: &str) -> E {
-    E::new(
-        "CommitDoesNotExistException",
-        format!("The specified commit {spec} does not exist"),
-    )
 }
 
 /// A commit specifier as the API takes it: a branch, a tag, or a commit ID; none means the
@@ -139,7 +126,7 @@ pub fn resolve<'r>(repo: &'r Repository, spec: Option<&str>) -> Result<Commit<'r
             .head()
             .ok()
             .and_then(|h| h.peel(ObjectType::Commit).ok())
-            .ok_or_else(|| commit_does_not_exist("HEAD"))?,
+            .ok_or_else(|| E::commit_does_not_exist("HEAD"))?,
         Some(s) => {
             let by_ref = repo
                 .find_reference(&format!("refs/heads/{s}"))
@@ -152,34 +139,26 @@ pub fn resolve<'r>(repo: &'r Repository, spec: Option<&str>) -> Result<Commit<'r
                     .revparse_single(s)
                     .ok()
                     .and_then(|o| o.peel(ObjectType::Commit).ok())
-                    .ok_or_else(|| commit_does_not_exist(s))?,
-                None => return Err(commit_does_not_exist(s)),
+                    .ok_or_else(|| E::commit_does_not_exist(s))?,
+                None => return Err(E::commit_does_not_exist(s)),
             }
         }
     };
     obj.into_commit()
-        .map_err(|_| commit_does_not_exist(spec.unwrap_or("HEAD")))
+        .map_err(|_| E::commit_does_not_exist(spec.unwrap_or("HEAD")))
 }
 
 /// GetCommit's lookup: a full commit ID.
 pub fn find_commit<'r>(repo: &'r Repository, id: &str) -> Result<Commit<'r>, E> {
     if id.is_empty() {
-        return Err(E::required("CommitIdRequiredException", "A commit ID"));
+        return Err(E::commit_id_required());
     }
     if !is_object_id(id) {
-        return Err(E::new(
-            "InvalidCommitIdException",
-            format!("The specified commit ID {id} is not valid"),
-        ));
+        return Err(E::invalid_commit_id(id));
     }
-    let oid = Oid::from_str(id)
-        .map_err(|_| E::new("InvalidCommitIdException", "The commit ID is not valid"))?;
-    repo.find_commit(oid).map_err(|_| {
-        E::new(
-            "CommitIdDoesNotExistException",
-            format!("The specified commit ID {id} does not exist"),
-        )
-    })
+    let oid = Oid::from_str(id).map_err(|_| E::invalid_commit_id(id))?;
+    repo.find_commit(oid)
+        .map_err(|_| E::commit_id_does_not_exist(id))
 }
 
 #[derive(Debug, Serialize)]
@@ -204,13 +183,6 @@ pub fn as_blob<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Err
 /// Largest file GetFile and GetBlob return (6 MB).
 pub const MAX_FILE_SIZE: usize = 6 * 1024 * 1024;
 
-fn file_does_not_exist(path: &str) -> E {
-    E::new(
-        "FileDoesNotExistException",
-        format!("The specified file {path} does not exist"),
-    )
-}
-
 pub fn get_file(
     repo: &Repository,
     spec: Option<&str>,
@@ -221,16 +193,13 @@ pub fn get_file(
     let tree = commit.tree()?;
     let entry = tree
         .get_path(Path::new(&path))
-        .map_err(|_| file_does_not_exist(&path))?;
+        .map_err(|_| E::file_does_not_exist(&path))?;
     if entry.kind() != Some(ObjectType::Blob) {
-        return Err(file_does_not_exist(&path));
+        return Err(E::file_does_not_exist(&path));
     }
     let blob = repo.find_blob(entry.id())?;
     if blob.size() > MAX_FILE_SIZE {
-        return Err(E::new(
-            "FileTooLargeException",
-            "The specified file exceeds the file size limit for CodeCommit.",
-        ));
+        return Err(E::file_too_large());
     }
     Ok(FileContent {
         commit_id: commit.id().to_string(),
@@ -244,27 +213,17 @@ pub fn get_file(
 
 pub fn get_blob(repo: &Repository, blob_id: &str) -> Result<Vec<u8>, E> {
     if blob_id.is_empty() {
-        return Err(E::required("BlobIdRequiredException", "A blob ID"));
+        return Err(E::blob_id_required());
     }
     if !is_object_id(blob_id) {
-        return Err(E::new(
-            "InvalidBlobIdException",
-            format!("The specified blob ID {blob_id} is not valid"),
-        ));
+        return Err(E::invalid_blob_id(blob_id));
     }
-    let oid = Oid::from_str(blob_id)
-        .map_err(|_| E::new("InvalidBlobIdException", "The blob ID is not valid"))?;
-    let blob = repo.find_blob(oid).map_err(|_| {
-        E::new(
-            "BlobIdDoesNotExistException",
-            format!("The specified blob {blob_id} does not exist"),
-        )
-    })?;
+    let oid = Oid::from_str(blob_id).map_err(|_| E::invalid_blob_id(blob_id))?;
+    let blob = repo
+        .find_blob(oid)
+        .map_err(|_| E::blob_id_does_not_exist(blob_id))?;
     if blob.size() > MAX_FILE_SIZE {
-        return Err(E::new(
-            "FileTooLargeException",
-            "The specified blob exceeds the size limit for CodeCommit.",
-        ));
+        return Err(E::file_too_large());
     }
     Ok(blob.content().to_vec())
 }
@@ -302,17 +261,12 @@ pub fn get_folder(
     folder: Option<&str>,
 ) -> Result<Folder, E> {
     let Some(folder) = folder else {
-        return Err(E::required("PathRequiredException", "The folder path"));
+        return Err(E::path_required());
     };
     let path = normalize_path(folder)?;
     let commit = resolve(repo, spec)?;
     let root = commit.tree()?;
-    let not_found = || {
-        E::new(
-            "FolderDoesNotExistException",
-            format!("The specified folder {folder} does not exist"),
-        )
-    };
+    let not_found = || E::folder_does_not_exist(folder);
     let tree: Tree<'_> = if path.is_empty() {
         root
     } else {
@@ -400,7 +354,7 @@ pub fn differences(
     after_path: Option<&str>,
 ) -> Result<Vec<Difference>, E> {
     let Some(after) = after.filter(|s| !s.is_empty()) else {
-        return Err(E::required("CommitRequiredException", "A commit"));
+        return Err(E::commit_required());
     };
     let after_tree = resolve(repo, Some(after))?.tree()?;
     let before_tree = match before.filter(|s| !s.is_empty()) {
@@ -416,10 +370,7 @@ pub fn differences(
                     .as_ref()
                     .is_some_and(|t| t.get_path(Path::new(&p)).is_ok());
             if !exists {
-                return Err(E::new(
-                    "PathDoesNotExistException",
-                    format!("The specified path {p} does not exist"),
-                ));
+                return Err(E::path_does_not_exist(&p));
             }
             opts.pathspec(p);
         }

@@ -1,5 +1,8 @@
 //! CodeCommit's exceptions: the `__type` AWS sends and its message. CodeCommit answers every
-//! client error with HTTP 400.
+//! client error with HTTP 400. Each code, its constructor and its message are named once,
+//! in `error/codes.rs`.
+
+mod codes;
 
 use crate::operation::ServiceError;
 
@@ -13,7 +16,9 @@ pub struct CodeCommitError {
 }
 
 impl CodeCommitError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    /// The one way to make an error: `code` is one of the constants `codes` defines, and
+    /// only its constructors (and the few below) call this.
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
         CodeCommitError {
             code,
             message: message.into(),
@@ -24,11 +29,11 @@ impl CodeCommitError {
     /// CodeCommit answers client errors with 400, except the refusals of authentication.
     pub fn status(&self) -> u16 {
         match self.code {
-            "InternalFailure" => 500,
-            "RequestEntityTooLargeException" => 413,
-            "MissingAuthenticationTokenException"
-            | "InvalidSignatureException"
-            | "ExpiredTokenException" => 403,
+            Self::INTERNAL_FAILURE => 500,
+            Self::REQUEST_ENTITY_TOO_LARGE => 413,
+            Self::MISSING_AUTHENTICATION_TOKEN | Self::INVALID_SIGNATURE | Self::EXPIRED_TOKEN => {
+                403
+            }
             _ => 400,
         }
     }
@@ -37,19 +42,22 @@ impl CodeCommitError {
     pub fn internal(detail: impl Into<String>) -> Self {
         CodeCommitError {
             detail: Some(detail.into()),
-            ..CodeCommitError::new("InternalFailure", "An internal error occurred.")
+            ..CodeCommitError::new(Self::INTERNAL_FAILURE, "An internal error occurred.")
         }
     }
 
-    pub fn repository_does_not_exist(name: &str) -> Self {
-        CodeCommitError::new(
-            "RepositoryDoesNotExistException",
-            format!("{name} does not exist"),
-        )
-    }
-
-    pub fn required(code: &'static str, what: &str) -> Self {
-        CodeCommitError::new(code, format!("{what} is required, but was not specified."))
+    /// Approval rule or template content that is not valid, as `code` names it:
+    /// [`Self::INVALID_APPROVAL_RULE_TEMPLATE_CONTENT`] for a template's, any other (in
+    /// practice [`Self::INVALID_APPROVAL_RULE_CONTENT`]) with a rule's message.
+    pub fn invalid_content(code: &'static str) -> Self {
+        if code == Self::INVALID_APPROVAL_RULE_TEMPLATE_CONTENT {
+            Self::invalid_approval_rule_template_content()
+        } else {
+            CodeCommitError {
+                code,
+                ..Self::invalid_approval_rule_content()
+            }
+        }
     }
 }
 
@@ -91,14 +99,14 @@ impl ServiceError for CodeCommitError {
     }
 
     fn access_denied(message: String) -> Self {
-        CodeCommitError::new("AccessDeniedException", message)
+        CodeCommitError::new(Self::ACCESS_DENIED, message)
     }
 
     fn validation(message: String) -> Self {
-        CodeCommitError::new("ValidationException", message)
+        CodeCommitError::new(Self::VALIDATION, message)
     }
 
     fn malformed(message: String) -> Self {
-        CodeCommitError::new("SerializationException", message)
+        CodeCommitError::new(Self::SERIALIZATION, message)
     }
 }

@@ -15,48 +15,28 @@ pub const DEFAULT_KMS_KEY: &str = "alias/aws/codecommit";
 
 pub fn check_name(name: &str) -> Result<(), E> {
     if name.is_empty() {
-        return Err(E::required(
-            "RepositoryNameRequiredException",
-            "A repository name",
-        ));
+        return Err(E::repository_name_required());
     }
-    repositories::validate_name(name).map_err(|why| {
-        E::new(
-            "InvalidRepositoryNameException",
-            format!("The repository name is not valid: {why}"),
-        )
-    })
+    repositories::validate_name(name).map_err(E::invalid_repository_name)
 }
 
 pub fn check_description(description: &str) -> Result<(), E> {
     if description.chars().count() > 1000 {
-        return Err(E::new(
-            "InvalidRepositoryDescriptionException",
-            "The repository description is not valid: it must be at most 1000 characters.",
-        ));
+        return Err(E::invalid_repository_description());
     }
     Ok(())
 }
 
 pub fn check_tags(tags: &[(String, String)]) -> Result<(), E> {
     if tags.len() > 50 {
-        return Err(E::new(
-            "TooManyTagsException",
-            "A repository can have at most 50 tags.",
-        ));
+        return Err(E::too_many_tags());
     }
     for (k, v) in tags {
         if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
-            return Err(E::new(
-                "InvalidTagsMapException",
-                "The map of tags is not valid.",
-            ));
+            return Err(E::invalid_tags_map());
         }
         if k.starts_with("aws:") {
-            return Err(E::new(
-                "InvalidSystemTagUsageException",
-                "The tag key is reserved for AWS (aws:).",
-            ));
+            return Err(E::invalid_system_tag_usage());
         }
     }
     Ok(())
@@ -68,10 +48,7 @@ fn check_kms_key(key: &str) -> Result<(), E> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b":/_-".contains(&b))
     {
-        return Err(E::new(
-            "EncryptionKeyInvalidIdException",
-            "The Key Management Service encryption key is not valid.",
-        ));
+        return Err(E::encryption_key_invalid_id());
     }
     Ok(())
 }
@@ -100,12 +77,7 @@ pub fn create(
         check_kms_key(k)?;
     }
     if ctx.store.read(|c| rows::count_repositories(c, account))? >= MAX_REPOSITORIES {
-        return Err(E::new(
-            "RepositoryLimitExceededException",
-            format!(
-                "The maximum number of repositories ({MAX_REPOSITORIES}) for this account has been reached."
-            ),
-        ));
+        return Err(E::repository_limit_exceeded(MAX_REPOSITORIES));
     }
     let new = NewRepository {
         account_id: account.to_owned(),
@@ -138,14 +110,8 @@ pub fn create(
 
 fn map_repo_error(e: RepositoryError) -> E {
     match e {
-        RepositoryError::NameExists(name) => E::new(
-            "RepositoryNameExistsException",
-            format!("Repository named {name} already exists"),
-        ),
-        RepositoryError::InvalidName(why) => E::new(
-            "InvalidRepositoryNameException",
-            format!("The repository name is not valid: {why}"),
-        ),
+        RepositoryError::NameExists(name) => E::repository_name_exists(&name),
+        RepositoryError::InvalidName(why) => E::invalid_repository_name(why),
         other => E::internal(format!("repository: {other}")),
     }
 }
@@ -181,10 +147,7 @@ pub fn rename(ctx: &Context, account: &str, old: &str, new: &str) -> Result<(), 
     }
     ctx.store.write(|tx| {
         if rows::find_repository_by_name(tx, account, &ctx.region, new)?.is_some() {
-            return Err(E::new(
-                "RepositoryNameExistsException",
-                format!("Repository named {new} already exists"),
-            ));
+            return Err(E::repository_name_exists(new));
         }
         row.name = new.to_owned();
         row.last_modified_at = now_timestamp();
@@ -214,10 +177,7 @@ pub fn update_kms_key(
     key: &str,
 ) -> Result<(RepositoryRow, Option<String>), E> {
     if key.is_empty() {
-        return Err(E::required(
-            "EncryptionKeyRequiredException",
-            "A KMS encryption key ID",
-        ));
+        return Err(E::encryption_key_required());
     }
     check_kms_key(key)?;
     let mut original = None;
@@ -230,17 +190,9 @@ pub fn update_kms_key(
 /// The repository an ARN names (`arn:aws:codecommit:<region>:<account>:<name>`).
 pub fn from_arn(ctx: &Context, account: &str, arn: &str) -> Result<RepositoryRow, E> {
     if arn.is_empty() {
-        return Err(E::required(
-            "ResourceArnRequiredException",
-            "A valid Amazon Resource Name (ARN)",
-        ));
+        return Err(E::resource_arn_required());
     }
-    let invalid = || {
-        E::new(
-            "InvalidResourceArnException",
-            format!("The value for the resource ARN is not valid: {arn}"),
-        )
-    };
+    let invalid = || E::invalid_resource_arn(arn);
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     if parts.len() != 6 || parts[0] != "arn" || parts[2] != "codecommit" {
         return Err(invalid());

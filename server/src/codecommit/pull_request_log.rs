@@ -37,10 +37,7 @@ pub fn record(
 /// CodeCommit's PullRequestAlreadyClosedException unless `p` is open.
 pub fn require_open(p: &PullRequestRow) -> Result<(), E> {
     if p.status != OPEN {
-        return Err(E::new(
-            "PullRequestAlreadyClosedException",
-            format!("The pull request {} is already closed.", p.pull_request_id),
-        ));
+        return Err(E::pull_request_already_closed(p.pull_request_id));
     }
     Ok(())
 }

@@ -38,22 +38,16 @@ pub struct NewPullRequest<'a> {
 pub fn check_title(title: Option<&str>) -> Result<&str, E> {
     let title = title
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| E::required("TitleRequiredException", "A pull request title"))?;
+        .ok_or_else(E::title_required)?;
     if title.chars().count() > 150 {
-        return Err(E::new(
-            "InvalidTitleException",
-            "The title of the pull request is not valid. Pull request titles cannot exceed 150 characters.",
-        ));
+        return Err(E::invalid_title());
     }
     Ok(title)
 }
 
 pub fn check_description(description: Option<&str>) -> Result<(), E> {
     if description.is_some_and(|d| d.chars().count() > 10_240) {
-        return Err(E::new(
-            "InvalidDescriptionException",
-            "The pull request description is not valid. Descriptions cannot be more than 10,240 characters.",
-        ));
+        return Err(E::invalid_description());
     }
     Ok(())
 }
@@ -62,26 +56,13 @@ pub fn check_description(description: Option<&str>) -> Result<(), E> {
 fn branch_ref(repo: &Repository, name: &str) -> Result<String, E> {
     let short = name.strip_prefix("refs/heads/").unwrap_or(name);
     if name.starts_with("refs/") && !name.starts_with("refs/heads/") {
-        return Err(E::new(
-            "ReferenceTypeNotSupportedException",
-            format!(
-                "The specified reference {name} is not a supported type. Only branches are supported."
-            ),
-        ));
+        return Err(E::reference_type_not_supported(name));
     }
     if content::branch_tip(repo, short).is_none() {
         if repo.find_reference(&format!("refs/tags/{short}")).is_ok() {
-            return Err(E::new(
-                "ReferenceTypeNotSupportedException",
-                format!(
-                    "The specified reference {name} is not a supported type. Only branches are supported."
-                ),
-            ));
+            return Err(E::reference_type_not_supported(name));
         }
-        return Err(E::new(
-            "ReferenceDoesNotExistException",
-            format!("The specified reference {name} does not exist."),
-        ));
+        return Err(E::reference_does_not_exist(name));
     }
     Ok(format!("refs/heads/{short}"))
 }
@@ -105,57 +86,13 @@ fn merge_base(repo: &Repository, a: git2::Oid, b: git2::Oid) -> Option<String> {
 pub fn create(ctx: &Context, account: &str, new: &NewPullRequest<'_>) -> Result<PullRequestRow, E> {
     let title = check_title(new.title)?;
     check_description(new.description)?;
-    let digest = hex::encode(Sha256::digest(
-        json!([
-            title,
-            new.description,
-            new.repository_name,
-            new.source,
-            new.destination
-        ])
-        .to_string(),
-    ));
-    if let Some(token) = new.token {
-        if token.is_empty() || token.len() > 512 {
-            return Err(E::new(
-                "InvalidClientRequestTokenException",
-                "The client request token is not valid.",
-            ));
-        }
-        if let Some(existing) = ctx
-            .store
-            .read(|c| rows::find_by_token(c, account, &ctx.region, token))?
-        {
-            if existing.request_digest.as_deref() != Some(digest.as_str()) {
-                return Err(E::new(
-                    "IdempotencyParameterMismatchException",
-                    "The client request token is not valid. Either the token is not in a valid format, or the token has been used in a previous request and cannot be reused.",
-                ));
-            }
-            return Ok(existing);
-        }
+    let digest = request_digest(title, new);
+    if let Some(existing) = earlier_request(ctx, account, new.token, &digest)? {
+        return Ok(existing);
     }
     let row = manage::get(ctx, account, new.repository_name)?;
     let repo = content::open(ctx, &row)?;
-    let source = branch_ref(&repo, new.source)?;
-    let destination = match new.destination.filter(|d| !d.is_empty()) {
-        Some(d) => branch_ref(&repo, d)?,
-        None => {
-            let default = row.default_branch.clone().ok_or_else(|| {
-                E::required(
-                    "ReferenceNameRequiredException",
-                    "A destination reference name",
-                )
-            })?;
-            branch_ref(&repo, &default)?
-        }
-    };
-    if source == destination {
-        return Err(E::new(
-            "SourceAndDestinationAreSameException",
-            "The source branch and destination branch for the pull request are the same. You must specify different branches for the source and destination.",
-        ));
-    }
+    let (source, destination) = references(&repo, &row, new)?;
     let (src, dst) = (
         tip(&repo, &source).expect("checked"),
         tip(&repo, &destination).expect("checked"),
@@ -186,31 +123,104 @@ pub fn create(ctx: &Context, account: &str, new: &NewPullRequest<'_>) -> Result<
         created_at: now.clone(),
         last_activity_at: now,
     };
-    ctx.store.write(|c| {
-        if rows::count_open(c, &row.repository_id)? >= MAX_OPEN {
-            return Err(E::new(
-                "MaximumOpenPullRequestsExceededException",
-                format!("You cannot open more than {MAX_OPEN} pull requests for a repository."),
-            ));
-        }
-        pr.pull_request_id = rows::next_id(c, account, &ctx.region)?;
-        rows::insert(c, &pr)?;
-        crate::codecommit::approvals::apply_templates(c, &pr, new.author_arn)?;
-        record(
-            c,
-            &pr,
-            "PULL_REQUEST_CREATED",
-            new.author_arn,
-            json!({"pullRequestCreatedEventMetadata": {
-                "repositoryName": pr.repository_name,
-                "sourceCommitId": pr.source_commit,
-                "destinationCommitId": pr.destination_commit,
-                "mergeBase": pr.merge_base,
-            }}),
-        )?;
-        Ok::<_, E>(())
-    })?;
+    ctx.store
+        .write(|c| insert_new(c, &ctx.region, &mut pr, new.author_arn))?;
     Ok(pr)
+}
+
+/// What a CreatePullRequest asked for, as a digest: a retry with the same token must ask
+/// for the same.
+fn request_digest(title: &str, new: &NewPullRequest<'_>) -> String {
+    hex::encode(Sha256::digest(
+        json!([
+            title,
+            new.description,
+            new.repository_name,
+            new.source,
+            new.destination
+        ])
+        .to_string(),
+    ))
+}
+
+/// The pull request an earlier request with the same `token` created, if any; the token
+/// must be valid and, if it was used, for the same request (`digest`).
+fn earlier_request(
+    ctx: &Context,
+    account: &str,
+    token: Option<&str>,
+    digest: &str,
+) -> Result<Option<PullRequestRow>, E> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    if token.is_empty() || token.len() > 512 {
+        return Err(E::invalid_client_request_token());
+    }
+    let existing = ctx
+        .store
+        .read(|c| rows::find_by_token(c, account, &ctx.region, token))?;
+    if existing
+        .as_ref()
+        .is_some_and(|e| e.request_digest.as_deref() != Some(digest))
+    {
+        return Err(E::idempotency_parameter_mismatch());
+    }
+    Ok(existing)
+}
+
+/// The source and destination branches (`refs/heads/…`) of a new pull request: the
+/// destination defaults to the repository's default branch, and must differ from the source.
+fn references(
+    repo: &Repository,
+    row: &RepositoryRow,
+    new: &NewPullRequest<'_>,
+) -> Result<(String, String), E> {
+    let source = branch_ref(repo, new.source)?;
+    let destination = match new.destination.filter(|d| !d.is_empty()) {
+        Some(d) => branch_ref(repo, d)?,
+        None => {
+            let default = row
+                .default_branch
+                .clone()
+                .ok_or_else(E::reference_name_required)?;
+            branch_ref(repo, &default)?
+        }
+    };
+    if source == destination {
+        return Err(E::source_and_destination_are_same());
+    }
+    Ok((source, destination))
+}
+
+/// Stores a new pull request under the next ID of its account and region (unless its
+/// repository has [`MAX_OPEN`] open already), with the approval rules its repository's
+/// templates give it and its PULL_REQUEST_CREATED event.
+fn insert_new(
+    c: &rusqlite::Connection,
+    region: &str,
+    pr: &mut PullRequestRow,
+    author_arn: &str,
+) -> Result<(), E> {
+    if rows::count_open(c, &pr.repository_id)? >= MAX_OPEN {
+        return Err(E::maximum_open_pull_requests_exceeded(MAX_OPEN));
+    }
+    pr.pull_request_id = rows::next_id(c, &pr.account_id, region)?;
+    rows::insert(c, pr)?;
+    crate::codecommit::approvals::apply_templates(c, pr, author_arn)?;
+    record(
+        c,
+        pr,
+        "PULL_REQUEST_CREATED",
+        author_arn,
+        json!({"pullRequestCreatedEventMetadata": {
+            "repositoryName": pr.repository_name,
+            "sourceCommitId": pr.source_commit,
+            "destinationCommitId": pr.destination_commit,
+            "mergeBase": pr.merge_base,
+        }}),
+    )?;
+    Ok(())
 }
 
 /// The pull request `id` names (PullRequestIdRequired, InvalidPullRequestId,
@@ -218,21 +228,15 @@ pub fn create(ctx: &Context, account: &str, new: &NewPullRequest<'_>) -> Result<
 pub fn get(ctx: &Context, account: &str, id: Option<&str>) -> Result<PullRequestRow, E> {
     let id = id
         .filter(|i| !i.is_empty())
-        .ok_or_else(|| E::required("PullRequestIdRequiredException", "A pull request ID"))?;
-    let n: i64 = id.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-        E::new(
-            "InvalidPullRequestIdException",
-            format!("The pull request ID {id} is not valid."),
-        )
-    })?;
+        .ok_or_else(E::pull_request_id_required)?;
+    let n: i64 = id
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| E::invalid_pull_request_id(id))?;
     ctx.store
         .read(|c| rows::find(c, account, &ctx.region, n))?
-        .ok_or_else(|| {
-            E::new(
-                "PullRequestDoesNotExistException",
-                format!("The pull request {id} does not exist."),
-            )
-        })
+        .ok_or_else(|| E::pull_request_does_not_exist(id))
 }
 
 /// Changes a pull request's fields with `change` and writes it back with its new activity
@@ -258,26 +262,17 @@ pub fn set_status(
     status: Option<&str>,
     actor: &str,
 ) -> Result<PullRequestRow, E> {
-    let status = status.filter(|s| !s.is_empty()).ok_or_else(|| {
-        E::required(
-            "PullRequestStatusRequiredException",
-            "A pull request status",
-        )
-    })?;
+    let status = status
+        .filter(|s| !s.is_empty())
+        .ok_or_else(E::pull_request_status_required)?;
     if status != OPEN && status != CLOSED {
-        return Err(E::new(
-            "InvalidPullRequestStatusException",
-            format!("The pull request status {status} is not valid."),
-        ));
+        return Err(E::invalid_pull_request_status(status));
     }
     if status == p.status {
         return Ok(p);
     }
     if status == OPEN {
-        return Err(E::new(
-            "InvalidPullRequestStatusUpdateException",
-            "The pull request status update is not valid. The only valid update is from OPEN to CLOSED.",
-        ));
+        return Err(E::invalid_pull_request_status_update());
     }
     update(ctx, p, |c, p| {
         p.status = CLOSED.into();
@@ -404,12 +399,7 @@ pub fn track(ctx: &Context, row: &RepositoryRow, actor: &str) -> Result<(), E> {
 
 /// A repository named with a pull request that is not the pull request's.
 pub fn not_associated(repository: &str, pull_request_id: i64) -> E {
-    E::new(
-        "RepositoryNotAssociatedWithPullRequestException",
-        format!(
-            "The repository {repository} is not associated with the pull request {pull_request_id}."
-        ),
-    )
+    E::repository_not_associated_with_pull_request(repository, pull_request_id)
 }
 
 /// What MergePullRequestBy… asks for.
@@ -434,7 +424,7 @@ pub fn merge(
     let name = req
         .repository_name
         .filter(|n| !n.is_empty())
-        .ok_or_else(|| E::required("RepositoryNameRequiredException", "A repository name"))?;
+        .ok_or_else(E::repository_name_required)?;
     let row = manage::get(ctx, &p.account_id, name)?;
     if row.repository_id != p.repository_id {
         return Err(not_associated(name, p.pull_request_id));
@@ -442,38 +432,18 @@ pub fn merge(
     require_open(&p)?;
     crate::codecommit::approvals::require_approved(ctx, &p)?;
     let repo = content::open(ctx, &row)?;
-    let src = tip(&repo, &p.source_reference).ok_or_else(|| {
-        E::new(
-            "ReferenceDoesNotExistException",
-            format!(
-                "The specified reference {} does not exist.",
-                p.source_reference
-            ),
-        )
-    })?;
+    let src = tip(&repo, &p.source_reference)
+        .ok_or_else(|| E::reference_does_not_exist(&p.source_reference))?;
     if let Some(given) = req.source_commit_id.filter(|s| !s.is_empty()) {
         if !content::is_object_id(given) {
-            return Err(E::new(
-                "InvalidCommitIdException",
-                format!("The specified commit ID {given} is not valid."),
-            ));
+            return Err(E::invalid_commit_id(given));
         }
         if given != src.to_string() {
-            return Err(E::new(
-                "TipOfSourceReferenceIsDifferentException",
-                "The tip of the source branch in the destination repository does not match the tip of the source branch specified in your request. The pull request might have been updated. Make sure that you have the latest changes.",
-            ));
+            return Err(E::tip_of_source_reference_is_different());
         }
     }
-    let dst = tip(&repo, &p.destination_reference).ok_or_else(|| {
-        E::new(
-            "ReferenceDoesNotExistException",
-            format!(
-                "The specified reference {} does not exist.",
-                p.destination_reference
-            ),
-        )
-    })?;
+    let dst = tip(&repo, &p.destination_reference)
+        .ok_or_else(|| E::reference_does_not_exist(&p.destination_reference))?;
     let mut merge = Merge::compute(
         &repo,
         repo.find_commit(src)?,

@@ -43,12 +43,7 @@ pub fn by_short_code(code: &str) -> Option<&'static Reaction> {
 /// A PutCommentReaction value: an emoji, its short code (with or without colons) or its
 /// code point; blank or `none` removes the caller's reaction (None).
 pub fn parse(value: Option<&str>) -> Result<Option<&'static Reaction>, E> {
-    let value = value.ok_or_else(|| {
-        E::new(
-            "ReactionValueRequiredException",
-            "A reaction value is required.",
-        )
-    })?;
+    let value = value.ok_or_else(E::reaction_value_required)?;
     let v = value.trim();
     if v.is_empty() || v.eq_ignore_ascii_case("none") {
         return Ok(None);
@@ -62,12 +57,7 @@ pub fn parse(value: Option<&str>) -> Result<Option<&'static Reaction>, E> {
                 || r.unicode.eq_ignore_ascii_case(v)
         })
         .map(Some)
-        .ok_or_else(|| {
-            E::new(
-                "InvalidReactionValueException",
-                format!("The reaction value {value} is not valid. For more information, see the CodeCommit User Guide."),
-            )
-        })
+        .ok_or_else(|| E::invalid_reaction_value(value))
 }
 
 /// Sets the caller's reaction to a comment (None removes it).

@@ -53,14 +53,7 @@ impl Service {
 /// The service of a destination ARN, checked as CodeCommit checks it: an SNS topic or a
 /// Lambda function (optionally qualified) in this server's region.
 pub fn destination(arn: &str, region: &str) -> Result<Service, E> {
-    let invalid = || {
-        E::new(
-            "InvalidRepositoryTriggerDestinationArnException",
-            format!(
-                "The Amazon Resource Name (ARN) {arn} for the trigger is not valid for the specified destination. The most common reason for this error is that the ARN does not meet the requirements for the service type."
-            ),
-        )
-    };
+    let invalid = || E::invalid_repository_trigger_destination_arn(arn);
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     if parts.len() != 6 || parts[0] != "arn" || !parts[1].starts_with("aws") {
         return Err(invalid());
@@ -96,118 +89,79 @@ pub fn destination(arn: &str, region: &str) -> Result<Service, E> {
         return Err(invalid());
     }
     if parts[3] != region {
-        return Err(E::new(
-            "InvalidRepositoryTriggerRegionException",
-            format!(
-                "The region for the trigger target {arn} does not match the region for the repository ({region}). Triggers must be created in the same region as the target for the trigger."
-            ),
-        ));
+        return Err(E::invalid_repository_trigger_region(arn, region));
     }
     Ok(service)
 }
 
 /// Checks a trigger list as PutRepositoryTriggers and TestRepositoryTriggers do.
 pub fn validate(triggers: Option<&[Trigger]>, region: &str) -> Result<Vec<Trigger>, E> {
-    let triggers = triggers.ok_or_else(|| {
-        E::required(
-            "RepositoryTriggersListRequiredException",
-            "The list of triggers for the repository",
-        )
-    })?;
+    let triggers = triggers.ok_or_else(E::repository_triggers_list_required)?;
     if triggers.len() > MAX_TRIGGERS {
-        return Err(E::new(
-            "MaximumRepositoryTriggersExceededException",
-            format!(
-                "The number of triggers allowed for the repository was exceeded. A repository can have at most {MAX_TRIGGERS} triggers."
-            ),
-        ));
+        return Err(E::maximum_repository_triggers_exceeded(MAX_TRIGGERS));
     }
     let mut seen: Vec<&str> = Vec::new();
     for t in triggers {
-        let name = t.name.as_deref().filter(|n| !n.is_empty()).ok_or_else(|| {
-            E::required(
-                "RepositoryTriggerNameRequiredException",
-                "A name for the trigger",
-            )
-        })?;
-        if name.chars().count() > MAX_NAME
-            || name.chars().any(char::is_control)
-            || seen.contains(&name)
-        {
-            return Err(E::new(
-                "InvalidRepositoryTriggerNameException",
-                format!(
-                    "The trigger name {name} is not valid. Trigger names must be unique within a repository and at most {MAX_NAME} characters."
-                ),
-            ));
-        }
-        seen.push(name);
+        seen.push(check_name(t.name.as_deref(), &seen)?);
         let arn = t
             .destination_arn
             .as_deref()
             .filter(|a| !a.is_empty())
-            .ok_or_else(|| {
-                E::required(
-                    "RepositoryTriggerDestinationArnRequiredException",
-                    "A destination ARN for the target service for the trigger",
-                )
-            })?;
+            .ok_or_else(E::repository_trigger_destination_arn_required)?;
         destination(arn, region)?;
         if t.custom_data
             .as_deref()
             .is_some_and(|d| d.chars().count() > MAX_CUSTOM_DATA)
         {
-            return Err(E::new(
-                "InvalidRepositoryTriggerCustomDataException",
-                format!(
-                    "The custom data provided for the trigger is not valid. Custom data is limited to {MAX_CUSTOM_DATA} characters."
-                ),
-            ));
+            return Err(E::invalid_repository_trigger_custom_data(MAX_CUSTOM_DATA));
         }
-        let branches = t.branches.as_deref().ok_or_else(|| {
-            E::required(
-                "RepositoryTriggerBranchNameListRequiredException",
-                "At least one branch name or an empty list",
-            )
-        })?;
-        if branches.len() > MAX_BRANCHES {
-            return Err(E::new(
-                "MaximumBranchesExceededException",
-                format!(
-                    "The number of branches for the trigger was exceeded. A trigger can name at most {MAX_BRANCHES} branches."
-                ),
-            ));
-        }
-        for b in branches {
-            if b.is_empty()
-                || b.len() > 256
-                || !git2::Reference::is_valid_name(&format!("refs/heads/{b}"))
-            {
-                return Err(E::new(
-                    "InvalidRepositoryTriggerBranchNameException",
-                    format!("The branch name {b} specified for the trigger is not valid."),
-                ));
-            }
-        }
-        let events = t
-            .events
-            .as_deref()
-            .filter(|e| !e.is_empty())
-            .ok_or_else(|| {
-                E::required(
-                    "RepositoryTriggerEventsListRequiredException",
-                    "At least one event for the trigger",
-                )
-            })?;
-        let unknown = events.iter().any(|e| !EVENTS.contains(&e.as_str()));
-        if unknown || (events.len() > 1 && events.iter().any(|e| e == "all")) {
-            return Err(E::new(
-                "InvalidRepositoryTriggerEventsException",
-                "One or more events specified for the trigger is not valid. Valid events are all, updateReference, createReference and deleteReference; all cannot be combined with other events.",
-            ));
-        }
+        check_branches(t.branches.as_deref())?;
+        check_events(t.events.as_deref())?;
     }
     Ok(triggers.to_vec())
+}
+
+/// A trigger's name: given, at most [`MAX_NAME`] characters, none a control character, and
+/// not one of the names `seen` before it.
+fn check_name<'a>(name: Option<&'a str>, seen: &[&str]) -> Result<&'a str, E> {
+    let name = name
+        .filter(|n| !n.is_empty())
+        .ok_or_else(E::repository_trigger_name_required)?;
+    if name.chars().count() > MAX_NAME || name.chars().any(char::is_control) || seen.contains(&name)
+    {
+        return Err(E::invalid_repository_trigger_name(name, MAX_NAME));
+    }
+    Ok(name)
+}
+
+/// A trigger's branches: a list (empty for all branches) of at most [`MAX_BRANCHES`] valid
+/// branch names.
+fn check_branches(branches: Option<&[String]>) -> Result<(), E> {
+    let branches = branches.ok_or_else(E::repository_trigger_branch_name_list_required)?;
+    if branches.len() > MAX_BRANCHES {
+        return Err(E::maximum_branches_exceeded(MAX_BRANCHES));
+    }
+    for b in branches {
+        if b.is_empty()
+            || b.len() > 256
+            || !git2::Reference::is_valid_name(&format!("refs/heads/{b}"))
+        {
+            return Err(E::invalid_repository_trigger_branch_name(b));
+        }
+    }
+    Ok(())
+}
+
+/// A trigger's events: at least one, each one of [`EVENTS`], and `all` only alone.
+fn check_events(events: Option<&[String]>) -> Result<(), E> {
+    let events = events
+        .filter(|e| !e.is_empty())
+        .ok_or_else(E::repository_trigger_events_list_required)?;
+    let unknown = events.iter().any(|e| !EVENTS.contains(&e.as_str()));
+    if unknown || (events.len() > 1 && events.iter().any(|e| e == "all")) {
+        return Err(E::invalid_repository_trigger_events());
+    }
+    Ok(())
 }
 
 /// One reference a push (or an API call) changed.

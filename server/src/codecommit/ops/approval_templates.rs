@@ -73,21 +73,9 @@ impl From<TemplateRow> for TemplateOutput {
 fn check_description(d: Option<&str>) -> Result<String, E> {
     let d = d.unwrap_or_default();
     if d.chars().count() > 1000 {
-        return Err(E::new(
-            "InvalidApprovalRuleTemplateDescriptionException",
-            "The description for the approval rule template is not valid because it exceeds the maximum characters allowed for a description.",
-        ));
+        return Err(E::invalid_approval_rule_template_description());
     }
     Ok(d.to_owned())
-}
-
-fn name_taken(name: &str) -> E {
-    E::new(
-        "ApprovalRuleTemplateNameAlreadyExistsException",
-        format!(
-            "An approval rule template with the name {name} already exists in this AWS Region."
-        ),
-    )
 }
 
 /// Writes back a template after `change`, as the caller.
@@ -142,13 +130,10 @@ impl Operation for CreateApprovalRuleTemplate {
         };
         call.ctx.store.write(|c| {
             if rows::find_template(c, account, region, name)?.is_some() {
-                return Err(name_taken(name));
+                return Err(E::approval_rule_template_name_already_exists(name));
             }
             if rows::list_templates(c, account, region)?.len() >= MAX_TEMPLATES {
-                return Err(E::new(
-                    "NumberOfRuleTemplatesExceededException",
-                    format!("The maximum number of approval rule templates ({MAX_TEMPLATES}) has been exceeded for this AWS Region."),
-                ));
+                return Err(E::number_of_rule_templates_exceeded(MAX_TEMPLATES));
             }
             rows::insert_template(c, &t)?;
             Ok(())
@@ -212,10 +197,7 @@ impl Operation for DeleteApprovalRuleTemplate {
                 return Ok(String::new());
             };
             if !rows::repositories_of_template(c, &t.template_id)?.is_empty() {
-                return Err(E::new(
-                    "ApprovalRuleTemplateInUseException",
-                    "The approval rule template is associated with one or more repositories. You cannot delete a template that is associated with a repository. Remove all associations, and then try again.",
-                ));
+                return Err(E::approval_rule_template_in_use());
             }
             rows::delete_template(c, &t.template_id)?;
             Ok(t.template_id)
@@ -287,7 +269,7 @@ impl Operation for UpdateApprovalRuleTemplateName {
             self.old_approval_rule_template_name.as_deref(),
             |c, t| {
                 if t.name != new && rows::find_template(c, &account, &region, &new)?.is_some() {
-                    return Err(name_taken(&new));
+                    return Err(E::approval_rule_template_name_already_exists(&new));
                 }
                 t.name = new;
                 Ok(())
@@ -342,10 +324,7 @@ impl Operation for UpdateApprovalRuleTemplateContent {
             if let Some(sha) = existing
                 && sha != approvals::sha256(&t.content)
             {
-                return Err(E::new(
-                    "InvalidRuleContentSha256Exception",
-                    "The SHA-256 hash signature for the rule content is not valid.",
-                ));
+                return Err(E::invalid_rule_content_sha256());
             }
             t.content = content;
             Ok(())
@@ -369,11 +348,8 @@ fn change_association(
     if !current.iter().any(|x| x.template_id == t.template_id)
         && current.len() >= MAX_TEMPLATES_PER_REPOSITORY
     {
-        return Err(E::new(
-            "MaximumRuleTemplatesAssociatedWithRepositoryException",
-            format!(
-                "The maximum number of approval rule templates for a repository ({MAX_TEMPLATES_PER_REPOSITORY}) has been exceeded."
-            ),
+        return Err(E::maximum_rule_templates_associated_with_repository(
+            MAX_TEMPLATES_PER_REPOSITORY,
         ));
     }
     rows::associate(c, &t.template_id, repository_id)?;
@@ -494,19 +470,9 @@ impl<A: Association + std::fmt::Debug> Operation for BatchChangeAssociation<A> {
         let names = self
             .repository_names
             .filter(|n| !n.is_empty())
-            .ok_or_else(|| {
-                E::required(
-                    "RepositoryNamesRequiredException",
-                    "At least one repository name",
-                )
-            })?;
+            .ok_or_else(E::repository_names_required)?;
         if names.len() > MAX_BATCH_REPOSITORIES {
-            return Err(E::new(
-                "MaximumRepositoryNamesExceededException",
-                format!(
-                    "The maximum number of allowed repository names ({MAX_BATCH_REPOSITORIES}) was exceeded."
-                ),
-            ));
+            return Err(E::maximum_repository_names_exceeded(MAX_BATCH_REPOSITORIES));
         }
         let (mut done, mut errors) = (Vec::new(), Vec::new());
         for name in names {

@@ -256,7 +256,7 @@ impl Operation for PostCommentForPullRequest {
             .unwrap_or_default()
             .is_empty()
         {
-            return Err(E::required("CommitIdRequiredException", "A commit ID"));
+            return Err(E::commit_id_required());
         }
         let repo = content::open(call.ctx, &row)?;
         let mut c = comments::new_comment(
@@ -486,7 +486,7 @@ impl Operation for GetCommentsForComparedCommit {
             .after_commit_id
             .as_deref()
             .filter(|a| !a.is_empty())
-            .ok_or_else(|| E::required("CommitIdRequiredException", "A commit ID"))?;
+            .ok_or_else(E::commit_id_required)?;
         let after = content::find_commit(&repo, after)?.id().to_string();
         let before = match self.before_commit_id.as_deref().filter(|b| !b.is_empty()) {
             Some(b) => Some(content::find_commit(&repo, b)?.id().to_string()),
@@ -669,10 +669,7 @@ impl Operation for GetCommentReactions {
         if let Some(u) = user
             && !is_identity_arn(u)
         {
-            return Err(E::new(
-                "InvalidReactionUserArnException",
-                format!("The Amazon Resource Name (ARN) of the user or identity {u} is not valid."),
-            ));
+            return Err(E::invalid_reaction_user_arn(u));
         }
         let max = max_results_up_to(self.max_results, MAX_REACTIONS, MAX_REACTIONS)?;
         let reactions = Reactions::load(call.ctx, &[c.comment_id.as_str()])?;

@@ -85,16 +85,10 @@ impl Operation for BatchGetCommits {
 
     fn handle(self, call: &Call<'_>) -> Result<BatchGetCommitsOutput, E> {
         if self.commit_ids.is_empty() {
-            return Err(E::required(
-                "CommitIdsListRequiredException",
-                "A list of commit IDs",
-            ));
+            return Err(E::commit_ids_list_required());
         }
         if self.commit_ids.len() > 100 {
-            return Err(E::new(
-                "CommitIdsLimitExceededException",
-                "The maximum number of allowed commit IDs in a batch request is 100.",
-            ));
+            return Err(E::commit_ids_limit_exceeded());
         }
         let repo = open(call, self.repository_name.as_deref())?;
         let mut out = BatchGetCommitsOutput {
@@ -130,7 +124,7 @@ pub fn commit(
     row: &RepositoryRow,
     parts: CommitParts<'_>,
     changes: Vec<Change>,
-    unchanged_code: &'static str,
+    unchanged: fn() -> E,
 ) -> Result<CommitResult, E> {
     let caller = caller_name(call.principal);
     let moved = commits::commit(
@@ -145,7 +139,7 @@ pub fn commit(
             caller: &caller,
             actor: &call.principal.arn,
             changes,
-            unchanged_code,
+            unchanged,
         },
     )?;
     refs::settle(call.ctx, moved)
@@ -222,8 +216,7 @@ impl CreateCommit {
             });
         }
         for e in &self.set_file_modes {
-            let mode = parse_mode(e.file_mode.as_deref())?
-                .ok_or_else(|| E::required("FileModeRequiredException", "A file mode"))?;
+            let mode = parse_mode(e.file_mode.as_deref())?.ok_or_else(E::file_mode_required)?;
             changes.push(Change::SetMode {
                 path: content::file_path(e.file_path.as_deref())?,
                 mode,
@@ -262,7 +255,7 @@ impl Operation for CreateCommit {
                 commit_message: self.commit_message.as_deref(),
             },
             changes,
-            "NoChangeException",
+            E::no_change,
         )
     }
 }

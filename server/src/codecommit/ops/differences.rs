@@ -10,7 +10,7 @@ use crate::codecommit::blob_diff::{self, Change};
 use crate::codecommit::content::{self, Difference, FileVersion};
 use crate::codecommit::error::CodeCommitError as E;
 use crate::context::Context;
-use crate::operation::{Authorization, Call, Operation, Target};
+use crate::operation::{Authorization, Call, Operation, ServiceError, Target};
 use crate::principal::Principal;
 
 #[derive(Debug, Deserialize)]
@@ -234,13 +234,10 @@ impl Operation for GetBlobDifferences {
             None => blob_diff::DEFAULT_CONTEXT,
             Some(n) if (0..=i64::from(blob_diff::MAX_CONTEXT)).contains(&n) => n as u32,
             Some(n) => {
-                return Err(E::new(
-                    "ValidationException",
-                    format!(
-                        "contextLines {n} is not valid: it must be from 0 to {}.",
-                        blob_diff::MAX_CONTEXT
-                    ),
-                ));
+                return Err(E::validation(format!(
+                    "contextLines {n} is not valid: it must be from 0 to {}.",
+                    blob_diff::MAX_CONTEXT
+                )));
             }
         };
         let max = max_results_up_to(self.max_results, DEFAULT_MAX_RESULTS, MAX_HUNKS)?;

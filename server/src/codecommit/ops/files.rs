@@ -51,7 +51,7 @@ impl Operation for PutFile {
     fn handle(self, call: &Call<'_>) -> Result<PutFileOutput, E> {
         let row = repository(call.ctx, call.principal, self.repository_name.as_deref())?;
         let bytes = blob(self.file_content.as_deref(), "fileContent")?
-            .ok_or_else(|| E::required("FileContentRequiredException", "The file content"))?;
+            .ok_or_else(E::file_content_required)?;
         let path = content::file_path(self.file_path.as_deref())?;
         let change = Change::Put {
             path,
@@ -70,7 +70,7 @@ impl Operation for PutFile {
                 commit_message: self.commit_message.as_deref(),
             },
             vec![change],
-            "SameFileContentException",
+            E::same_file_content,
         )?;
         let blob_id = result
             .files_added
@@ -133,10 +133,7 @@ impl Operation for DeleteFile {
             .unwrap_or_default()
             .is_empty()
         {
-            return Err(E::required(
-                "ParentCommitIdRequiredException",
-                "A parent commit ID",
-            ));
+            return Err(E::parent_commit_id_required());
         }
         let result = commit(
             call,
@@ -149,7 +146,7 @@ impl Operation for DeleteFile {
                 commit_message: self.commit_message.as_deref(),
             },
             vec![Change::Delete { path: path.clone() }],
-            "NoChangeException",
+            E::no_change,
         )?;
         let blob_id = result
             .files_deleted

@@ -189,10 +189,7 @@ impl Operation for GetMergeConflicts {
 /// `maxConflictFiles`: at least 1 (InvalidMaxConflictFilesException).
 fn max_files(n: Option<i64>) -> Result<i64, E> {
     match n {
-        Some(n) if n < 1 => Err(E::new(
-            "InvalidMaxConflictFilesException",
-            "The specified value for the number of conflict files to return is not valid.",
-        )),
+        Some(n) if n < 1 => Err(E::invalid_max_conflict_files()),
         n => max_results(n),
     }
 }
@@ -200,10 +197,7 @@ fn max_files(n: Option<i64>) -> Result<i64, E> {
 /// `maxMergeHunks`: at least 1 (InvalidMaxMergeHunksException).
 fn max_hunks(n: Option<i64>) -> Result<i64, E> {
     match n {
-        Some(n) if n < 1 => Err(E::new(
-            "InvalidMaxMergeHunksException",
-            "The specified value for the number of merge hunks to return is not valid.",
-        )),
+        Some(n) if n < 1 => Err(E::invalid_max_merge_hunks()),
         n => max_results(n),
     }
 }
@@ -248,7 +242,7 @@ impl Operation for DescribeMergeConflicts {
         let path = self
             .file_path
             .filter(|p| !p.is_empty())
-            .ok_or_else(|| E::required("PathRequiredException", "The file path"))?;
+            .ok_or_else(E::path_required)?;
         let merge = self.spec.compute(&repo)?;
         let conflict = merge.at(&path)?;
         let (merge_hunks, next_token) =
@@ -444,8 +438,7 @@ impl ConflictResolution {
             out.delete.push(d.file_path.unwrap_or_default());
         }
         for m in self.set_file_modes {
-            let mode = parse_mode(m.file_mode.as_deref())?
-                .ok_or_else(|| E::required("FileModeRequiredException", "The file mode"))?;
+            let mode = parse_mode(m.file_mode.as_deref())?.ok_or_else(E::file_mode_required)?;
             out.set_mode.push((m.file_path.unwrap_or_default(), mode));
         }
         Ok(out)

@@ -21,7 +21,7 @@ use base64::Engine;
 use crate::codecommit::error::CodeCommitError as E;
 use crate::codecommit::{content, manage};
 use crate::context::Context;
-use crate::operation::{Call, Target, paginate};
+use crate::operation::{Call, ServiceError, Target, paginate};
 use crate::principal::{Identity, Principal};
 use crate::store::RepositoryRow;
 use crate::store::pull_requests::PullRequestRow;
@@ -122,20 +122,13 @@ pub fn open<'a>(call: &Call<'a>, name: Option<&str>) -> Result<crate::git::handl
     content::open(call.ctx, &row)
 }
 
-pub fn bad_token() -> E {
-    E::new(
-        "InvalidContinuationTokenException",
-        "The specified continuation token is not valid.",
-    )
-}
-
 /// One page and the next token, with CodeCommit's error for a token it did not issue.
 pub fn page<T>(
     items: Vec<T>,
     token: Option<&str>,
     size: i64,
 ) -> Result<(Vec<T>, Option<String>), E> {
-    paginate(items, token, size).map_err(|_| bad_token())
+    paginate(items, token, size).map_err(|_| E::invalid_continuation_token())
 }
 
 /// [`page`] of a kept answer (see [`crate::git::listings`]).
@@ -144,7 +137,7 @@ pub fn page_kept<T: Clone>(
     token: Option<&str>,
     size: i64,
 ) -> Result<(Vec<T>, Option<String>), E> {
-    crate::operation::paginate_kept(items, token, size).map_err(|_| bad_token())
+    crate::operation::paginate_kept(items, token, size).map_err(|_| E::invalid_continuation_token())
 }
 
 /// `maxResults` (default 100), at least 1.
@@ -158,10 +151,7 @@ pub fn max_results_up_to(requested: Option<i64>, default: i64, max: i64) -> Resu
     match requested {
         None => Ok(default),
         Some(n) if (1..=max).contains(&n) => Ok(n),
-        Some(_) => Err(E::new(
-            "InvalidMaxResultsException",
-            "The specified number of maximum results is not valid.",
-        )),
+        Some(_) => Err(E::invalid_max_results()),
     }
 }
 
@@ -178,12 +168,7 @@ pub fn blob(value: Option<&str>, member: &str) -> Result<Option<Vec<u8>>, E> {
         .map(|b64| {
             base64::engine::general_purpose::STANDARD
                 .decode(b64)
-                .map_err(|_| {
-                    E::new(
-                        "SerializationException",
-                        format!("{member} is not valid base64"),
-                    )
-                })
+                .map_err(|_| E::malformed(format!("{member} is not valid base64")))
         })
         .transpose()
 }

@@ -128,24 +128,21 @@ impl Operation for CreatePullRequest {
         let targets = self
             .targets
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| E::required("TargetsRequiredException", "An array of target objects"))?;
+            .ok_or_else(E::targets_required)?;
         if targets.len() > 1 {
-            return Err(E::new(
-                "MultipleRepositoriesInPullRequestException",
-                "You cannot include more than one repository in a pull request. Make sure you have specified only one repository name in your request, and then try again.",
-            ));
+            return Err(E::multiple_repositories_in_pull_request());
         }
         let t = &targets[0];
         let repository_name = t
             .repository_name
             .as_deref()
             .filter(|n| !n.is_empty())
-            .ok_or_else(|| E::required("RepositoryNameRequiredException", "A repository name"))?;
+            .ok_or_else(E::repository_name_required)?;
         let source = t
             .source_reference
             .as_deref()
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| E::required("ReferenceNameRequiredException", "A reference name"))?;
+            .ok_or_else(E::reference_name_required)?;
         let pr = prs::create(
             call.ctx,
             &call.principal.account_id,
@@ -239,19 +236,13 @@ impl Operation for ListPullRequests {
             && s != prs::OPEN
             && s != prs::CLOSED
         {
-            return Err(E::new(
-                "InvalidPullRequestStatusException",
-                format!("The pull request status {s} is not valid."),
-            ));
+            return Err(E::invalid_pull_request_status(s));
         }
         let author = self.author_arn.as_deref().filter(|a| !a.is_empty());
         if let Some(a) = author
             && !a.starts_with("arn:")
         {
-            return Err(E::new(
-                "InvalidAuthorArnException",
-                format!("The Amazon Resource Name (ARN) {a} is not valid."),
-            ));
+            return Err(E::invalid_author_arn(a));
         }
         let max = max_results(self.max_results)?;
         let all = call
@@ -469,32 +460,23 @@ impl Operation for DescribePullRequestEvents {
         if let Some(t) = event_type
             && !EVENT_TYPES.contains(&t)
         {
-            return Err(E::new(
-                "InvalidPullRequestEventTypeException",
-                format!("The pull request event type {t} is not valid."),
-            ));
+            return Err(E::invalid_pull_request_event_type(t));
         }
         let actor = self.actor_arn.as_deref().filter(|a| !a.is_empty());
         if let Some(a) = actor
             && !a.starts_with("arn:")
         {
-            return Err(E::new(
-                "InvalidActorArnException",
-                format!("The Amazon Resource Name (ARN) {a} is not valid."),
-            ));
+            return Err(E::invalid_actor_arn(a));
         }
         let max = match self.max_results {
             Some(n) if !(1..=100).contains(&n) => {
-                return Err(E::new(
-                    "InvalidMaxResultsException",
-                    "The specified number of maximum results is not valid.",
-                ));
+                return Err(E::invalid_max_results());
             }
             n => max_results(n)?,
         };
         // One more than the page, to know whether another follows.
-        let start =
-            crate::operation::offset(self.next_token.as_deref()).map_err(|_| super::bad_token())?;
+        let start = crate::operation::offset(self.next_token.as_deref())
+            .map_err(|_| E::invalid_continuation_token())?;
         let size = max as usize;
         let mut events = call
             .ctx

@@ -69,10 +69,7 @@ pub fn tag_pairs(
         .flatten()
         .map(|(k, v)| match v.as_str() {
             Some(v) => Ok((k.clone(), v.to_owned())),
-            None => Err(E::new(
-                "InvalidTagsMapException",
-                "The map of tags is not valid.",
-            )),
+            None => Err(E::invalid_tags_map()),
         })
         .collect()
 }
@@ -181,16 +178,10 @@ impl Operation for ListRepositories {
         let sort_by = self.sort_by.as_deref().unwrap_or("repositoryName");
         let order = self.order.as_deref().unwrap_or("ascending");
         if !["repositoryName", "lastModifiedDate"].contains(&sort_by) {
-            return Err(E::new(
-                "InvalidSortByException",
-                "The specified sort by value is not valid.",
-            ));
+            return Err(E::invalid_sort_by());
         }
         if !["ascending", "descending"].contains(&order) {
-            return Err(E::new(
-                "InvalidOrderException",
-                "The specified sort order is not valid.",
-            ));
+            return Err(E::invalid_order());
         }
         let ctx = call.ctx;
         let mut all = ctx
@@ -254,16 +245,10 @@ impl Operation for BatchGetRepositories {
     fn handle(self, call: &Call<'_>) -> Result<BatchGetRepositoriesOutput, E> {
         let names = self.repository_names;
         if names.is_empty() {
-            return Err(E::required(
-                "RepositoryNamesRequiredException",
-                "At least one repository name",
-            ));
+            return Err(E::repository_names_required());
         }
         if names.len() > 25 {
-            return Err(E::new(
-                "MaximumRepositoryNamesExceededException",
-                "The maximum number of allowed repository names was exceeded. Currently, this number is 25.",
-            ));
+            return Err(E::maximum_repository_names_exceeded(25));
         }
         let mut out = BatchGetRepositoriesOutput {
             repositories: vec![],
@@ -274,7 +259,7 @@ impl Operation for BatchGetRepositories {
             manage::check_name(&name)?;
             match manage::get(call.ctx, &call.principal.account_id, &name) {
                 Ok(r) => out.repositories.push(RepositoryMetadata::new(call.ctx, &r)),
-                Err(e) if e.code == "RepositoryDoesNotExistException" => {
+                Err(e) if e.code == E::REPOSITORY_DOES_NOT_EXIST => {
                     out.errors.push(BatchGetRepositoriesError {
                         repository_name: name.clone(),
                         error_code: e.code,

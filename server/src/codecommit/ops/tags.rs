@@ -45,7 +45,7 @@ impl Operation for TagResource {
     fn handle(self, call: &Call<'_>) -> Result<Empty, E> {
         let row = tagged(call, self.resource_arn.as_deref())?;
         if self.tags.is_none() {
-            return Err(E::required("TagsMapRequiredException", "A map of tags"));
+            return Err(E::tags_map_required());
         }
         let tags = tag_pairs(self.tags.as_ref())?;
         manage::check_tags(&tags)?;
@@ -54,10 +54,7 @@ impl Operation for TagResource {
                 rows::set_repository_tag(tx, &row.repository_id, k, val)?;
             }
             if rows::repository_tags(tx, &row.repository_id)?.len() > 50 {
-                return Err(E::new(
-                    "TooManyTagsException",
-                    "A repository can have at most 50 tags.",
-                ));
+                return Err(E::too_many_tags());
             }
             Ok(())
         })?;
@@ -85,10 +82,7 @@ impl Operation for UntagResource {
     fn handle(self, call: &Call<'_>) -> Result<Empty, E> {
         let row = tagged(call, self.resource_arn.as_deref())?;
         let Some(keys) = self.tag_keys else {
-            return Err(E::required(
-                "TagKeysListRequiredException",
-                "A list of tag keys",
-            ));
+            return Err(E::tag_keys_list_required());
         };
         call.ctx.store.write(|tx| {
             for k in &keys {

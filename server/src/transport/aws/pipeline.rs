@@ -81,15 +81,16 @@ fn guess_service(headers: &HeaderMap, params: &query::Params) -> Service {
 fn auth_error(service: Service, e: &SigV4Error) -> Failure {
     let message = e.to_string();
     if service == Service::CodeCommit {
-        let code = match e {
-            SigV4Error::Missing => "MissingAuthenticationTokenException",
-            SigV4Error::Incomplete(_) => "IncompleteSignatureException",
-            SigV4Error::BadScope(_) | SigV4Error::Mismatch => "InvalidSignatureException",
-            SigV4Error::UnknownKey => "UnrecognizedClientException",
-            SigV4Error::ExpiredToken => "ExpiredTokenException",
-            SigV4Error::Internal => "InternalFailure",
-        };
-        return Failure::Json(CodeCommitError::new(code, message));
+        return Failure::Json(match e {
+            SigV4Error::Missing => CodeCommitError::missing_authentication_token(message),
+            SigV4Error::Incomplete(_) => CodeCommitError::incomplete_signature(message),
+            SigV4Error::BadScope(_) | SigV4Error::Mismatch => {
+                CodeCommitError::invalid_signature(message)
+            }
+            SigV4Error::UnknownKey => CodeCommitError::unrecognized_client(message),
+            SigV4Error::ExpiredToken => CodeCommitError::expired_token(message),
+            SigV4Error::Internal => CodeCommitError::internal_failure(message),
+        });
     }
     let (status, code) = match e {
         SigV4Error::Missing => (403, "MissingAuthenticationToken"),
@@ -172,7 +173,10 @@ pub fn too_large(headers: &HeaderMap, request_id: &str, limit: usize) -> Respons
         headers,
         request_id,
         413,
-        ("RequestEntityTooLarge", "RequestEntityTooLargeException"),
+        (
+            "RequestEntityTooLarge",
+            CodeCommitError::request_entity_too_large,
+        ),
         message,
     )
 }
@@ -183,22 +187,22 @@ pub fn throttled(headers: &HeaderMap, request_id: &str) -> Response {
         headers,
         request_id,
         400,
-        ("Throttling", "ThrottlingException"),
+        ("Throttling", CodeCommitError::throttling),
         "Rate exceeded".into(),
     )
 }
 
 /// A refusal made before the request was read, in the form of the API its headers name:
-/// `codes` are the Query and the JSON protocol's error codes.
+/// `codes` are the Query protocol's error code and the JSON protocol's error.
 fn refusal(
     headers: &HeaderMap,
     request_id: &str,
     status: u16,
-    codes: (&'static str, &'static str),
+    codes: (&'static str, fn(String) -> CodeCommitError),
     message: String,
 ) -> Response {
     match guess_service(headers, &query::Params::parse(b"", "")) {
-        Service::CodeCommit => json::error(request_id, &CodeCommitError::new(codes.1, message)),
+        Service::CodeCommit => json::error(request_id, &(codes.1)(message)),
         service => query::error(
             service.query_api().0,
             request_id,
@@ -345,7 +349,7 @@ fn codecommit_operation(
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let unknown = |message: String| CodeCommitError::new("UnknownOperationException", message);
+    let unknown = CodeCommitError::unknown_operation;
     let Some(name) = target.strip_prefix(json::CODECOMMIT_TARGET_PREFIX) else {
         return Err(unknown(format!("Unknown target {target}")));
     };

@@ -13,6 +13,7 @@ use super::layout::{ago, csrf, full_date};
 use super::repo::{Repo, Tab, code_link, commit_link, commits_link, ref_picker, repo_link, tabs};
 use super::{PageError, Viewer, call, markdown};
 use crate::codecommit::content::{Folder, FolderEntry};
+use crate::codecommit::error::CodeCommitError;
 use crate::codecommit::ops::browse::{GetCommitHistory, GetCommitPatch};
 use crate::codecommit::ops::files::{GetFile, GetFolder};
 use crate::codecommit::ops::repositories::RepositoryMetadata;
@@ -224,7 +225,7 @@ async fn show_code(
                 @if let Some(r) = readme { (r) }
             }
         }
-        Err(e) if e.code == "FolderDoesNotExistException" => {
+        Err(e) if e.code == CodeCommitError::FOLDER_DOES_NOT_EXIST => {
             file_view(ctx, viewer, &repo, &reference, &path).await?
         }
         Err(e) => return Err(e),

@@ -11,6 +11,7 @@ use axum::response::Response;
 use maud::{Markup, html};
 
 use super::{list_link, pr_link, short_ref, status_badge, who};
+use crate::codecommit::error::CodeCommitError;
 use crate::codecommit::ops::approvals::Revision;
 use crate::codecommit::ops::pull_requests::{
     GetPullRequest, PullRequest, PullRequestId, PullRequestTarget,
@@ -69,7 +70,7 @@ pub(super) async fn load(
         Some(t) if t.repository_name == name => Ok(p),
         _ => Err(PageError {
             status: StatusCode::NOT_FOUND,
-            code: "PullRequestDoesNotExistException".into(),
+            code: CodeCommitError::PULL_REQUEST_DOES_NOT_EXIST.into(),
             message: format!("Pull request {id} is not in repository {name}."),
         }),
     }
