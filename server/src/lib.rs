@@ -1,21 +1,27 @@
 //! codecommit-local: AWS CodeCommit plus the slice of IAM and STS that CodeCommit's
 //! authentication needs, entirely offline.
 //!
-//! The module tree is the architecture, each layer depending only on the ones below it
-//! (`ARCHITECTURE.md` follows one request through them):
+//! The module tree is the architecture, each layer importing only the layers below it
+//! (`ARCHITECTURE.md` draws them and follows one API request and one push through them):
 //!
-//! - [`transport`]: the protocols clients speak — Git smart HTTP, SSH, and the AWS APIs
-//!   (`transport::aws`: the pipeline, the operation registry, the Query and JSON codecs).
-//! - [`auth`]: who is calling (Git credentials, SigV4, SSH keys); [`authz`]: whether they may.
+//! - [`transport`]: the protocols clients speak — Git smart HTTP, SSH, the AWS APIs
+//!   (`transport::aws`: the pipeline, the operation registry, the Query and JSON codecs), the
+//!   console — with what only listeners keep (`transport::state::TransportState`) and the one
+//!   Git session both Git transports run (`transport::git_session`). [`delivery`] sends the
+//!   events the domain queued.
+//! - [`auth`]: who is calling (Git credentials, SigV4, SSH keys); [`authz`]: the cached
+//!   decision point.
 //! - [`iam`], [`sts`] and [`codecommit`]: the emulated services' rules and their operations
-//!   (`*/ops`). They import neither `auth`, `authz` nor a transport.
-//! - [`git`] and [`store`]: bare repositories with the streaming `git` runner, and the SQLite
-//!   store every domain module reads and writes (always from a blocking thread).
+//!   (`*/ops`). They import neither `auth`, `authz`, a transport nor `delivery`.
+//! - [`operation`]: what an AWS operation is (typed request, handler, IAM declaration,
+//!   service error); [`context`]: the contract floor every layer above may be handed.
+//! - [`policy`] (the pure IAM decision), [`git`] (bare repositories, the streaming `git`
+//!   runner), [`crypto`] (JWT, password hashing, random bytes) and [`store`] (SQLite,
+//!   always from a blocking thread).
+//! - Leaves: [`principal`] (the authenticated caller), [`config`], [`secret`].
 //!
-//! Two leaf contracts are shared across the layers: [`principal`] (the authenticated caller)
-//! and [`operation`] (what an AWS operation is: typed request, handler, IAM declaration,
-//! service error). [`server`] wires the layers together; [`cli`] is the command line;
-//! [`fixtures`] seeds the store; [`testing`] embeds a server in Rust tests.
+//! [`server`] wires the layers together; [`cli`] is the command line; [`seed`] seeds the
+//! store from fixture files; [`testing`] embeds a server in Rust tests.
 
 pub mod auth;
 pub mod authz;

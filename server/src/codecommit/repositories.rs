@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use tempfile::TempDir;
 
+use crate::context::Context;
 use crate::git::repo as gitrepo;
 pub use crate::store::RepositoryRow;
 use crate::store::repositories as rows;
@@ -55,6 +56,24 @@ pub fn validate_name(name: &str) -> Result<(), &'static str> {
 }
 
 pub use crate::git::repo::repo_dir;
+
+/// The tags of the repository `name` of `account` that IAM decides on
+/// (`aws:ResourceTag/…`): `None` when policies are not enforced (nothing reads them), none
+/// for a repository that does not exist. The API's targets and the Git transports both ask
+/// here.
+pub fn resource_tags(
+    ctx: &Context,
+    account: &str,
+    name: &str,
+) -> Result<Option<Vec<(String, String)>>, StoreError> {
+    if !ctx.policies_enforced {
+        return Ok(None);
+    }
+    let tags = ctx
+        .store
+        .read(|c| rows::repository_tags_by_name(c, account, &ctx.region, name))?;
+    Ok(Some(tags))
+}
 
 /// After a crash, removes what no repository owns: half-built repositories in `.staging/`,
 /// deleted ones still in `.trash/`, directories no row names (a create that stopped

@@ -100,13 +100,9 @@ pub fn authorize(
         .ok_or(Refused::NotFound)?;
     let action = action_for(service);
     let arn = repo.arn();
-    let tags = if ctx.policies_enforced {
-        ctx.store
-            .read(|c| crate::store::repositories::repository_tags(c, &repo.repository_id))
-            .map_err(|e| Refused::Internal(format!("reading repository tags: {e}")))?
-    } else {
-        Vec::new()
-    };
+    let tags = repositories::resource_tags(ctx, &principal.account_id, &repo.name)
+        .map_err(|e| Refused::Internal(format!("reading repository tags: {e}")))?
+        .unwrap_or_default();
     let request = authz::Request {
         action,
         resource: &arn,

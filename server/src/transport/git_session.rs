@@ -15,9 +15,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::process::Child;
 
 use crate::codecommit::refs;
+use crate::codecommit::repositories::RepositoryRow;
 use crate::git::ref_guard::{self, RefGuard};
 use crate::git::service::{GitService, Mode, ServiceProcess, ServiceRequest};
-use crate::store::RepositoryRow;
 use crate::transport::git_access::Granted;
 use crate::transport::state::TransportState;
 

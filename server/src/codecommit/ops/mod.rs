@@ -42,18 +42,11 @@ pub fn repository_arn(ctx: &Context, principal: &Principal, name: &str) -> Strin
 pub fn repository_target(ctx: &Context, principal: &Principal, name: Option<&str>) -> Target {
     let name = name.unwrap_or_default();
     let mut target = Target::arn(repository_arn(ctx, principal, name));
-    if ctx.policies_enforced {
-        let tags = ctx.store.read(|c| {
-            crate::store::repositories::repository_tags_by_name(
-                c,
-                &principal.account_id,
-                &ctx.region,
-                name,
-            )
-        });
-        // A store failure leaves the tags unknown: conditions on them then never fail open.
-        target.resource_tags = tags.ok();
-    }
+    // A store failure leaves the tags unknown: conditions on them then never fail open.
+    target.resource_tags =
+        crate::codecommit::repositories::resource_tags(ctx, &principal.account_id, name)
+            .ok()
+            .flatten();
     target
 }
 

@@ -25,6 +25,7 @@ use axum::response::Response;
 use crate::auth::keys::StoreKeys;
 use crate::auth::sigv4::{self, KeyLookup};
 use crate::authz::Origin;
+use crate::transport::http::RequestId;
 use crate::transport::state::TransportState;
 
 /// The largest API request body (CodeCommit's PutFile takes up to 6 MB, base64-encoded).
@@ -43,9 +44,9 @@ const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 pub async fn api(
     State(ctx): State<Arc<TransportState>>,
     Extension(origin): Extension<Origin>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
     request: Request,
 ) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = request.into_parts();
     // The place is held while the body is read and the handler runs.
     let slots = ctx.clone();
@@ -84,10 +85,12 @@ pub async fn api(
         return pipeline::handle(&ctx, &request_id, &request);
     }
     let rid = request_id.clone();
-    match tokio::task::spawn_blocking(move || pipeline::handle(&ctx, &rid, &request)).await {
+    let span = tracing::Span::current();
+    let handled = move || span.in_scope(|| pipeline::handle(&ctx, &rid, &request));
+    match tokio::task::spawn_blocking(handled).await {
         Ok(response) => response,
         Err(e) => {
-            tracing::error!(request_id, "API request task failed: {e}");
+            tracing::error!("API request task failed: {e}");
             pipeline::internal_failure(&request_id)
         }
     }

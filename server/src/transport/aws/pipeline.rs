@@ -124,12 +124,13 @@ pub fn handle(ctx: &TransportState, request_id: &str, req: &ApiRequest) -> Respo
         query::Params::parse(&req.body, req.uri.query().unwrap_or(""))
     };
     if let Some(entry) = unsigned_operation(req, &params) {
-        tracing::debug!(operation = entry.name, "unsigned API call");
+        tracing::Span::current().record("operation", entry.name);
+        tracing::debug!("unsigned API call");
         return match (entry.run)(ctx, &params) {
             Ok(Encoded::Xml(xml)) => query::success(STS_NAMESPACE, entry.name, request_id, xml),
             Ok(Encoded::Json(_)) => internal_failure(request_id),
             Err(e) => {
-                log_error(request_id, &e);
+                log_error(&e);
                 query::error(STS_NAMESPACE, request_id, &e)
             }
         };
@@ -144,11 +145,11 @@ pub fn handle(ctx: &TransportState, request_id: &str, req: &ApiRequest) -> Respo
         }
         Ok((_, _, Encoded::Json(body))) => json::success(request_id, body),
         Err(Failure::Query(service, e)) => {
-            log_error(request_id, &e);
+            log_error(&e);
             query::error(service.query_api().0, request_id, &e)
         }
         Err(Failure::Json(e)) => {
-            log_error(request_id, &e);
+            log_error(&e);
             json::error(request_id, &e)
         }
     }
@@ -220,10 +221,11 @@ pub fn internal_failure(request_id: &str) -> Response {
     json::error(request_id, &CodeCommitError::internal("task failed"))
 }
 
-fn log_error(request_id: &str, e: &impl ServiceError) {
+/// Logs an error once, in the request's span (which names the request and operation).
+fn log_error(e: &impl ServiceError) {
     match e.detail() {
-        Some(detail) => tracing::error!(request_id, code = e.code(), "API error: {detail}"),
-        None => tracing::info!(request_id, code = e.code(), "API error: {e}"),
+        Some(detail) => tracing::error!(code = e.code(), "API error: {detail}"),
+        None => tracing::info!(code = e.code(), "API error: {e}"),
     }
 }
 
@@ -300,13 +302,15 @@ fn dispatch(
 ) -> Result<(&'static str, Encoded), Failure> {
     if service == Service::CodeCommit {
         let entry = codecommit_operation(&req.headers).map_err(Failure::Json)?;
+        tracing::Span::current().record("operation", entry.name);
         return (entry.run)(ctx, principal, &req.origin, Body::Json(&req.body))
             .map(|encoded| (entry.name, encoded))
             .map_err(Failure::Json);
     }
     let fail = |e: IamError| Failure::Query(service, e);
     let entry = query_operation(service, params).map_err(fail)?;
-    tracing::debug!(operation = entry.name, "API call");
+    tracing::Span::current().record("operation", entry.name);
+    tracing::debug!("API call");
     (entry.run)(ctx, principal, &req.origin, Body::Query(params))
         .map(|encoded| (entry.name, encoded))
         .map_err(fail)

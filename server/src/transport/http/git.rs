@@ -18,6 +18,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use tokio::io::{AsyncRead, BufReader};
 use tokio::process::ChildStdout;
 use tokio_util::io::{ReaderStream, StreamReader};
+use tracing::Instrument;
 
 use super::basic::{self, BasicAuth};
 use crate::auth::keys::{self, StoreKeys};
@@ -375,7 +376,9 @@ async fn rpc(
     let mut stdin = process.stdin.take().expect("stateless-rpc has stdin");
     let reader = StreamReader::new(body.into_data_stream().map_err(std::io::Error::other));
     let feeder = session.feeder();
-    tokio::spawn(async move {
+    // The feeder and the end of the body outlive the handler: they log in its span.
+    let span = tracing::Span::current();
+    let feed = async move {
         let input: Box<dyn AsyncRead + Send + Unpin> = if gzip {
             Box::new(GzipDecoder::new(BufReader::new(reader)))
         } else {
@@ -386,10 +389,12 @@ async fn rpc(
         if let Err(e) = feeder.feed(input, &mut stdin).await {
             tracing::warn!("request body for git ended early: {e}");
         }
-    });
+    };
+    tokio::spawn(feed.instrument(span.clone()));
     let finish = async move {
         session.finish(process.child).await;
-    };
+    }
+    .instrument(span);
     let body = stream_body(None, process.stdout, finish);
     (
         no_cache(format!("application/x-{}-result", service.wire_name())),

@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use tracing::Instrument;
 
 use crate::authz::Origin;
 use crate::transport::aws;
@@ -67,18 +68,35 @@ async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not Found\n").into_response()
 }
 
-/// One log line per request: method, path (never the query or any header), status, time.
-async fn log_request(req: Request, next: Next) -> Response {
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let started = Instant::now();
-    let response = next.run(req).await;
-    tracing::info!(
-        %method,
-        %path,
-        status = response.status().as_u16(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "request"
+/// A request's ID: the API's `x-amzn-RequestId`, and the field every log line of the
+/// request carries through its span.
+#[derive(Clone)]
+pub struct RequestId(pub String);
+
+/// One span per request, carrying its ID, method and path (the Git route and repository;
+/// never the query or any header; the API's operation is recorded once it is known), so
+/// the lines logged meanwhile need not repeat them; and one line when it ends: status and
+/// time.
+async fn log_request(mut req: Request, next: Next) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %req.method(),
+        path = req.uri().path(),
+        operation = tracing::field::Empty,
     );
-    response
+    req.extensions_mut().insert(RequestId(request_id));
+    let started = Instant::now();
+    async move {
+        let response = next.run(req).await;
+        tracing::info!(
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "request"
+        );
+        response
+    }
+    .instrument(span)
+    .await
 }

@@ -21,11 +21,12 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tracing::Instrument;
 
 use crate::auth::{AuthFailure, ssh_keys};
 use crate::authz::Origin;
 use crate::git::service::{self, Mode};
-use crate::principal::{AuthMethod, Principal};
+use crate::principal::Principal;
 use crate::transport::git_access::{self, Refused};
 use crate::transport::git_session::GitSession;
 use crate::transport::limits::ConnectionLimit;
@@ -84,7 +85,11 @@ pub async fn serve(
         };
         let _ = socket.set_nodelay(true);
         let authenticated = Arc::new(AtomicBool::new(false));
+        // Every line the connection logs carries its peer, and its key ID once known. russh
+        // runs the handler on a task of its own: the handler names the span as the parent.
+        let span = tracing::info_span!("ssh", %peer, key_id = tracing::field::Empty);
         let handler = Connection {
+            span: span.clone(),
             ctx: ctx.clone(),
             peer,
             principal: None,
@@ -95,7 +100,7 @@ pub async fn serve(
         };
         let mut config = config.clone();
         let grace = limits.login_grace_time;
-        tracker.spawn(async move {
+        let connection = async move {
             let _permit = permit;
             let run = async {
                 let Ok(config) = config.wait_for(Option::is_some).await.map(|c| c.clone()) else {
@@ -105,10 +110,10 @@ pub async fn serve(
                 match russh::server::run_stream(config, socket, handler).await {
                     Ok(session) => {
                         if let Err(e) = session.await {
-                            tracing::debug!(%peer, "ssh session ended: {e}");
+                            tracing::debug!("ssh session ended: {e}");
                         }
                     }
-                    Err(e) => tracing::debug!(%peer, "ssh handshake failed: {e}"),
+                    Err(e) => tracing::debug!("ssh handshake failed: {e}"),
                 }
             };
             tokio::pin!(run);
@@ -120,13 +125,16 @@ pub async fn serve(
                 run.await;
             } else {
                 // Dropping the session closes the connection.
-                tracing::info!(%peer, "ssh connection closed: not authenticated in {grace:?}");
+                tracing::info!("ssh connection closed: not authenticated in {grace:?}");
             }
-        });
+        };
+        tracker.spawn(connection.instrument(span));
     }
 }
 
 struct Connection {
+    /// The connection's span: peer and key ID.
+    span: tracing::Span,
     ctx: Arc<TransportState>,
     peer: SocketAddr,
     principal: Option<Principal>,
@@ -165,7 +173,7 @@ impl russh::server::Handler for Connection {
         key: russh::server::VerifiedPublicKey<'_>,
     ) -> Result<Auth, Self::Error> {
         if !is_rsa(&key.public_key.algorithm()) {
-            tracing::warn!(peer = %self.peer, user, "ssh refused: not an RSA key");
+            tracing::warn!(parent: &self.span, user, "ssh refused: not an RSA key");
             return Ok(Auth::reject());
         }
         let blob = key.public_key.to_bytes().unwrap_or_default();
@@ -178,13 +186,14 @@ impl russh::server::Handler for Connection {
                 .unwrap_or(Err(AuthFailure::Store));
         match checked {
             Ok(principal) => {
-                tracing::info!(peer = %self.peer, key_id = user, user = %principal.arn, signature = key.algorithm.as_str(), "ssh authenticated");
+                self.span.record("key_id", user);
+                tracing::info!(parent: &self.span, user = %principal.arn, signature = key.algorithm.as_str(), "ssh authenticated");
                 self.principal = Some(principal);
                 self.authenticated.store(true, Ordering::Release);
                 Ok(Auth::Accept)
             }
             Err(reason) => {
-                tracing::warn!(peer = %self.peer, user, "ssh refused: {reason}");
+                tracing::warn!(parent: &self.span, user, "ssh refused: {reason}");
                 Ok(Auth::reject())
             }
         }
@@ -267,14 +276,18 @@ impl russh::server::Handler for Connection {
         let ctx = self.ctx.clone();
         let principal = self.principal.clone();
         let peer = self.peer;
-        self.tracker.spawn(async move {
+        // Within the connection's span; the repository is recorded once the command names it.
+        let span =
+            tracing::info_span!(parent: &self.span, "exec", repository = tracing::field::Empty);
+        let exec = async move {
             let (rx, tx) = ch.split();
             let code = match principal {
                 Some(p) => run_command(ctx, rx, &tx, &p, &command, protocol, peer).await,
                 None => 1,
             };
             finish_channel(&tx, code).await;
-        });
+        };
+        self.tracker.spawn(exec.instrument(span));
         Ok(())
     }
 }
@@ -300,18 +313,15 @@ async fn run_command(
     protocol: Option<String>,
     peer: SocketAddr,
 ) -> u32 {
-    let key_id = match &principal.method {
-        AuthMethod::SshKey { ssh_key_id } => ssh_key_id.clone(),
-        _ => String::new(),
-    };
     let git = match exec::parse(command) {
         Ok(g) => g,
         Err(message) => {
-            tracing::warn!(%peer, %key_id, command, "ssh command refused");
+            tracing::warn!(command, "ssh command refused");
             to_stderr(ch, &message).await;
             return 1;
         }
     };
+    tracing::Span::current().record("repository", git.repository.as_str());
     let checked = {
         let (ctx, principal, name) = (ctx.clone(), principal.clone(), git.repository.clone());
         let origin = Origin {
@@ -329,7 +339,7 @@ async fn run_command(
         Err(refused) => {
             let message = match refused {
                 Refused::NotFound => {
-                    tracing::info!(%peer, %key_id, repository = %git.repository, "ssh: no such repository");
+                    tracing::info!("ssh: no such repository");
                     format!("fatal: repository '/v1/repos/{}' not found", git.repository)
                 }
                 Refused::Denied(message) => format!("fatal: {message}"),
@@ -342,7 +352,7 @@ async fn run_command(
             return 128;
         }
     };
-    tracing::info!(%peer, %key_id, repository = %granted.repo.name, service = git.service.wire_name(), "ssh git");
+    tracing::info!(service = git.service.wire_name(), "ssh git");
     let session = match GitSession::open(ctx, granted, git.service) {
         Ok(s) => s,
         Err(e) => {
