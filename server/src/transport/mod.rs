@@ -18,3 +18,8 @@ pub fn declared_length(headers: &axum::http::HeaderMap) -> Option<u64> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
 }
+
+/// A request's ID: the API's `x-amzn-RequestId`, and the field every log line of the
+/// request carries through its span (set by the HTTP router's logging layer).
+#[derive(Clone)]
+pub struct RequestId(pub String);

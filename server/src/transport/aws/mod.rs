@@ -25,7 +25,7 @@ use axum::response::Response;
 use crate::auth::keys::StoreKeys;
 use crate::auth::sigv4::{self, KeyLookup};
 use crate::authz::Origin;
-use crate::transport::http::RequestId;
+use crate::transport::RequestId;
 use crate::transport::state::TransportState;
 
 /// The largest API request body (CodeCommit's PutFile takes up to 6 MB, base64-encoded).

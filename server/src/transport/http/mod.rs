@@ -21,8 +21,8 @@ use axum::routing::{get, post};
 use tracing::Instrument;
 
 use crate::authz::Origin;
-use crate::transport::aws;
 use crate::transport::state::TransportState;
+use crate::transport::{RequestId, aws};
 
 /// The routes, for the HTTPS listener (`secure`) or the plain HTTP one.
 pub fn router(ctx: Arc<TransportState>, secure: bool) -> Router {
@@ -67,11 +67,6 @@ async fn set_origin(State(secure): State<bool>, mut req: Request, next: Next) ->
 async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not Found\n").into_response()
 }
-
-/// A request's ID: the API's `x-amzn-RequestId`, and the field every log line of the
-/// request carries through its span.
-#[derive(Clone)]
-pub struct RequestId(pub String);
 
 /// One span per request, carrying its ID, method and path (the Git route and repository;
 /// never the query or any header; the API's operation is recorded once it is known), so
