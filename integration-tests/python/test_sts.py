@@ -203,3 +203,63 @@ def test_assume_role_follows_the_trust_policy(server, name):
     session = server.client("sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
     out = session.assume_role(RoleArn=chained, RoleSessionName="hop2")
     assert out["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}-chained/hop2"
+
+
+def test_an_explicit_deny_wins_over_the_trust_policy(server, name):
+    """AWS's evaluation logic: the trust policy naming the caller grants AssumeRole, but an
+    explicit Deny in the caller's identity or session policies always wins, and a session's
+    policies bound what a trust naming its role (not the session itself) grants."""
+    iam = server.client("iam")
+    user_arn = f"arn:aws:iam::{ACCOUNT}:user/{name}"
+
+    def trusting(suffix, principal):
+        doc = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]}
+        return iam.create_role(RoleName=f"{name}-{suffix}",
+                               AssumeRolePolicyDocument=json.dumps(doc))["Role"]["Arn"]
+
+    def refused(client, arn, caller, why=""):
+        with pytest.raises(ClientError) as e:
+            client.assume_role(RoleArn=arn, RoleSessionName="s1")
+        assert error_of(e) == ("AccessDenied", 403,
+                               f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {arn}{why}")
+
+    # A user allowed everything but sts:AssumeRole, named by an admin role's trust policy.
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="all-but-assume", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}]}))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    user = server.client("sts", key["AccessKeyId"], key["SecretAccessKey"])
+    admin = trusting("admin", user_arn)
+    refused(user, admin, user_arn, " with an explicit deny in an identity-based policy")
+
+    # A role session: its role may assume roles; the session's own policies decide the rest.
+    b_key, b_secret = new_user_with_key(server, f"{name}-b")
+    hop = trusting("hop", f"arn:aws:iam::{ACCOUNT}:user/{name}-b")
+    iam.put_role_policy(RoleName=f"{name}-hop", PolicyName="assume", PolicyDocument=ASSUME_AND_READ)
+    b = server.client("sts", b_key, b_secret)
+    next_role = trusting("next", hop)
+
+    def session(policy):
+        creds = b.assume_role(RoleArn=hop, RoleSessionName="s1", Policy=json.dumps(policy))["Credentials"]
+        return server.client("sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+
+    session_arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}-hop/s1"
+    deny_sts = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "sts:*", "Resource": "*"}]}
+    refused(session(deny_sts), next_role, session_arn, " with an explicit deny in a session policy")
+    # A session policy that does not allow sts:AssumeRole bounds a trust naming the role...
+    read_only = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:Get*", "Resource": "*"}]}
+    refused(session(read_only), next_role, session_arn)
+    # A trust naming the session's own ARN grants after the session is made: its policies
+    # do not bound that.
+    session_trusting = trusting("by-session", session_arn)
+    session(read_only).assume_role(RoleArn=session_trusting, RoleSessionName="s2")
+    # ...and the same session goes where a trust names the role and its policies allow it.
+    allow_all = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    session(allow_all).assume_role(RoleArn=next_role, RoleSessionName="s2")

@@ -21,7 +21,7 @@ use crate::iam::policies as iam_policies;
 use crate::operation::{Authorization, Call, Operation, ServiceError};
 use crate::policy::decide;
 pub use crate::policy::decide::{
-    Decision, Denial, GIT_PULL, GIT_PUSH, Origin, PolicySet, Request, denial_message,
+    Decision, Denial, GIT_PULL, GIT_PUSH, IdentitySide, Origin, PolicySet, Request, denial_message,
 };
 use crate::principal::{AuthMethod, Identity, Principal};
 
@@ -85,11 +85,11 @@ impl Authorizer {
         origin: &Origin,
         request: T,
     ) -> Result<T::Output, T::Error> {
-        let permitted = match T::AUTHORIZATION.action() {
-            None => true,
+        let identity = match T::AUTHORIZATION.action() {
+            None => IdentitySide::ALLOWED,
             Some(action) => {
                 let target = request.target(ctx, principal)?;
-                let decision = self.decide(
+                let identity = self.identity_side(
                     ctx,
                     principal,
                     origin,
@@ -100,7 +100,7 @@ impl Authorizer {
                         resource_tags: target.resource_tags.as_deref(),
                     },
                 );
-                if let Decision::Deny(why) = decision
+                if let Decision::Deny(why) = identity.decision
                     && matches!(T::AUTHORIZATION, Authorization::Required(_))
                 {
                     return Err(T::Error::access_denied(denial_message(
@@ -110,13 +110,13 @@ impl Authorizer {
                         why,
                     )));
                 }
-                decision.allowed()
+                identity
             }
         };
         request.handle(&Call {
             ctx,
             principal,
-            permitted,
+            identity,
         })
     }
 
@@ -129,18 +129,30 @@ impl Authorizer {
         origin: &Origin,
         request: &Request<'_>,
     ) -> Decision {
+        self.identity_side(ctx, principal, origin, request).decision
+    }
+
+    /// [`Self::decide`], with whether the session policies allow the request on their own,
+    /// for an operation whose resource-based policy decides with the identity side.
+    pub fn identity_side(
+        &self,
+        ctx: &Context,
+        principal: &Principal,
+        origin: &Origin,
+        request: &Request<'_>,
+    ) -> IdentitySide {
         if decide::other_account(principal, request) {
             tracing::debug!(principal = %principal.arn, action = request.action, resource = request.resource, "denied: another account's resource");
-            return Decision::Deny(Denial::OtherAccount);
+            return IdentitySide::refused(Denial::OtherAccount);
         }
         if !ctx.policies_enforced {
-            return Decision::Allow;
+            return IdentitySide::ALLOWED;
         }
         let set = match self.policies(ctx, principal) {
             Ok(set) => set,
             Err(e) => {
                 tracing::error!(principal = %principal.arn, "loading policies failed: {e}");
-                return Decision::Deny(Denial::ImplicitIdentity);
+                return IdentitySide::refused(Denial::ImplicitIdentity);
             }
         };
         let outcome = decide::evaluate(&set, principal, origin, request);
@@ -162,7 +174,7 @@ impl Authorizer {
                 "authorization"
             );
         }
-        outcome.decision
+        outcome.identity_side()
     }
 }
 

@@ -34,7 +34,10 @@ pub struct AssumeRequest<'a> {
 /// The trust policy's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trust {
-    /// A statement names the caller (or everyone).
+    /// A statement names the calling role session's own ARN: what it grants is added after
+    /// the session is made, so the session's policies do not bound it.
+    Session,
+    /// A statement names the caller (the user, the role of a session, or everyone).
     Caller,
     /// A statement names the caller's account: its own permissions decide.
     Account,
@@ -103,8 +106,9 @@ fn verdict(
                 return Trust::Denied;
             }
             Effect::Allow if matches == Some(true) => match principal {
-                // A statement naming the caller outranks one naming only the account.
-                Some(Trust::Caller) => verdict = Trust::Caller,
+                // The session's own ARN outranks the caller, which outranks the account.
+                Some(Trust::Session) => verdict = Trust::Session,
+                Some(Trust::Caller) if verdict != Trust::Session => verdict = Trust::Caller,
                 Some(Trust::Account) if verdict == Trust::Denied => verdict = Trust::Account,
                 _ => {}
             },
@@ -155,6 +159,9 @@ fn named(p: &Principals, caller: &Principal, role_arn: Option<&str>) -> Option<T
     let root = format!("arn:aws:iam::{}:root", caller.account_id);
     let mut found = None;
     for entry in &p.aws {
+        if *entry == caller.arn && caller.is_session() {
+            return Some(Trust::Session);
+        }
         if entry == "*" || *entry == caller.arn || Some(entry.as_str()) == role_arn {
             return Some(Trust::Caller);
         }

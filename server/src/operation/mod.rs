@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::context::Context;
+use crate::policy::decide::IdentitySide;
 use crate::principal::Principal;
 
 /// What the pipeline does with the identity-policy decision for an operation.
@@ -25,7 +26,7 @@ pub enum Authorization {
     /// The action must be allowed on the operation's target before the handler runs.
     Required(&'static str),
     /// The handler combines the decision with a resource-based policy (AssumeRole and the
-    /// role's trust policy): [`Call::permitted`] carries it.
+    /// role's trust policy): [`Call::identity`] carries the identity side.
     WithResourcePolicy(&'static str),
 }
 
@@ -77,10 +78,18 @@ impl Target {
 pub struct Call<'a> {
     pub ctx: &'a Context,
     pub principal: &'a Principal,
-    /// Whether the caller's identity policies allow the operation's action on its target.
-    /// Always true for [`Authorization::Required`] operations (the pipeline refused the call
-    /// otherwise).
-    pub permitted: bool,
+    /// What the caller's identity and session policies say of the operation's action on its
+    /// target. Always allowed for [`Authorization::Required`] operations (the pipeline
+    /// refused the call otherwise); a [`Authorization::WithResourcePolicy`] handler combines
+    /// it with the resource-based policy.
+    pub identity: IdentitySide,
+}
+
+impl Call<'_> {
+    /// Whether the identity side alone allows the operation.
+    pub fn permitted(&self) -> bool {
+        self.identity.decision.allowed()
+    }
 }
 
 /// A service's error: its AWS code and HTTP status; the protocol renders it in one place.

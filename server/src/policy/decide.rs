@@ -163,11 +163,59 @@ pub fn keys(
     keys
 }
 
+/// What the identity side (identity and session policies) says of a request, for an
+/// operation whose resource-based policy decides with it (AssumeRole's trust policy,
+/// ChangePassword's account password policy): AWS combines them so that an explicit deny
+/// always wins, and a session's policies still bound what a resource-based policy naming
+/// the role or user grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdentitySide {
+    pub decision: Decision,
+    /// Whether the session policies allow the request (true where there are none).
+    pub session_allows: bool,
+}
+
+impl IdentitySide {
+    /// Every authenticated request, with authorization off.
+    pub const ALLOWED: IdentitySide = IdentitySide {
+        decision: Decision::Allow,
+        session_allows: true,
+    };
+
+    /// Refused before any policy is read (another account's resource, a store failure).
+    pub fn refused(why: Denial) -> IdentitySide {
+        IdentitySide {
+            decision: Decision::Deny(why),
+            session_allows: false,
+        }
+    }
+
+    /// Whether an explicit `Deny` (identity or session policy) refused it: nothing else can
+    /// then allow it.
+    pub fn explicitly_denied(self) -> bool {
+        matches!(
+            self.decision,
+            Decision::Deny(Denial::ExplicitIdentity | Denial::ExplicitSession)
+        )
+    }
+}
+
 /// The full outcome for the simulator and the log: the decision and the statements behind it.
 pub struct Outcome {
     pub decision: Decision,
+    /// Whether the session policies allow the request on their own (true without any).
+    pub session_allows: bool,
     /// `(source, statement)` of the statements that decided.
     pub matched: Vec<(Source, Matched)>,
+}
+
+impl Outcome {
+    pub fn identity_side(&self) -> IdentitySide {
+        IdentitySide {
+            decision: self.decision,
+            session_allows: self.session_allows,
+        }
+    }
 }
 
 fn matched_of(set: &[(Source, Policy)], e: &Evaluation) -> Vec<(Source, Matched)> {
@@ -205,27 +253,33 @@ pub fn evaluate_with(
         keys: &keys,
     };
     let identity = eval::evaluate(set.identity.iter().map(|(_, p)| p), &question);
-    if identity.decision == Eval::ExplicitDeny {
-        return Outcome {
-            decision: Decision::Deny(Denial::ExplicitIdentity),
-            matched: matched_of(&set.identity, &identity),
-        };
-    }
     let session = set
         .session
         .as_ref()
         .map(|s| (s, eval::evaluate(s.iter().map(|(_, p)| p), &question)));
+    let session_allows = session
+        .as_ref()
+        .is_none_or(|(_, e)| e.decision == Eval::Allowed);
+    if identity.decision == Eval::ExplicitDeny {
+        return Outcome {
+            decision: Decision::Deny(Denial::ExplicitIdentity),
+            session_allows,
+            matched: matched_of(&set.identity, &identity),
+        };
+    }
     if let Some((s, e)) = &session
         && e.decision == Eval::ExplicitDeny
     {
         return Outcome {
             decision: Decision::Deny(Denial::ExplicitSession),
+            session_allows,
             matched: matched_of(s, e),
         };
     }
     if identity.decision != Eval::Allowed {
         return Outcome {
             decision: Decision::Deny(Denial::ImplicitIdentity),
+            session_allows,
             matched: Vec::new(),
         };
     }
@@ -234,6 +288,7 @@ pub fn evaluate_with(
         if e.decision != Eval::Allowed {
             return Outcome {
                 decision: Decision::Deny(Denial::ImplicitSession),
+                session_allows,
                 matched: Vec::new(),
             };
         }
@@ -241,6 +296,7 @@ pub fn evaluate_with(
     }
     Outcome {
         decision: Decision::Allow,
+        session_allows,
         matched,
     }
 }

@@ -13,6 +13,7 @@ use crate::crypto::random_bytes;
 use crate::iam::IamError;
 use crate::iam::ids::{IdKind, random_secret};
 use crate::iam::trust::{self, Trust};
+use crate::policy::decide::{Decision, IdentitySide, denial_message};
 use crate::principal::{AuthMethod, Identity, Principal};
 use crate::secret::Secret;
 use crate::store::roles::{self as rows, RoleRow, SessionRow, SessionSource};
@@ -139,14 +140,14 @@ pub struct AssumeRoleRequest<'a> {
     pub session_name: &'a str,
     pub seconds: Option<i64>,
     pub external_id: Option<&'a str>,
-    /// Whether the caller's own identity policies allow `sts:AssumeRole` on the role (the
-    /// pipeline's decision), which a trust policy naming the account defers to.
-    pub caller_permits: bool,
+    /// What the caller's identity and session policies say of `sts:AssumeRole` on the role
+    /// (the pipeline's decision), which the trust policy combines with.
+    pub identity: IdentitySide,
 }
 
 /// AssumeRole: the role must exist and its trust policy must let the caller in
-/// ([`trust::evaluate`]); a trust that names the account defers to the caller's own
-/// permissions ([`AssumeRoleRequest::caller_permits`]).
+/// ([`trust::evaluate`]), combined with the caller's own policies as AWS's evaluation logic
+/// says ([`admitted`]).
 pub fn assume_role(
     c: &Connection,
     principal: &Principal,
@@ -157,7 +158,7 @@ pub fn assume_role(
         session_name,
         seconds,
         external_id,
-        caller_permits,
+        identity,
     } = *request;
     let denied = || {
         IamError::AccessDenied(format!(
@@ -188,14 +189,15 @@ pub fn assume_role(
             external_id,
         },
     );
-    let allowed = match verdict {
-        Trust::Caller => true,
-        Trust::Account => caller_permits,
-        Trust::Denied => false,
-    };
+    let allowed = admitted(verdict, identity);
     tracing::debug!(caller = %principal.arn, role = role_arn, ?verdict, allowed, "role trust policy");
     if !allowed {
-        return Err(denied());
+        return Err(match identity.decision {
+            Decision::Deny(why) if identity.explicitly_denied() => {
+                IamError::AccessDenied(denial_message(principal, "sts:AssumeRole", role_arn, why))
+            }
+            _ => denied(),
+        });
     }
     let seconds = seconds.unwrap_or(ASSUME_ROLE_DEFAULT);
     if principal.is_session() && seconds > ROLE_CHAINING_MAX {
@@ -206,6 +208,24 @@ pub fn assume_role(
     check_duration(&role, seconds)?;
     let parent = minting_key(principal)?;
     mint(c, &role, session_name, seconds, parent, SessionSource::Sts)
+}
+
+/// Whether the trust policy's `verdict` and the caller's `identity` side together allow
+/// AssumeRole in the role's own account ("Policy evaluation logic"): an explicit deny in
+/// the caller's identity or session policies always wins; a trust policy naming the
+/// account defers to the caller's own policies; one naming the caller (the user, or the
+/// role of a session) grants it, within a session's policies; one naming the session's own
+/// ARN grants it whatever the session's policies say.
+fn admitted(verdict: Trust, identity: IdentitySide) -> bool {
+    if identity.explicitly_denied() {
+        return false;
+    }
+    match verdict {
+        Trust::Session => true,
+        Trust::Caller => identity.session_allows,
+        Trust::Account => identity.decision.allowed(),
+        Trust::Denied => false,
+    }
 }
 
 /// A session may last at most the role's `MaxSessionDuration`.
@@ -260,4 +280,50 @@ fn mint(
         },
     );
     Ok((creds, assumed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::decide::Denial;
+
+    /// "Policy evaluation logic" and "Session policies": an explicit deny wins; a trust
+    /// policy naming the account defers to the caller's policies; naming the user or role
+    /// grants within the session's policies; naming the session's ARN grants regardless.
+    #[test]
+    fn the_trust_policy_and_the_callers_policies_combine_as_aws_says() {
+        let side = |decision, session_allows| IdentitySide {
+            decision,
+            session_allows,
+        };
+        let allow = side(Decision::Allow, true);
+        let implicit = side(Decision::Deny(Denial::ImplicitIdentity), true);
+        let implicit_both = side(Decision::Deny(Denial::ImplicitIdentity), false);
+        let session_implicit = side(Decision::Deny(Denial::ImplicitSession), false);
+        let explicit = side(Decision::Deny(Denial::ExplicitIdentity), true);
+        let explicit_session = side(Decision::Deny(Denial::ExplicitSession), false);
+        let cases = [
+            (Trust::Account, allow, true),
+            (Trust::Account, implicit, false),
+            (Trust::Account, session_implicit, false),
+            (Trust::Caller, allow, true),
+            (Trust::Caller, implicit, true),
+            (Trust::Caller, implicit_both, false),
+            (Trust::Caller, session_implicit, false),
+            (Trust::Caller, explicit, false),
+            (Trust::Caller, explicit_session, false),
+            (Trust::Session, session_implicit, true),
+            (Trust::Session, implicit_both, true),
+            (Trust::Session, explicit, false),
+            (Trust::Session, explicit_session, false),
+            (Trust::Denied, allow, false),
+        ];
+        for (verdict, identity, expected) in cases {
+            assert_eq!(
+                admitted(verdict, identity),
+                expected,
+                "{verdict:?} {identity:?}"
+            );
+        }
+    }
 }

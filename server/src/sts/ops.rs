@@ -206,7 +206,7 @@ impl Operation for AssumeRole {
             session_name: &self.role_session_name,
             seconds: self.duration_seconds,
             external_id: self.external_id.as_deref(),
-            caller_permits: call.permitted,
+            identity: call.identity,
         };
         let policies = SessionPolicies::check(self.policy, self.policy_arns)?;
         let (creds, assumed) = call.ctx.store.write(|c| {

@@ -10,6 +10,7 @@ use crate::iam::IamError;
 use crate::iam::login_profiles::{self as profiles, PasswordPolicy};
 use crate::operation::model::{Member, TEXT};
 use crate::operation::{Authorization, Call, Empty, Operation, Target};
+use crate::policy::decide::{Decision, denial_message};
 use crate::principal::{Identity, Principal};
 use crate::secret::Secret;
 use crate::store::login_profiles::LoginProfileRow;
@@ -210,11 +211,16 @@ impl Operation for ChangePassword {
             let account = &call.principal.account_id;
             let allowed_by_policy =
                 profiles::policy(c, account)?.is_some_and(|p| p.allow_users_to_change_password);
-            if !call.permitted && !allowed_by_policy {
-                return Err(IamError::AccessDenied(format!(
-                    "User: {arn} is not authorized to perform: iam:ChangePassword on resource: \
-                     {arn} because no identity-based policy allows the iam:ChangePassword action",
-                    arn = call.principal.arn
+            // An explicit deny wins over the account's password policy, as over any grant.
+            if let Decision::Deny(why) = call.identity.decision
+                && (call.identity.explicitly_denied() || !allowed_by_policy)
+            {
+                let arn = &call.principal.arn;
+                return Err(IamError::AccessDenied(denial_message(
+                    call.principal,
+                    "iam:ChangePassword",
+                    arn,
+                    why,
                 )));
             }
             let user = crate::iam::users::get(c, account, user_name)?;
