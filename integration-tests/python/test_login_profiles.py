@@ -149,6 +149,17 @@ def test_change_password(server, name, no_policy):
         other.change_password(OldPassword=GOOD, NewPassword=OTHER)
     assert error_of(e)[:2] == ("NoSuchEntity", 404)
 
+    # An explicit Deny wins over the account policy's AllowUsersToChangePassword.
+    iam.put_user_policy(UserName=name, PolicyName="no-change", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17",
+         "Statement": [{"Effect": "Deny", "Action": "iam:ChangePassword", "Resource": "*"}]}))
+    with pytest.raises(ClientError) as e:
+        me.change_password(OldPassword="Th1rd-password-here", NewPassword="F0urth-password-here")
+    arn = f"arn:aws:iam::123456789012:user/{name}"
+    assert error_of(e) == ("AccessDenied", 403,
+                           f"User: {arn} is not authorized to perform: iam:ChangePassword on resource: "
+                           f"{arn} with an explicit deny in an identity-based policy")
+
 
 def test_aws_cli(server, name, no_policy):
     def aws(*args):
