@@ -3,6 +3,7 @@ HTTPS and SSH) and every API call, with AWS's error codes and messages; the simu
 import datetime
 import json
 import pathlib
+import subprocess
 import urllib.parse
 
 import pytest
@@ -138,6 +139,32 @@ def test_deny_main_refuses_that_ref_and_lands_the_others_in_one_push(server, nam
     # A push of main alone is refused whole: nothing lands.
     out = server.git("-C", str(clone), "push", "origin", "main", check=False)
     assert "! [remote rejected] main -> main (pre-receive hook declined)" in out.stderr
+
+
+def test_a_ref_name_that_is_not_utf8_is_refused_and_the_others_land(server, name, tmp_path):
+    """Per-ref decisions name refs byte for byte: a name that is not UTF-8 (no CodeCommit
+    API shape can carry one, no policy can name one) is refused with git's own report, even
+    for a user whose policies allow every ref they name, and the push's other refs land."""
+    own = doc(allow("codecommit:GitPull", REPO_ARN),
+              allow("codecommit:GitPush", REPO_ARN, Condition={
+                  "StringLikeIfExists": {"codecommit:References": ["refs/heads/users/${aws:username}/*"]}}))
+    dev = User(server, name, inline=own)
+    clone = tmp_path / "c"
+    server.git("clone", "-q", dev.url(), str(clone))
+    commit(server, clone, "work", "work")
+    evil = b"refs/heads/users/" + name.encode() + b"/evil\xff"
+    mine = f"refs/heads/users/{name}/ok"
+    out = subprocess.run([b"git", b"-C", bytes(clone), b"push", b"origin",
+                          f"work:{mine}".encode(), b"work:" + evil],
+                         env=server.env(), capture_output=True, timeout=120)
+    stderr = out.stderr.decode("utf-8", "replace")
+    assert out.returncode != 0, stderr
+    assert f"* [new branch]      work -> users/{name}/ok" in stderr
+    assert "(hook declined)" in stderr
+    assert "remote: refusing a ref whose name is not valid UTF-8" in stderr
+    refs = subprocess.run(["git", "ls-remote", dev.url()], env=server.env(), capture_output=True,
+                          timeout=120, check=True).stdout
+    assert mine.encode() in refs and b"evil" not in refs
 
 
 def test_a_user_without_policies_may_only_ask_who_it_is(server, name):

@@ -20,6 +20,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 pub const DECISIONS_ENV: &str = "CODECOMMIT_LOCAL_REF_DECISIONS";
 /// The most command-list bytes read before the pack (a mirror push of many refs fits).
 const MAX_COMMANDS: usize = 16 << 20;
+/// Why a ref whose name is not UTF-8 is refused.
+const NOT_UTF8: &str =
+    "refusing a ref whose name is not valid UTF-8: CodeCommit's references are UTF-8";
 
 const PRE_RECEIVE: &str = r#"#!/bin/sh
 # codecommit-local: refuses a push whose every ref the caller may not update.
@@ -112,13 +115,20 @@ impl RefGuard {
     }
 
     /// Decides every ref and writes the verdicts; the file appears complete or not at all.
-    fn decide(&self, refs: &[String]) -> io::Result<()> {
-        let mut denied = Vec::new();
+    /// Ref names are bytes, as git's hooks see them: a verdict names its ref byte for byte,
+    /// and a name that is not UTF-8 (which no CodeCommit API shape can carry, and which no
+    /// IAM policy can name) is refused without asking the check.
+    fn decide(&self, refs: &[Vec<u8>]) -> io::Result<()> {
+        let mut denied: Vec<(&[u8], String)> = Vec::new();
         for r in refs {
-            if let Some(reason) = (self.check)(r) {
+            let reason = match std::str::from_utf8(r) {
+                Ok(name) => (self.check)(name),
+                Err(_) => Some(NOT_UTF8.to_owned()),
+            };
+            if let Some(reason) = reason {
                 // One line per ref: the reason may not break the file's format.
                 let reason: String = reason.chars().filter(|c| !c.is_control()).collect();
-                denied.push(format!("{r} {reason}"));
+                denied.push((r, reason));
             }
         }
         let scope = if !refs.is_empty() && denied.len() == refs.len() {
@@ -126,10 +136,12 @@ impl RefGuard {
         } else {
             "some"
         };
-        let mut text = format!("{scope}\n");
-        for line in denied {
-            text.push_str(&line);
-            text.push('\n');
+        let mut text = format!("{scope}\n").into_bytes();
+        for (r, reason) in denied {
+            text.extend_from_slice(r);
+            text.push(b' ');
+            text.extend_from_slice(reason.as_bytes());
+            text.push(b'\n');
         }
         let tmp = self.path.with_extension("tmp");
         std::fs::write(&tmp, text)?;
@@ -143,13 +155,13 @@ impl Drop for RefGuard {
     }
 }
 
-/// The ref names of a push's command list, and every byte read (to forward to git).
-/// `None` for the refs when the list is malformed, too long or cut short: then no verdicts
-/// are written and the hooks refuse everything.
+/// The ref names of a push's command list (as bytes), and every byte read (to forward to
+/// git). `None` for the refs when the list is malformed, too long or cut short: then no
+/// verdicts are written and the hooks refuse everything.
 async fn read_commands(
     input: &mut (impl AsyncRead + Unpin),
     head: &mut Vec<u8>,
-) -> io::Result<Option<Vec<String>>> {
+) -> io::Result<Option<Vec<Vec<u8>>>> {
     let mut refs = Vec::new();
     loop {
         let mut len = [0u8; 4];
@@ -176,13 +188,12 @@ async fn read_commands(
         }
         let line = &head[start..];
         let line = line.split(|b| *b == 0).next().unwrap_or(line);
-        let line = String::from_utf8_lossy(line);
-        let line = line.trim_end_matches('\n');
-        if line.starts_with("shallow ") {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        if line.starts_with(b"shallow ") {
             continue;
         }
-        match line.splitn(3, ' ').nth(2) {
-            Some(r) if !r.is_empty() => refs.push(r.to_owned()),
+        match line.splitn(3, |b| *b == b' ').nth(2) {
+            Some(r) if !r.is_empty() => refs.push(r.to_vec()),
             _ => return Ok(None),
         }
     }
@@ -243,6 +254,28 @@ mod tests {
         let path = guard.path.clone();
         drop(guard);
         assert!(!path.exists());
+    }
+
+    #[tokio::test]
+    async fn names_that_are_not_utf8_are_refused_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = Hooks::install(dir.path()).unwrap();
+        // A check that allows everything it is asked about.
+        let guard = hooks.guard(Box::new(|_: &str| None));
+        let z = "0".repeat(40);
+        let mut line = format!("{z} {} refs/heads/evil", "1".repeat(40)).into_bytes();
+        line.extend_from_slice(b"\xff\n");
+        let mut body = format!("{:04x}", line.len() + 4).into_bytes();
+        body.extend_from_slice(&line);
+        body.extend_from_slice(pkt(&format!("{z} {} refs/heads/ok\n", "2".repeat(40))).as_bytes());
+        body.extend_from_slice(b"0000PACK...");
+        let mut out = Vec::new();
+        feed(&body[..], &mut out, Some(&guard)).await.unwrap();
+        assert_eq!(out, body, "forwarded unchanged");
+        let mut expected = b"some\nrefs/heads/evil\xff ".to_vec();
+        expected.extend_from_slice(NOT_UTF8.as_bytes());
+        expected.push(b'\n');
+        assert_eq!(std::fs::read(&guard.path).unwrap(), expected);
     }
 
     #[tokio::test]
