@@ -167,6 +167,47 @@ def test_a_ref_name_that_is_not_utf8_is_refused_and_the_others_land(server, name
     assert mine.encode() in refs and b"evil" not in refs
 
 
+def test_a_repository_deny_holds_for_batch_and_tag_operations(server, name):
+    """A Deny on one repository refuses every request naming it: a batch is decided on each
+    repository it names, and a tag request's ARN of another partition is not that repository."""
+    cc = server.client("codecommit")
+    prod = f"{name}-prod"
+    prod_arn = f"arn:aws:codecommit:{REGION}:{ACCOUNT}:{prod}"
+    cc.create_repository(repositoryName=prod)
+    cc.create_approval_rule_template(
+        approvalRuleTemplateName=name,
+        approvalRuleTemplateContent=json.dumps({"Version": "2018-11-08", "Statements": [
+            {"Type": "Approvers", "NumberOfApprovalsNeeded": 1}]}))
+    dev = User(server, name, inline=doc(allow("codecommit:*"), deny("codecommit:*", prod_arn)))
+    mine = dev.client("codecommit")
+    why = "with an explicit deny in an identity-based policy"
+    with pytest.raises(ClientError) as e:
+        mine.batch_get_repositories(repositoryNames=["demo", prod])
+    assert error_of(e) == ("AccessDeniedException", 400, denied_message(
+        dev.arn, "codecommit:BatchGetRepositories", prod_arn, why))
+    assert [r["repositoryName"] for r in mine.batch_get_repositories(
+        repositoryNames=["demo"])["repositories"]] == ["demo"]
+    for call, action in [(mine.batch_associate_approval_rule_template_with_repositories,
+                          "BatchAssociateApprovalRuleTemplateWithRepositories"),
+                         (mine.batch_disassociate_approval_rule_template_from_repositories,
+                          "BatchDisassociateApprovalRuleTemplateFromRepositories")]:
+        with pytest.raises(ClientError) as e:
+            call(approvalRuleTemplateName=name, repositoryNames=[prod])
+        assert error_of(e) == ("AccessDeniedException", 400, denied_message(
+            dev.arn, f"codecommit:{action}", prod_arn, why))
+    assert cc.list_associated_approval_rule_templates_for_repository(
+        repositoryName=prod)["approvalRuleTemplateNames"] == []
+    for partition in ["aws-cn", "x"]:
+        other = f"arn:{partition}:codecommit:{REGION}:{ACCOUNT}:{prod}"
+        with pytest.raises(ClientError) as e:
+            mine.tag_resource(resourceArn=other, tags={"owner": "mallory"})
+        assert error_of(e)[0] == "RepositoryDoesNotExistException"
+        with pytest.raises(ClientError) as e:
+            mine.untag_resource(resourceArn=other, tagKeys=["owner"])
+        assert error_of(e)[0] == "RepositoryDoesNotExistException"
+    assert cc.list_tags_for_resource(resourceArn=prod_arn)["tags"] == {}
+
+
 def test_a_user_without_policies_may_only_ask_who_it_is(server, name):
     nobody = User(server, name)
     assert nobody.client("sts").get_caller_identity()["Arn"] == nobody.arn

@@ -89,28 +89,33 @@ impl Authorizer {
             None => IdentitySide::ALLOWED,
             Some(action) => {
                 let target = request.target(ctx, principal)?;
-                let identity = self.identity_side(
-                    ctx,
-                    principal,
-                    origin,
-                    &Request {
-                        action,
-                        resource: &target.resource,
-                        context: &target.context,
-                        resource_tags: target.resource_tags.as_deref(),
-                    },
-                );
-                if let Decision::Deny(why) = identity.decision
-                    && matches!(T::AUTHORIZATION, Authorization::Required(_))
-                {
-                    return Err(T::Error::access_denied(denial_message(
+                let mut first = None;
+                // A batch's every resource is decided; the first refused refuses the call.
+                for t in target.resources() {
+                    let identity = self.identity_side(
+                        ctx,
                         principal,
-                        action,
-                        &target.resource,
-                        why,
-                    )));
+                        origin,
+                        &Request {
+                            action,
+                            resource: &t.resource,
+                            context: &t.context,
+                            resource_tags: t.resource_tags.as_deref(),
+                        },
+                    );
+                    if let Decision::Deny(why) = identity.decision
+                        && matches!(T::AUTHORIZATION, Authorization::Required(_))
+                    {
+                        return Err(T::Error::access_denied(denial_message(
+                            principal,
+                            action,
+                            &t.resource,
+                            why,
+                        )));
+                    }
+                    first.get_or_insert(identity);
                 }
-                identity
+                first.unwrap_or(IdentitySide::ALLOWED)
             }
         };
         request.handle(&Call {

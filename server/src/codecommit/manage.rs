@@ -197,7 +197,9 @@ pub fn from_arn(ctx: &Context, account: &str, arn: &str) -> Result<RepositoryRow
     if parts.len() != 6 || parts[0] != "arn" || parts[2] != "codecommit" {
         return Err(invalid());
     }
-    if parts[3] != ctx.region || parts[4] != account {
+    // Another partition's repository is not this server's, whatever its name: the ARN the
+    // policies decided on must be the repository acted on.
+    if parts[1] != "aws" || parts[3] != ctx.region || parts[4] != account {
         return Err(E::repository_does_not_exist(parts[5]));
     }
     get(ctx, account, parts[5])

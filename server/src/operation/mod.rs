@@ -50,6 +50,9 @@ pub struct Target {
     /// The resource's tags (`aws:ResourceTag/…`), when the resource exists and has tags
     /// this server keeps (repositories).
     pub resource_tags: Option<Vec<(String, String)>>,
+    /// The further resources a batch operation names: the action is decided on each, and
+    /// one refused refuses the request (as IAM authorizes every resource a request names).
+    pub more: Vec<Target>,
 }
 
 impl Target {
@@ -63,7 +66,24 @@ impl Target {
             resource: arn.into(),
             context: Vec::new(),
             resource_tags: None,
+            more: Vec::new(),
         }
+    }
+
+    /// Every one of `targets` (a batch operation's resources); the account (`*`) when there
+    /// are none (the handler then refuses the request for naming none).
+    pub fn each(targets: impl IntoIterator<Item = Target>) -> Target {
+        let mut targets = targets.into_iter();
+        let Some(mut first) = targets.next() else {
+            return Target::any();
+        };
+        first.more.extend(targets);
+        first
+    }
+
+    /// This resource and the further ones a batch names.
+    pub fn resources(&self) -> impl Iterator<Item = &Target> {
+        std::iter::once(self).chain(&self.more)
     }
 
     /// Adds a condition key with its values.

@@ -457,9 +457,17 @@ pub struct BatchAssociationOutput {
 
 impl<A: Association + std::fmt::Debug> Operation for BatchChangeAssociation<A> {
     const NAME: &'static str = A::BATCH_NAME;
+    /// Decided on every repository named: a Deny on one refuses the call.
     const AUTHORIZATION: Authorization = Authorization::Required(A::BATCH_ACTION);
     type Output = BatchAssociationOutput;
     type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        let names = self.repository_names.iter().flatten();
+        Ok(Target::each(
+            names.map(|name| repository_target(ctx, principal, Some(name))),
+        ))
+    }
 
     fn handle(self, call: &Call<'_>) -> Result<BatchAssociationOutput, E> {
         let t = approvals::template(

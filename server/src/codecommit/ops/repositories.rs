@@ -237,10 +237,18 @@ pub struct BatchGetRepositoriesOutput {
 impl Operation for BatchGetRepositories {
     const NAME: &'static str = "BatchGetRepositories";
     const LIGHT: bool = true;
-    /// Authorized account-wide here; per-repository decisions come with the policy engine.
+    /// Decided on every repository named: a Deny on one refuses the call.
     const AUTHORIZATION: Authorization = Authorization::Required("codecommit:BatchGetRepositories");
     type Output = BatchGetRepositoriesOutput;
     type Error = E;
+
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
+        Ok(Target::each(
+            self.repository_names
+                .iter()
+                .map(|name| repository_target(ctx, principal, Some(name))),
+        ))
+    }
 
     fn handle(self, call: &Call<'_>) -> Result<BatchGetRepositoriesOutput, E> {
         let names = self.repository_names;
