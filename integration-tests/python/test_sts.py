@@ -263,3 +263,24 @@ def test_an_explicit_deny_wins_over_the_trust_policy(server, name):
     allow_all = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "*", "Resource": "*"}]}
     session(allow_all).assume_role(RoleArn=next_role, RoleSessionName="s2")
+
+
+def test_get_session_token_credentials_cannot_call_iam(server, name):
+    """AWS: GetSessionToken's credentials cannot call IAM without MFA information (this
+    server has no MFA), and of STS only AssumeRole and GetCallerIdentity."""
+    key, secret = new_user_with_key(server, name)
+    server.client("iam").put_user_policy(UserName=name, PolicyName="keys", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}))
+    creds = server.client("sts", key, secret).get_session_token()["Credentials"]
+    temp = (creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    iam = server.client("iam", *temp)
+    with pytest.raises(ClientError) as e:
+        iam.create_access_key(UserName=name)
+    assert error_of(e) == ("InvalidClientTokenId", 403,
+                           "The security token included in the request is invalid")
+    with pytest.raises(ClientError) as e:
+        iam.get_user()
+    assert error_of(e)[:2] == ("InvalidClientTokenId", 403)
+    assert len(server.client("iam").list_access_keys(UserName=name)["AccessKeyMetadata"]) == 1
+    assert server.client("sts", *temp).get_caller_identity()["Arn"].endswith(f":user/{name}")
+

@@ -13,7 +13,7 @@ use crate::auth::sigv4::{self, RequestParts, SigV4Error};
 use crate::codecommit::error::CodeCommitError;
 use crate::iam::IamError;
 use crate::operation::ServiceError;
-use crate::principal::Principal;
+use crate::principal::{Identity, Principal};
 use crate::transport::state::TransportState;
 
 pub const IAM_NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
@@ -289,7 +289,25 @@ fn authenticate(
         &verified.service,
         &verified.region,
     );
+    if service == Service::Iam && is_get_session_token(&verified.principal) {
+        // GetSessionToken's credentials "cannot call any IAM API operations unless MFA
+        // authentication information is included in the request", and this server has no
+        // MFA: AWS refuses them as an invalid token (its message has no final period).
+        return Err(Failure::Query(
+            service,
+            IamError::Request {
+                code: "InvalidClientTokenId",
+                status: 403,
+                message: "The security token included in the request is invalid".into(),
+            },
+        ));
+    }
     Ok((service, verified.principal))
+}
+
+/// Whether `principal` signs with a user's GetSessionToken credentials (not a role session).
+fn is_get_session_token(principal: &Principal) -> bool {
+    principal.is_session() && matches!(principal.identity, Identity::User { .. })
 }
 
 /// Finds the operation and runs it; its name and encoded response.
