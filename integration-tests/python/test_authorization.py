@@ -208,6 +208,30 @@ def test_a_repository_deny_holds_for_batch_and_tag_operations(server, name):
     assert cc.list_tags_for_resource(resourceArn=prod_arn)["tags"] == {}
 
 
+def test_update_user_and_access_key_last_used_are_decided_on_their_users(server, name):
+    """IAM: renaming a user needs permission on the user and on the name it becomes;
+    GetAccessKeyLastUsed is decided on the user the key belongs to."""
+    me = f"arn:aws:iam::{ACCOUNT}:user/{name}"
+    dev = User(server, name, inline=doc(
+        allow(["iam:UpdateUser", "iam:GetAccessKeyLastUsed"], me)))
+    mine = dev.client("iam")
+    with pytest.raises(ClientError) as e:
+        mine.update_user(UserName=name, NewUserName=f"{name}-renamed")
+    assert error_of(e) == ("AccessDenied", 403, denied_message(
+        dev.arn, "iam:UpdateUser", f"{me}-renamed"))
+    assert mine.get_access_key_last_used(AccessKeyId=dev.key)["UserName"] == name
+    other = User(server, f"{name}-other")
+    with pytest.raises(ClientError) as e:
+        mine.get_access_key_last_used(AccessKeyId=other.key)
+    assert error_of(e) == ("AccessDenied", 403, denied_message(
+        dev.arn, "iam:GetAccessKeyLastUsed", other.arn))
+    # With both names allowed, the rename goes through.
+    server.client("iam").put_user_policy(UserName=name, PolicyName="inline", PolicyDocument=doc(
+        allow("iam:UpdateUser", [me, f"{me}-renamed"])))
+    mine.update_user(UserName=name, NewUserName=f"{name}-renamed")
+    assert server.client("iam").get_user(UserName=f"{name}-renamed")["User"]["Arn"] == f"{me}-renamed"
+
+
 def test_a_user_without_policies_may_only_ask_who_it_is(server, name):
     nobody = User(server, name)
     assert nobody.client("sts").get_caller_identity()["Arn"] == nobody.arn

@@ -65,11 +65,16 @@ pub fn last_used(
     account_id: &str,
     id: &str,
 ) -> Result<(String, Option<LastUsed>), IamError> {
-    let key = rows::find_access_key(c, id)?.ok_or_else(|| no_such_key(id))?;
-    let user = rows::find_user_by_id(c, &key.user_id)?
-        .filter(|u| u.account_id == account_id)
-        .ok_or_else(|| no_such_key(id))?;
+    let user = owner(c, account_id, id)?.ok_or_else(|| no_such_key(id))?;
     Ok((user.user_name, rows::access_key_last_used(c, id)?))
+}
+
+/// The user of `account_id` that access key `id` belongs to, if any.
+pub fn owner(c: &Connection, account_id: &str, id: &str) -> rusqlite::Result<Option<UserRow>> {
+    let Some(key) = rows::find_access_key(c, id)? else {
+        return Ok(None);
+    };
+    Ok(rows::find_user_by_id(c, &key.user_id)?.filter(|u| u.account_id == account_id))
 }
 
 /// How often one key's use against one service and region is written: GetAccessKeyLastUsed

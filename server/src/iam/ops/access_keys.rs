@@ -212,6 +212,15 @@ impl Operation for GetAccessKeyLastUsed {
     type Output = GetAccessKeyLastUsedOutput;
     type Error = IamError;
 
+    /// The user the key belongs to (IAM's resource for this action); the account when no
+    /// user of the caller's account has the key.
+    fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, IamError> {
+        let owner = ctx
+            .store
+            .read(|c| access_keys::owner(c, &principal.account_id, &self.access_key_id))?;
+        Ok(owner.map_or_else(Target::any, |user| Target::arn(user.arn())))
+    }
+
     fn handle(self, call: &Call<'_>) -> Result<GetAccessKeyLastUsedOutput, IamError> {
         let (user_name, used) = call
             .ctx

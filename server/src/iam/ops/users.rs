@@ -182,8 +182,28 @@ impl Operation for UpdateUser {
     type Output = Empty;
     type Error = IamError;
 
+    /// IAM: "to change a user name, the requester must have appropriate permissions on both
+    /// the source object and the target object": the user, and the user it becomes.
     fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, IamError> {
-        user_target(ctx, principal, Some(&self.user_name))
+        let source = user_target(ctx, principal, Some(&self.user_name))?;
+        if self.new_user_name.is_none() && self.new_path.is_none() {
+            return Ok(source);
+        }
+        // A new path alone moves the user too: its ARN changes.
+        let new_name = self.new_user_name.as_deref().unwrap_or(&self.user_name);
+        let found = ctx
+            .store
+            .read(|c| rows::find_user_by_name(c, &principal.account_id, &self.user_name))?;
+        let path = match (&self.new_path, &found) {
+            (Some(p), _) => p.clone(),
+            (None, Some(u)) => u.path.clone(),
+            (None, None) => "/".to_owned(),
+        };
+        let target = Target::arn(format!(
+            "arn:aws:iam::{}:user{path}{new_name}",
+            principal.account_id
+        ));
+        Ok(Target::each([source, target]))
     }
 
     fn handle(self, call: &Call<'_>) -> Result<Empty, IamError> {
