@@ -187,6 +187,13 @@ def test_imdsv2_only_tokens_and_the_shapes_ec2_serves(server):
                 {"X-aws-ec2-metadata-token-ttl-seconds": "60",
                  "X-Forwarded-For": "10.0.0.1"})[0] == 403
     token = imds_token(server)
+    # A browser's request (a DNS-rebinding page) is refused: Origin, or Sec-Fetch-*.
+    assert imds(server, "PUT", "/latest/api/token",
+                {"X-aws-ec2-metadata-token-ttl-seconds": "60",
+                 "Origin": "http://rebind.example:1338"})[0] == 403
+    assert imds(server, "GET", creds_path,
+                {"X-aws-ec2-metadata-token": token, "Sec-Fetch-Site": "same-origin",
+                 "Sec-Fetch-Mode": "cors"})[0] == 403
     assert imds(server, "GET", creds_path, {"X-aws-ec2-metadata-token": token + "x"})[0] == 401
     auth = {"X-aws-ec2-metadata-token": token}
     assert imds(server, "GET", creds_path, auth) == (200, "ci")

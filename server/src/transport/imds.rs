@@ -94,6 +94,15 @@ async fn handle(
     headers: HeaderMap,
 ) -> Response {
     let path = uri.path();
+    // A browser page (DNS rebinding makes it same-origin with this listener) names itself:
+    // an `Origin` on anything but a simple GET, `Sec-Fetch-*` on every request of a current
+    // browser. The SDKs send neither; EC2's own answer is a hop limit this server lacks.
+    if headers.contains_key(axum::http::header::ORIGIN)
+        || headers.keys().any(|k| k.as_str().starts_with("sec-fetch-"))
+    {
+        tracing::warn!(path, "instance metadata request from a browser refused");
+        return text(StatusCode::FORBIDDEN, "Forbidden\n");
+    }
     if path == "/latest/api/token" {
         if method != Method::PUT {
             return text(StatusCode::METHOD_NOT_ALLOWED, "");
