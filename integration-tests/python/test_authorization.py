@@ -232,6 +232,29 @@ def test_update_user_and_access_key_last_used_are_decided_on_their_users(server,
     assert server.client("iam").get_user(UserName=f"{name}-renamed")["User"]["Arn"] == f"{me}-renamed"
 
 
+def test_for_any_value_never_matches_an_absent_key(server, name):
+    """ForAnyValue on a key the request lacks is false even with IfExists or a negated
+    operator (IAM's "Single-valued vs. multivalued context keys"; the case AWS re:Post
+    records: ForAnyValue:StringEqualsIfExists on an absent aws:TagKeys denied ListQueues)."""
+    # A read names no ref: codecommit:References is absent from its request.
+    refs = "codecommit:References"
+    dev = User(server, name, inline=doc(
+        allow("codecommit:GetRepository", Condition={
+            "ForAnyValue:StringEqualsIfExists": {refs: ["refs/heads/main"]}}),
+        allow("codecommit:ListBranches", Condition={
+            "ForAnyValue:StringNotEquals": {refs: ["refs/heads/main"]}}),
+        allow("codecommit:ListRepositories", Condition={
+            "ForAllValues:StringEquals": {refs: ["refs/heads/main"]}})))
+    cc = dev.client("codecommit")
+    for call in [lambda: cc.get_repository(repositoryName="demo"),
+                 lambda: cc.list_branches(repositoryName="demo")]:
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_of(e)[:2] == ("AccessDeniedException", 400)
+    # ForAllValues over the empty set holds.
+    cc.list_repositories()
+
+
 def test_a_user_without_policies_may_only_ask_who_it_is(server, name):
     nobody = User(server, name)
     assert nobody.client("sts").get_caller_identity()["Arn"] == nobody.arn

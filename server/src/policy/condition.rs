@@ -185,12 +185,17 @@ pub fn holds(
     }
     let actual = match actual {
         Some(v) if !v.is_empty() => v,
-        // An absent key: IfExists and negated operators hold, as does ForAllValues (the
-        // empty set is a subset of anything); everything else does not.
+        // An absent key: ForAllValues holds (the empty set is a subset of anything) and
+        // ForAnyValue does not (no value can match), whatever the operator, negated or
+        // IfExists ("Single-valued vs. multivalued context keys": "If the key in the request
+        // is missing or resolves to an empty data set, the condition returns false" for
+        // ForAnyValue); without a set operator, IfExists and negated operators hold.
         _ => {
-            return Some(
-                if_exists || qualifier == Some(SetQualifier::ForAllValues) || operator.negated(),
-            );
+            return Some(match qualifier {
+                Some(SetQualifier::ForAllValues) => true,
+                Some(SetQualifier::ForAnyValue) => false,
+                None => if_exists || operator.negated(),
+            });
         }
     };
     // Whether one context value satisfies the operator (for a negated operator: matches
@@ -398,5 +403,30 @@ mod tests {
             holds(StringNotEquals, None, false, Some(&refs), &wanted),
             Some(false)
         );
+    }
+
+    /// An absent multivalued key: ForAllValues holds, ForAnyValue never does, even negated
+    /// or IfExists (AWS re:Post's ForAnyValue:StringEqualsIfExists on an absent
+    /// aws:TagKeys: the request was denied).
+    #[test]
+    fn absent_keys_with_set_operators() {
+        let wanted = v(&["refs/heads/main"]);
+        let all = Some(SetQualifier::ForAllValues);
+        let any = Some(SetQualifier::ForAnyValue);
+        for (op, if_exists) in [
+            (StringEquals, false),
+            (StringEquals, true),
+            (StringNotEquals, false),
+            (StringNotLike, true),
+        ] {
+            assert_eq!(holds(op, any, if_exists, None, &wanted), Some(false));
+            assert_eq!(holds(op, all, if_exists, None, &wanted), Some(true));
+        }
+        assert_eq!(
+            holds(StringNotEquals, None, false, None, &wanted),
+            Some(true)
+        );
+        assert_eq!(holds(StringEquals, None, true, None, &wanted), Some(true));
+        assert_eq!(holds(StringEquals, None, false, None, &wanted), Some(false));
     }
 }
