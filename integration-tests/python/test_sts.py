@@ -284,3 +284,30 @@ def test_get_session_token_credentials_cannot_call_iam(server, name):
     assert len(server.client("iam").list_access_keys(UserName=name)["AccessKeyMetadata"]) == 1
     assert server.client("sts", *temp).get_caller_identity()["Arn"].endswith(f":user/{name}")
 
+
+
+def test_trust_policy_conditions_see_where_and_when_the_request_came(server, name):
+    """A trust policy's conditions on aws:SourceIp, aws:SecureTransport and aws:CurrentTime
+    see the request's values, as an identity policy's do: a Deny on them holds."""
+    iam = server.client("iam")
+    key, secret = new_user_with_key(server, name)
+    user_arn = f"arn:aws:iam::{ACCOUNT}:user/{name}"
+    sts = server.client("sts", key, secret)
+
+    def role(suffix, *statements):
+        doc = {"Version": "2012-10-17", "Statement": list(statements)}
+        return iam.create_role(RoleName=f"{name}-{suffix}",
+                               AssumeRolePolicyDocument=json.dumps(doc))["Role"]["Arn"]
+
+    allow = {"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "sts:AssumeRole"}
+    not_local = role("not-local", allow, {
+        "Effect": "Deny", "Principal": {"AWS": user_arn}, "Action": "sts:AssumeRole",
+        "Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}})
+    with pytest.raises(ClientError) as e:
+        sts.assume_role(RoleArn=not_local, RoleSessionName="s1")
+    assert error_of(e)[:2] == ("AccessDenied", 403)
+    conditioned = role("https-now", {**allow, "Condition": {
+        "Bool": {"aws:SecureTransport": "true"},
+        "DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"},
+        "IpAddress": {"aws:SourceIp": ["127.0.0.0/8", "::1/128"]}}})
+    sts.assume_role(RoleArn=conditioned, RoleSessionName="s1")

@@ -122,6 +122,7 @@ impl Authorizer {
             ctx,
             principal,
             identity,
+            origin: *origin,
         })
     }
 

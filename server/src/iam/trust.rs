@@ -17,6 +17,7 @@
 
 use serde_json::Value;
 
+use crate::policy::decide::{self, Origin};
 use crate::policy::document::Principals;
 use crate::policy::eval::statement_matches;
 use crate::policy::{Effect, Keys, Kind, Request};
@@ -29,6 +30,9 @@ pub struct AssumeRequest<'a> {
     pub caller_role_arn: Option<&'a str>,
     pub session_name: &'a str,
     pub external_id: Option<&'a str>,
+    /// Where the request came from: trust policies may name `aws:SourceIp`,
+    /// `aws:SecureTransport` and the time as identity policies do.
+    pub origin: &'a Origin,
 }
 
 /// The trust policy's verdict.
@@ -48,6 +52,7 @@ pub enum Trust {
 /// Evaluates the trust policy for an IAM caller's AssumeRole.
 pub fn evaluate(policy: &str, request: &AssumeRequest<'_>) -> Trust {
     let mut keys = Keys::of_principal(request.caller, request.caller_role_arn);
+    decide::set_origin_keys(&mut keys, request.origin);
     keys.set("sts:RoleSessionName", vec![request.session_name.to_owned()]);
     if let Some(id) = request.external_id {
         keys.set("sts:ExternalId", vec![id.to_owned()]);
@@ -199,6 +204,7 @@ mod tests {
                 caller_role_arn: None,
                 session_name: "s1",
                 external_id,
+                origin: &Origin::default(),
             },
         )
     }

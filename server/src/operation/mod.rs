@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::context::Context;
-use crate::policy::decide::IdentitySide;
+use crate::policy::decide::{IdentitySide, Origin};
 use crate::principal::Principal;
 
 /// What the pipeline does with the identity-policy decision for an operation.
@@ -103,6 +103,9 @@ pub struct Call<'a> {
     /// refused the call otherwise); a [`Authorization::WithResourcePolicy`] handler combines
     /// it with the resource-based policy.
     pub identity: IdentitySide,
+    /// Where the request came from (`aws:SourceIp`, `aws:SecureTransport`), for the
+    /// resource-based policies a handler evaluates (a role's trust policy).
+    pub origin: Origin,
 }
 
 impl Call<'_> {

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use super::glob;
+use super::{glob, literal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operator {
@@ -111,9 +111,9 @@ impl Operator {
     fn matches(self, actual: &str, wanted: &str) -> Option<bool> {
         use Operator::*;
         match self {
-            StringEquals | StringNotEquals | BinaryEquals => Some(actual == wanted),
+            StringEquals | StringNotEquals | BinaryEquals => Some(actual == literal(wanted)),
             StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
-                Some(actual.to_lowercase() == wanted.to_lowercase())
+                Some(actual.to_lowercase() == literal(wanted).to_lowercase())
             }
             StringLike | StringNotLike => Some(glob(wanted, actual, false)),
             ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => Some(arn_like(wanted, actual)),

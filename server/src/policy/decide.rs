@@ -134,6 +134,23 @@ pub fn keys(
     request: &Request<'_>,
 ) -> Keys {
     let mut keys = Keys::of_principal(principal, role_arn);
+    set_origin_keys(&mut keys, origin);
+    if let Some(tags) = request.resource_tags {
+        keys.resource_tags_known();
+        for (k, v) in tags {
+            keys.set(&format!("aws:ResourceTag/{k}"), vec![v.clone()]);
+        }
+    }
+    for (k, v) in request.context {
+        keys.set(k, v.clone());
+    }
+    keys
+}
+
+/// The keys every request carries, whatever it asks: where it came from (`aws:SourceIp`,
+/// `aws:SecureTransport`) and when (`aws:CurrentTime`, `aws:EpochTime`). Trust policies get
+/// them too.
+pub fn set_origin_keys(keys: &mut Keys, origin: &Origin) {
     if let Some(ip) = origin.source_ip {
         let ip = match ip {
             IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
@@ -145,22 +162,17 @@ pub fn keys(
         "aws:SecureTransport",
         vec![origin.secure_transport.to_string()],
     );
+    set_time_keys(keys);
+}
+
+/// `aws:CurrentTime` and `aws:EpochTime`: now.
+pub fn set_time_keys(keys: &mut Keys) {
     let now = chrono::Utc::now();
     keys.set(
         "aws:CurrentTime",
         vec![now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)],
     );
     keys.set("aws:EpochTime", vec![now.timestamp().to_string()]);
-    if let Some(tags) = request.resource_tags {
-        keys.resource_tags_known();
-        for (k, v) in tags {
-            keys.set(&format!("aws:ResourceTag/{k}"), vec![v.clone()]);
-        }
-    }
-    for (k, v) in request.context {
-        keys.set(k, v.clone());
-    }
-    keys
 }
 
 /// What the identity side (identity and session policies) says of a request, for an

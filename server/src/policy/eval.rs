@@ -284,9 +284,10 @@ enum Substituted {
 }
 
 /// Replaces policy variables (`${aws:username}`, `${key, 'default'}`, `${*}`, `${?}`,
-/// `${$}`) in a 2012-10-17 document's value. A substituted `*` or `?` from `${*}`/`${?}`
-/// stays a wildcard only where the policy wrote it as a literal; here they are matched as
-/// written, as IAM documents for resource ARNs.
+/// `${$}`) in a 2012-10-17 document's value. `${*}` and `${?}` are the characters
+/// themselves, never wildcards (IAM policy variables, "Special characters"): they are
+/// written as [`super::LITERAL_STAR`] / [`super::LITERAL_QUESTION`], which only the
+/// matching reads.
 fn substitute(value: &str, variables: bool, keys: &Keys) -> Substituted {
     if !variables || !value.contains("${") {
         return Substituted::Value(value.to_owned());
@@ -304,8 +305,8 @@ fn substitute(value: &str, variables: bool, keys: &Keys) -> Substituted {
         let inner = after[..end].trim();
         rest = &after[end + 1..];
         match inner {
-            "*" => out.push('*'),
-            "?" => out.push('?'),
+            "*" => out.push(super::LITERAL_STAR),
+            "?" => out.push(super::LITERAL_QUESTION),
             "$" => out.push('$'),
             _ => {
                 let (key, default) = match inner.split_once(',') {
@@ -412,6 +413,33 @@ mod tests {
                 "arn:aws:codecommit:us-east-1:123456789012:secret-1",
                 &k
             ),
+            Decision::ImplicitDeny
+        );
+    }
+
+    /// IAM policy variables, "Special characters": `${*}`, `${?}`, `${$}` are the characters
+    /// themselves, in resources and in conditions alike.
+    #[test]
+    fn special_characters_are_literal() {
+        let p = policy(
+            r#"{"Effect":"Allow","Action":"codecommit:GitPush","Resource":"arn:aws:codecommit:us-east-1:123456789012:a${*}b",
+                "Condition":{"StringLike":{"codecommit:References":"refs/heads/${?}/*"},"StringEquals":{"aws:username":"$${$}"}}}"#,
+        );
+        let keys = |r: &str, u: &str| {
+            Keys::new()
+                .with("codecommit:References", vec![r.into()])
+                .with("aws:username", vec![u.into()])
+        };
+        let push = |resource: &str, k: &Keys| decide(&p, "codecommit:GitPush", resource, k);
+        let repo = "arn:aws:codecommit:us-east-1:123456789012:a*b";
+        assert_eq!(push(repo, &keys("refs/heads/?/x", "$$")), Decision::Allowed);
+        let other = "arn:aws:codecommit:us-east-1:123456789012:axb";
+        assert_eq!(
+            push(other, &keys("refs/heads/?/x", "$$")),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            push(repo, &keys("refs/heads/y/x", "$$")),
             Decision::ImplicitDeny
         );
     }

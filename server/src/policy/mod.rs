@@ -10,8 +10,45 @@ pub mod eval;
 pub use document::{Effect, Kind, Malformed, Policy, Statement, parse};
 pub use eval::{Decision, Evaluation, Keys, Request};
 
-/// IAM's wildcard match: `*` any run of characters, `?` any one character.
+/// A `*` that a policy wrote as `${*}`: the character itself, never a wildcard (IAM policy
+/// variables: "special characters", for a literal `*` in a value that uses variables).
+/// Policy variable substitution writes it, and [`glob`] and [`literal`] read it back.
+pub const LITERAL_STAR: char = '\u{E02A}';
+/// A `?` that a policy wrote as `${?}`.
+pub const LITERAL_QUESTION: char = '\u{E03F}';
+
+/// `value` with the literal `${*}` and `${?}` of a substituted value made characters again,
+/// for the operators that compare without wildcards.
+pub fn literal(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.contains([LITERAL_STAR, LITERAL_QUESTION]) {
+        std::borrow::Cow::Owned(value.chars().map(unmark).collect())
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
+fn unmark(c: char) -> char {
+    match c {
+        LITERAL_STAR => '*',
+        LITERAL_QUESTION => '?',
+        c => c,
+    }
+}
+
+/// IAM's wildcard match: `*` any run of characters, `?` any one character (but a `*` or
+/// `?` written `${*}` / `${?}`, which match only themselves).
 pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    if pattern.contains([LITERAL_STAR, LITERAL_QUESTION]) {
+        let fold = |s: &str| -> Vec<char> {
+            if ignore_case {
+                s.to_lowercase().chars().collect()
+            } else {
+                s.chars().collect()
+            }
+        };
+        // Wildcards are the pattern's own `*` and `?`; a literal one compares as itself.
+        return wildcard(&fold(pattern), &fold(text), |a, b| unmark(a) == b);
+    }
     if !pattern.contains(['*', '?']) {
         return if ignore_case {
             pattern.eq_ignore_ascii_case(text) || pattern.to_lowercase() == text.to_lowercase()
@@ -77,5 +114,18 @@ mod tests {
         assert!(!glob("AB*", "abc", false));
         assert!(glob("codecommit:Get*", "codecommit:GetBranch", false));
         assert!(glob("CODECOMMIT:gitpush", "codecommit:GitPush", true));
+    }
+
+    #[test]
+    fn literal_wildcards_match_only_themselves() {
+        let star = format!("a{}c", super::LITERAL_STAR);
+        assert!(glob(&star, "a*c", false));
+        assert!(!glob(&star, "abc", false));
+        let both = format!("x/{}/*", super::LITERAL_QUESTION);
+        assert!(glob(&both, "x/?/anything", false));
+        assert!(!glob(&both, "x/y/anything", false));
+        // A private-use character in the text is not the literal it stands for.
+        assert!(!glob(&star, &format!("a{}c", super::LITERAL_STAR), false));
+        assert_eq!(super::literal(&star), "a*c");
     }
 }

@@ -13,7 +13,7 @@ use crate::crypto::random_bytes;
 use crate::iam::IamError;
 use crate::iam::ids::{IdKind, random_secret};
 use crate::iam::trust::{self, Trust};
-use crate::policy::decide::{Decision, IdentitySide, denial_message};
+use crate::policy::decide::{Decision, IdentitySide, Origin, denial_message};
 use crate::principal::{AuthMethod, Identity, Principal};
 use crate::secret::Secret;
 use crate::store::roles::{self as rows, RoleRow, SessionRow, SessionSource};
@@ -143,6 +143,8 @@ pub struct AssumeRoleRequest<'a> {
     /// What the caller's identity and session policies say of `sts:AssumeRole` on the role
     /// (the pipeline's decision), which the trust policy combines with.
     pub identity: IdentitySide,
+    /// Where the request came from, for the trust policy's conditions.
+    pub origin: &'a Origin,
 }
 
 /// AssumeRole: the role must exist and its trust policy must let the caller in
@@ -159,6 +161,7 @@ pub fn assume_role(
         seconds,
         external_id,
         identity,
+        origin,
     } = *request;
     let denied = || {
         IamError::AccessDenied(format!(
@@ -187,6 +190,7 @@ pub fn assume_role(
             caller_role_arn: caller_role_arn.as_deref(),
             session_name,
             external_id,
+            origin,
         },
     );
     let allowed = admitted(verdict, identity);

@@ -207,6 +207,7 @@ impl Operation for AssumeRole {
             seconds: self.duration_seconds,
             external_id: self.external_id.as_deref(),
             identity: call.identity,
+            origin: &call.origin,
         };
         let policies = SessionPolicies::check(self.policy, self.policy_arns)?;
         let (creds, assumed) = call.ctx.store.write(|c| {

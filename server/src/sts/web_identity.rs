@@ -246,5 +246,6 @@ fn claim_keys(
     }
     keys.set("aws:FederatedProvider", vec![provider_arn.to_owned()]);
     keys.set("sts:RoleSessionName", vec![session_name.to_owned()]);
+    crate::policy::decide::set_time_keys(&mut keys);
     keys
 }
