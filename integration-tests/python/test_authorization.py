@@ -255,6 +255,22 @@ def test_for_any_value_never_matches_an_absent_key(server, name):
     cc.list_repositories()
 
 
+def test_the_region_guardrail_allows_this_region(server, name):
+    """A common guardrail, Deny unless aws:RequestedRegion is the allowed one, lets this
+    server's requests through as AWS does: CodeCommit's in its region, IAM's (a global
+    service) as us-east-1's."""
+    guard = doc(allow("*"), deny("*", Condition={
+        "StringNotEquals": {"aws:RequestedRegion": REGION}}))
+    dev = User(server, name, inline=guard)
+    assert dev.client("codecommit").get_repository(repositoryName="demo")["repositoryMetadata"]
+    assert dev.client("iam").get_user()["User"]["UserName"] == name
+    elsewhere = User(server, f"{name}-eu", inline=doc(allow("*"), deny("*", Condition={
+        "StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}})))
+    with pytest.raises(ClientError) as e:
+        elsewhere.client("codecommit").get_repository(repositoryName="demo")
+    assert error_of(e)[:2] == ("AccessDeniedException", 400)
+
+
 def test_a_user_without_policies_may_only_ask_who_it_is(server, name):
     nobody = User(server, name)
     assert nobody.client("sts").get_caller_identity()["Arn"] == nobody.arn

@@ -161,7 +161,8 @@ impl Authorizer {
                 return IdentitySide::refused(Denial::ImplicitIdentity);
             }
         };
-        let outcome = decide::evaluate(&set, principal, origin, request);
+        let region = [decide::requested_region(request.action, &ctx.region)];
+        let outcome = decide::evaluate_with(&set, principal, origin, request, &region);
         if tracing::enabled!(tracing::Level::DEBUG) {
             let statements: Vec<String> = outcome
                 .matched

@@ -135,6 +135,8 @@ pub fn keys(
 ) -> Keys {
     let mut keys = Keys::of_principal(principal, role_arn);
     set_origin_keys(&mut keys, origin);
+    // No request reaches this server through another AWS service.
+    keys.set("aws:ViaAWSService", vec!["false".into()]);
     if let Some(tags) = request.resource_tags {
         keys.resource_tags_known();
         for (k, v) in tags {
@@ -163,6 +165,17 @@ pub fn set_origin_keys(keys: &mut Keys, origin: &Origin) {
         vec![origin.secure_transport.to_string()],
     );
     set_time_keys(keys);
+}
+
+/// `aws:RequestedRegion` of a request for `action` to a server in `region`: IAM is a
+/// global service whose requests AWS counts as us-east-1's; the rest are this region's.
+pub fn requested_region(action: &str, region: &str) -> (String, Vec<String>) {
+    let requested = if action.starts_with("iam:") {
+        "us-east-1"
+    } else {
+        region
+    };
+    ("aws:RequestedRegion".to_owned(), vec![requested.to_owned()])
 }
 
 /// `aws:CurrentTime` and `aws:EpochTime`: now.

@@ -25,6 +25,8 @@ const MODELLED: &[&str] = &[
     "aws:multifactorauthpresent",
     "aws:multifactorauthage",
     "codecommit:references",
+    "aws:requestedregion",
+    "aws:viaawsservice",
     "sts:externalid",
     "sts:rolesessionname",
 ];
@@ -103,7 +105,9 @@ impl Keys {
         if let Some((_, v)) = self.values.iter().find(|(k, _)| *k == key) {
             return Lookup::Present(v);
         }
+        // Principals carry no tags on this server: every aws:PrincipalTag/… is absent.
         let modelled = MODELLED.contains(&key.as_str())
+            || key.starts_with("aws:principaltag/")
             || (self.resource_tags && key.starts_with("aws:resourcetag/"))
             || self
                 .known_prefixes
@@ -484,14 +488,14 @@ mod tests {
     fn unknown_keys_never_fail_open() {
         let deny = policy(
             r#"{"Effect":"Allow","Action":"*","Resource":"*"},
-               {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}}"#,
+               {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-1a2b3c4d"}}}"#,
         );
         assert_eq!(
             decide(&deny, "codecommit:GetRepository", REPO, &Keys::new()),
             Decision::ExplicitDeny
         );
         let allow = policy(
-            r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}}"#,
+            r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-1a2b3c4d"}}}"#,
         );
         assert_eq!(
             decide(&allow, "codecommit:GetRepository", REPO, &Keys::new()),

@@ -49,6 +49,8 @@ pub struct PushCheck {
     origin: Origin,
     arn: String,
     tags: Vec<(String, String)>,
+    /// `aws:RequestedRegion`.
+    region: [(String, Vec<String>); 1],
 }
 
 impl PushCheck {
@@ -61,9 +63,14 @@ impl PushCheck {
             context: &context,
             resource_tags: Some(&self.tags),
         };
-        match crate::policy::decide::evaluate(&self.set, &self.principal, &self.origin, &request)
-            .decision
-        {
+        let outcome = crate::policy::decide::evaluate_with(
+            &self.set,
+            &self.principal,
+            &self.origin,
+            &request,
+            &self.region,
+        );
+        match outcome.decision {
             Decision::Allow => None,
             Decision::Deny(why) => {
                 tracing::info!(user = %self.principal.arn, reference, "push to ref denied");
@@ -126,6 +133,10 @@ pub fn authorize(
             origin: *origin,
             arn,
             tags,
+            region: [crate::policy::decide::requested_region(
+                authz::GIT_PUSH,
+                &ctx.region,
+            )],
         }),
         _ => None,
     };
