@@ -271,6 +271,36 @@ def test_the_region_guardrail_allows_this_region(server, name):
     assert error_of(e)[:2] == ("AccessDeniedException", 400)
 
 
+def test_request_tags_are_what_the_request_carries(server, name):
+    """aws:RequestTag/… and aws:TagKeys are the tags a creating or tagging request carries,
+    and absent from every other request (not unknown: a Deny on them does not refuse a
+    read)."""
+    refused = {"ForAnyValue:StringEquals": {"aws:TagKeys": ["team"]}}
+    dev = User(server, name, inline=doc(
+        allow(["codecommit:*", "iam:CreateUser", "iam:TagUser"]),
+        deny(["codecommit:TagResource", "codecommit:UntagResource", "iam:CreateUser"],
+             Condition=refused),
+        deny("codecommit:CreateRepository", Condition={"Null": {"aws:RequestTag/owner": "true"}})))
+    cc = dev.client("codecommit")
+    assert cc.get_repository(repositoryName="demo")["repositoryMetadata"]
+    repo = f"{name}-r"
+    with pytest.raises(ClientError) as e:
+        cc.create_repository(repositoryName=repo)
+    assert error_of(e)[:2] == ("AccessDeniedException", 400)
+    arn = cc.create_repository(repositoryName=repo, tags={"owner": name})["repositoryMetadata"]["Arn"]
+    cc.tag_resource(resourceArn=arn, tags={"env": "dev"})
+    for call in [lambda: cc.tag_resource(resourceArn=arn, tags={"team": "red"}),
+                 lambda: cc.untag_resource(resourceArn=arn, tagKeys=["team"])]:
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_of(e)[:2] == ("AccessDeniedException", 400)
+    iam = dev.client("iam")
+    iam.create_user(UserName=f"{name}-a", Tags=[{"Key": "env", "Value": "dev"}])
+    with pytest.raises(ClientError) as e:
+        iam.create_user(UserName=f"{name}-b", Tags=[{"Key": "team", "Value": "red"}])
+    assert error_of(e)[:2] == ("AccessDenied", 403)
+
+
 def test_a_user_without_policies_may_only_ask_who_it_is(server, name):
     nobody = User(server, name)
     assert nobody.client("sts").get_caller_identity()["Arn"] == nobody.arn

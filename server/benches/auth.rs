@@ -156,7 +156,10 @@ fn auth(c: &mut Criterion) {
         source_ip: Some("127.0.0.1".parse().unwrap()),
         secure_transport: true,
     };
-    let context = [("codecommit:References", vec!["refs/heads/main".to_owned()])];
+    let context = [(
+        "codecommit:References".to_owned(),
+        vec!["refs/heads/main".to_owned()],
+    )];
     let repo = "arn:aws:codecommit:us-east-1:123456789012:demo";
     let request = authz::Request {
         action: authz::GIT_PUSH,

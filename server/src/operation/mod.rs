@@ -46,7 +46,7 @@ pub struct Target {
     /// An ARN, or `*`.
     pub resource: String,
     /// Condition keys and their values, e.g. `codecommit:References`.
-    pub context: Vec<(&'static str, Vec<String>)>,
+    pub context: Vec<(String, Vec<String>)>,
     /// The resource's tags (`aws:ResourceTag/…`), when the resource exists and has tags
     /// this server keeps (repositories).
     pub resource_tags: Option<Vec<(String, String)>>,
@@ -87,9 +87,33 @@ impl Target {
     }
 
     /// Adds a condition key with its values.
-    pub fn with(mut self, key: &'static str, values: Vec<String>) -> Target {
-        self.context.push((key, values));
+    pub fn with(mut self, key: impl Into<String>, values: Vec<String>) -> Target {
+        self.context.push((key.into(), values));
         self
+    }
+
+    /// The tags a creating or tagging request carries: `aws:RequestTag/<key>` for each, and
+    /// `aws:TagKeys` (left out when there are none: the key is then absent, as on AWS).
+    pub fn with_request_tags<'t>(
+        mut self,
+        tags: impl IntoIterator<Item = (&'t str, &'t str)>,
+    ) -> Target {
+        let mut keys = Vec::new();
+        for (k, v) in tags {
+            self.context
+                .push((format!("aws:RequestTag/{k}"), vec![v.to_owned()]));
+            keys.push(k.to_owned());
+        }
+        self.with_tag_keys(keys.iter().map(String::as_str))
+    }
+
+    /// The tag keys an untagging request names (`aws:TagKeys`; left out when none).
+    pub fn with_tag_keys<'t>(self, keys: impl IntoIterator<Item = &'t str>) -> Target {
+        let keys: Vec<String> = keys.into_iter().map(str::to_owned).collect();
+        if keys.is_empty() {
+            return self;
+        }
+        self.with("aws:TagKeys", keys)
     }
 }
 

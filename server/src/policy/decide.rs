@@ -33,7 +33,7 @@ pub struct Request<'a> {
     pub action: &'a str,
     /// The resource's ARN, or `*`.
     pub resource: &'a str,
-    pub context: &'a [(&'static str, Vec<String>)],
+    pub context: &'a [(String, Vec<String>)],
     /// The resource's tags, when it has tags this server knows (`aws:ResourceTag/…`).
     pub resource_tags: Option<&'a [(String, String)]>,
 }

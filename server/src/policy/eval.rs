@@ -27,6 +27,7 @@ const MODELLED: &[&str] = &[
     "codecommit:references",
     "aws:requestedregion",
     "aws:viaawsservice",
+    "aws:tagkeys",
     "sts:externalid",
     "sts:rolesessionname",
 ];
@@ -105,9 +106,12 @@ impl Keys {
         if let Some((_, v)) = self.values.iter().find(|(k, _)| *k == key) {
             return Lookup::Present(v);
         }
-        // Principals carry no tags on this server: every aws:PrincipalTag/… is absent.
+        // Principals carry no tags on this server: every aws:PrincipalTag/… is absent. The
+        // requests that carry tags name them all (aws:RequestTag/…, aws:TagKeys): a tag a
+        // request does not carry is absent.
         let modelled = MODELLED.contains(&key.as_str())
             || key.starts_with("aws:principaltag/")
+            || key.starts_with("aws:requesttag/")
             || (self.resource_tags && key.starts_with("aws:resourcetag/"))
             || self
                 .known_prefixes

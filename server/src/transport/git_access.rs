@@ -56,7 +56,10 @@ pub struct PushCheck {
 impl PushCheck {
     /// `Some(AWS's message)` when the ref may not be updated.
     pub fn check(&self, reference: &str) -> Option<String> {
-        let context = [("codecommit:References", vec![reference.to_owned()])];
+        let context = [(
+            "codecommit:References".to_owned(),
+            vec![reference.to_owned()],
+        )];
         let request = authz::Request {
             action: authz::GIT_PUSH,
             resource: &self.arn,

@@ -91,6 +91,17 @@ pub fn pull_request_target(
     }
 }
 
+/// A tagging request's tags as `aws:RequestTag/…` values (a value that is not a string,
+/// which the handler then refuses, as an empty one).
+pub fn request_tags(
+    tags: &Option<std::collections::BTreeMap<String, serde_json::Value>>,
+) -> impl Iterator<Item = (&str, &str)> {
+    tags.iter().flatten().map(|(k, v)| match v {
+        serde_json::Value::String(s) => (k.as_str(), s.as_str()),
+        _ => (k.as_str(), ""),
+    })
+}
+
 /// The named repository of the caller's account (RepositoryNameRequired, InvalidRepositoryName,
 /// RepositoryDoesNotExist).
 pub fn repository(

@@ -90,11 +90,8 @@ impl Operation for CreateRepository {
     type Error = E;
 
     fn target(&self, ctx: &Context, principal: &Principal) -> Result<Target, E> {
-        Ok(repository_target(
-            ctx,
-            principal,
-            self.repository_name.as_deref(),
-        ))
+        let target = repository_target(ctx, principal, self.repository_name.as_deref());
+        Ok(target.with_request_tags(super::request_tags(&self.tags)))
     }
 
     fn handle(self, call: &Call<'_>) -> Result<RepositoryMetadataOutput, E> {

@@ -39,7 +39,8 @@ impl Operation for TagResource {
     type Error = E;
 
     fn target(&self, _: &Context, _: &Principal) -> Result<Target, E> {
-        Ok(arn_target(self.resource_arn.as_deref()))
+        let target = arn_target(self.resource_arn.as_deref());
+        Ok(target.with_request_tags(super::request_tags(&self.tags)))
     }
 
     fn handle(self, call: &Call<'_>) -> Result<Empty, E> {
@@ -76,7 +77,9 @@ impl Operation for UntagResource {
     type Error = E;
 
     fn target(&self, _: &Context, _: &Principal) -> Result<Target, E> {
-        Ok(arn_target(self.resource_arn.as_deref()))
+        let target = arn_target(self.resource_arn.as_deref());
+        let keys = self.tag_keys.iter().flatten().map(String::as_str);
+        Ok(target.with_tag_keys(keys))
     }
 
     fn handle(self, call: &Call<'_>) -> Result<Empty, E> {

@@ -91,12 +91,13 @@ impl Operation for CreateInstanceProfile {
     type Error = IamError;
 
     fn target(&self, _: &Context, principal: &Principal) -> Result<Target, IamError> {
-        Ok(Target::arn(format!(
+        let target = Target::arn(format!(
             "arn:aws:iam::{}:instance-profile{}{}",
             principal.account_id,
             self.path.as_deref().unwrap_or("/"),
             self.instance_profile_name
-        )))
+        ));
+        Ok(target.with_request_tags(self.tags.iter().map(|t| (t.key.as_str(), t.value.as_str()))))
     }
 
     fn handle(self, call: &Call<'_>) -> Result<InstanceProfileOutput, IamError> {

@@ -58,7 +58,8 @@ impl Operation for CreateOpenIDConnectProvider {
     type Error = IamError;
 
     fn target(&self, _: &Context, principal: &Principal) -> Result<Target, IamError> {
-        arn_target(&providers::arn_for(&principal.account_id, &self.url))
+        let target = arn_target(&providers::arn_for(&principal.account_id, &self.url))?;
+        Ok(target.with_request_tags(self.tags.iter().map(|t| (t.key.as_str(), t.value.as_str()))))
     }
 
     fn handle(self, call: &Call<'_>) -> Result<CreateOpenIDConnectProviderOutput, IamError> {
@@ -311,7 +312,8 @@ impl Operation for TagOpenIDConnectProvider {
     type Error = IamError;
 
     fn target(&self, _: &Context, _: &Principal) -> Result<Target, IamError> {
-        arn_target(&self.arn)
+        let target = arn_target(&self.arn)?;
+        Ok(target.with_request_tags(self.tags.iter().map(|t| (t.key.as_str(), t.value.as_str()))))
     }
 
     fn handle(self, call: &Call<'_>) -> Result<Empty, IamError> {
@@ -353,7 +355,8 @@ impl Operation for UntagOpenIDConnectProvider {
     type Error = IamError;
 
     fn target(&self, _: &Context, _: &Principal) -> Result<Target, IamError> {
-        arn_target(&self.arn)
+        let target = arn_target(&self.arn)?;
+        Ok(target.with_tag_keys(self.tag_keys.iter().map(String::as_str)))
     }
 
     fn handle(self, call: &Call<'_>) -> Result<Empty, IamError> {

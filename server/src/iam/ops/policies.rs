@@ -154,12 +154,13 @@ impl Operation for CreatePolicy {
     type Error = IamError;
 
     fn target(&self, _: &Context, principal: &Principal) -> Result<Target, IamError> {
-        policy_target(&format!(
+        let target = policy_target(&format!(
             "arn:aws:iam::{}:policy{}{}",
             principal.account_id,
             self.path(),
             self.policy_name
-        ))
+        ))?;
+        Ok(target.with_request_tags(self.tags.iter().map(|t| (t.key.as_str(), t.value.as_str()))))
     }
 
     fn handle(self, call: &Call<'_>) -> Result<PolicyOutput, IamError> {

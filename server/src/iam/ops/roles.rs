@@ -100,12 +100,13 @@ impl Operation for CreateRole {
     type Error = IamError;
 
     fn target(&self, _: &Context, principal: &Principal) -> Result<Target, IamError> {
-        Ok(Target::arn(format!(
+        let target = Target::arn(format!(
             "arn:aws:iam::{}:role{}{}",
             principal.account_id,
             self.path(),
             self.role_name
-        )))
+        ));
+        Ok(target.with_request_tags(self.tags.iter().map(|t| (t.key.as_str(), t.value.as_str()))))
     }
 
     fn handle(self, call: &Call<'_>) -> Result<RoleOutput, IamError> {

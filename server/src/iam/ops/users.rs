@@ -68,12 +68,13 @@ impl Operation for CreateUser {
     type Error = IamError;
 
     fn target(&self, _: &Context, principal: &Principal) -> Result<Target, IamError> {
-        Ok(Target::arn(format!(
+        let target = Target::arn(format!(
             "arn:aws:iam::{}:user{}{}",
             principal.account_id,
             self.path(),
             self.user_name
-        )))
+        ));
+        Ok(target.with_request_tags(self.tags.iter().map(|t| (t.key.as_str(), t.value.as_str()))))
     }
 
     fn handle(self, call: &Call<'_>) -> Result<UserOutput, IamError> {

@@ -399,7 +399,8 @@ mod tests {
         let repo = "arn:aws:codecommit:us-east-1:123456789012:demo";
         let json = br#"{"repositoryName":"demo","oldName":"demo","branchName":"main","targetBranch":"main",
             "targets":[{"repositoryName":"demo","sourceReference":"feature"}],
-            "resourceArn":"arn:aws:codecommit:us-east-1:123456789012:demo"}"#;
+            "resourceArn":"arn:aws:codecommit:us-east-1:123456789012:demo",
+            "tags":{"team":"red"},"tagKeys":["team"]}"#;
         for e in CODECOMMIT {
             let got = show((e.target)(&ctx, &me, Body::Json(json)).unwrap());
             let expected = match e.name {
@@ -441,6 +442,11 @@ mod tests {
                 | "MergeBranchesByThreeWay" => {
                     format!("{repo} codecommit:References=refs/heads/main")
                 }
+                // The tags a request carries: aws:RequestTag/… and aws:TagKeys.
+                "CreateRepository" | "TagResource" => {
+                    format!("{repo} aws:RequestTag/team=red aws:TagKeys=team")
+                }
+                "UntagResource" => format!("{repo} aws:TagKeys=team"),
                 _ => repo.to_owned(),
             };
             assert_eq!(got, expected, "{}", e.name);
