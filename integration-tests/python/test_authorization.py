@@ -512,6 +512,34 @@ def test_authorization_off_lets_every_authenticated_caller_in(tmp_path, name):
         s.stop()
 
 
+def test_without_policies_a_ref_name_that_is_not_utf8_is_still_refused(tmp_path, name):
+    """With authorization off a push's refs are still checked for what no CodeCommit API
+    can name (a ref that is not UTF-8); one that reaches a repository anyway (written on
+    disk) is left out of the listings rather than breaking them."""
+    from conftest import Server
+    s = Server(["--authorization", "off"])
+    try:
+        dev = User(s, name)
+        clone = tmp_path / "c"
+        s.git("clone", "-q", dev.url(), str(clone))
+        commit(s, clone, "work", "work")
+        out = subprocess.run([b"git", b"-C", bytes(clone), b"push", b"origin",
+                              b"work:refs/heads/ok", b"work:refs/heads/evil\xff"],
+                             env=s.env(), capture_output=True, timeout=120)
+        stderr = out.stderr.decode("utf-8", "replace")
+        assert out.returncode != 0 and "not valid UTF-8" in stderr, stderr
+        cc = dev.client("codecommit")
+        assert sorted(cc.list_branches(repositoryName="demo")["branches"]) == ["main", "ok"]
+        repo_id = cc.get_repository(repositoryName="demo")["repositoryMetadata"]["repositoryId"]
+        bare = pathlib.Path(s.endpoints["data_dir"]) / "repositories" / f"{repo_id}.git"
+        tip = s.git("-C", str(bare), "rev-parse", "refs/heads/ok").stdout.strip()
+        subprocess.run([b"git", b"-C", bytes(bare), b"update-ref", b"refs/heads/odd\xfe",
+                        tip.encode()], check=True, capture_output=True, timeout=60)
+        assert sorted(cc.list_branches(repositoryName="demo")["branches"]) == ["main", "ok"]
+    finally:
+        s.stop()
+
+
 def test_resource_tags_of_repositories(server, name):
     admin = server.client("codecommit")
     tagged = admin.create_repository(repositoryName=f"{name}-red", tags={"team": "red"})["repositoryMetadata"]

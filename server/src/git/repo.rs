@@ -104,7 +104,12 @@ pub fn branch_names(repo: &Repository) -> Result<Vec<String>, git2::Error> {
     let mut names = Vec::new();
     for r in repo.references_glob("refs/heads/*")? {
         let r = r?;
-        if let Some(name) = r.name()?.strip_prefix("refs/heads/") {
+        // A name that is not UTF-8 (no CodeCommit API shape can carry one; pushes refuse
+        // them) is left out rather than failing the listing.
+        let Ok(full) = r.name() else {
+            continue;
+        };
+        if let Some(name) = full.strip_prefix("refs/heads/") {
             names.push(name.to_owned());
         }
     }

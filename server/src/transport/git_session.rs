@@ -40,7 +40,15 @@ impl GitSession {
         service: GitService,
     ) -> std::io::Result<GitSession> {
         let Granted { repo, caller, push } = granted;
-        let ref_guard = push.map(|p| p.into_guard(&state)).transpose()?;
+        let ref_guard = match push {
+            Some(check) => Some(check.into_guard(&state)?),
+            // Without policies a push still has every ref name checked: one that is not
+            // UTF-8 is refused whatever the policies would say.
+            None if service == GitService::ReceivePack => {
+                Some(Arc::new(state.ref_hooks()?.guard(Box::new(|_| None))))
+            }
+            None => None,
+        };
         Ok(GitSession {
             state,
             repo,
