@@ -311,3 +311,22 @@ def test_trust_policy_conditions_see_where_and_when_the_request_came(server, nam
         "DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"},
         "IpAddress": {"aws:SourceIp": ["127.0.0.0/8", "::1/128"]}}})
     sts.assume_role(RoleArn=conditioned, RoleSessionName="s1")
+
+
+def test_token_issue_time_is_set_for_sessions_only(server, name):
+    """aws:TokenIssueTime: when temporary credentials were issued; absent for a long-term
+    key (so a Deny on it does not refuse the key, as it would on an unknown key)."""
+    key, secret = new_user_with_key(server, name)
+    server.client("iam").put_user_policy(UserName=name, PolicyName="old-sessions",
+                                          PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "codecommit:*", "Resource": "*",
+         "Condition": {"DateLessThan": {"aws:TokenIssueTime": "2100-01-01T00:00:00Z"}}}]}))
+    assert server.client("codecommit", key, secret).get_repository(repositoryName="demo")
+    creds = server.client("sts", key, secret).get_session_token()["Credentials"]
+    session = server.client("codecommit", creds["AccessKeyId"], creds["SecretAccessKey"],
+                            creds["SessionToken"])
+    with pytest.raises(ClientError) as e:
+        session.get_repository(repositoryName="demo")
+    assert error_of(e)[:2] == ("AccessDeniedException", 400)
+

@@ -48,6 +48,8 @@ pub enum AuthMethod {
     SessionToken {
         access_key_id: String,
         parent_access_key_id: Option<String>,
+        /// When the session was issued (`aws:TokenIssueTime`), as the store writes times.
+        issued_at: String,
     },
 }
 

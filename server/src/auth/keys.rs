@@ -30,6 +30,7 @@ impl KeyLookup for StoreKeys<'_> {
                 let method = AuthMethod::SessionToken {
                     access_key_id: s.access_key_id.clone(),
                     parent_access_key_id: s.parent_access_key_id.clone(),
+                    issued_at: s.created_at.clone(),
                 };
                 let principal = match (&s.user_id, &s.role_id) {
                     (Some(user_id), _) => {

@@ -8,7 +8,7 @@
 use super::condition;
 use super::document::{Effect, Patterns, Policy, Statement};
 use super::glob;
-use crate::principal::{Identity, Principal};
+use crate::principal::{AuthMethod, Identity, Principal};
 
 /// The condition keys this server models: when one is missing from a request's context it
 /// is absent (as IAM treats it), not unknown.
@@ -28,6 +28,7 @@ const MODELLED: &[&str] = &[
     "aws:requestedregion",
     "aws:viaawsservice",
     "aws:tagkeys",
+    "aws:tokenissuetime",
     "sts:externalid",
     "sts:rolesessionname",
 ];
@@ -71,7 +72,7 @@ impl Keys {
     /// The keys every request of `principal` carries: `aws:PrincipalArn` (the role's ARN
     /// for a role session, given as `role_arn`), `aws:PrincipalAccount`, `aws:PrincipalType`,
     /// `aws:userid`, `aws:username` (users only) and, for temporary credentials,
-    /// `aws:MultiFactorAuthPresent` (false: this server has no MFA).
+    /// `aws:MultiFactorAuthPresent` (false: this server has no MFA) and `aws:TokenIssueTime`.
     pub fn of_principal(principal: &Principal, role_arn: Option<&str>) -> Keys {
         let mut keys = Keys::new();
         let (kind, arn) = match &principal.identity {
@@ -87,6 +88,10 @@ impl Keys {
         keys.set("aws:userid", vec![principal.caller_id()]);
         if principal.is_session() {
             keys.set("aws:MultiFactorAuthPresent", vec!["false".into()]);
+        }
+        // Temporary credentials only: absent for a long-term key, as on AWS.
+        if let AuthMethod::SessionToken { issued_at, .. } = &principal.method {
+            keys.set("aws:TokenIssueTime", vec![issued_at.clone()]);
         }
         keys
     }

@@ -281,6 +281,7 @@ fn mint(
         AuthMethod::SessionToken {
             access_key_id: creds.access_key_id.clone(),
             parent_access_key_id,
+            issued_at: now_timestamp(),
         },
     );
     Ok((creds, assumed))
