@@ -8,7 +8,6 @@ use git2::{Commit, ObjectType, Oid, Repository, Tree};
 use serde::Serialize;
 
 use crate::codecommit::error::CodeCommitError as E;
-use crate::codecommit::repositories;
 use crate::context::Context;
 use crate::git::handles::Handle;
 use crate::store::RepositoryRow;
@@ -22,9 +21,7 @@ pub fn is_git_dir_name(seg: &str) -> bool {
 
 /// `row`'s repository, opened or kept from an earlier request ([`Handles`](crate::git::handles::Handles)).
 pub fn open<'a>(ctx: &'a Context, row: &RepositoryRow) -> Result<Handle<'a>, E> {
-    Ok(ctx
-        .handles
-        .open(repositories::repo_dir(&ctx.repos_root, &row.repository_id))?)
+    Ok(ctx.handles.open(ctx.repo_dir(&row.repository_id))?)
 }
 
 /// A git identity as CodeCommit prints it; `date` is `<unix seconds> <±hhmm>`.

@@ -25,7 +25,7 @@ type Refs = BTreeMap<String, String>;
 
 /// Branches and tags of a repository, each with the commit it names.
 fn live_refs(ctx: &Context, row: &RepositoryRow) -> Result<Refs, git2::Error> {
-    let dir = crate::codecommit::repositories::repo_dir(&ctx.repos_root, &row.repository_id);
+    let dir = ctx.repo_dir(&row.repository_id);
     let repo = git2::Repository::open_bare(dir)?;
     let mut refs = Refs::new();
     for glob in ["refs/heads/*", "refs/tags/*"] {

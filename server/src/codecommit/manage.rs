@@ -126,7 +126,7 @@ pub fn delete(ctx: &Context, account: &str, name: &str) -> Result<Option<String>
         .write(|tx| rows::delete_repository(tx, &row.repository_id))?;
     // Move the files out of the way in one rename (a clone or push still running keeps its
     // open directory), then remove them.
-    let dir = repositories::repo_dir(&ctx.repos_root, &row.repository_id);
+    let dir = ctx.repo_dir(&row.repository_id);
     let trash = ctx.repos_root.join(".trash");
     std::fs::create_dir_all(&trash)?;
     let target = trash.join(format!("{}-{}", row.repository_id, uuid::Uuid::new_v4()));

@@ -132,13 +132,6 @@ pub struct Call<'a> {
     pub origin: Origin,
 }
 
-impl Call<'_> {
-    /// Whether the identity side alone allows the operation.
-    pub fn permitted(&self) -> bool {
-        self.identity.decision.allowed()
-    }
-}
-
 /// A service's error: its AWS code and HTTP status; the protocol renders it in one place.
 pub trait ServiceError: std::error::Error + Sized {
     /// The AWS error code (`NoSuchEntity`, `RepositoryDoesNotExistException`).

@@ -112,7 +112,7 @@ pub struct PolicySet {
 }
 
 /// The account an ARN names (`arn:partition:service:region:account:…`), if any.
-pub fn arn_account(arn: &str) -> Option<&str> {
+fn arn_account(arn: &str) -> Option<&str> {
     let mut parts = arn.splitn(6, ':');
     (parts.next() == Some("arn")).then_some(())?;
     parts.nth(3).filter(|a| !a.is_empty())
